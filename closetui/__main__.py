@@ -1,0 +1,3 @@
+from closetui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,146 @@
+"""The `closetui` command: options, subcommands and exit codes.
+
+Exit status: 0 ok, 1 an error, 2 usage or configuration, 3 the key was refused,
+4 offline with nothing cached. Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from closetui import __version__
+from closetui.errors import AuthError, CloseTuiError, ConfigError
+from closetui.logs import log, setup_logging
+from closetui.settings import Settings, default_log_dir, load_settings
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_AUTH, EXIT_OFFLINE_EMPTY = 0, 1, 2, 3, 4
+
+
+class OfflineEmpty(CloseTuiError):
+    """Offline, and the cache holds nothing for this account."""
+
+
+def _add_connection_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    # The same options work before and after a subcommand; on subcommands they default to
+    # "not given" so they do not overwrite a value given before the subcommand.
+    default: Any = None if top else argparse.SUPPRESS
+    flag: Any = False if top else argparse.SUPPRESS
+    group = parser.add_argument_group("connection")
+    group.add_argument(
+        "--demo", action="store_true", default=flag, help="use the built-in demo organization"
+    )
+    group.add_argument(
+        "--offline", action="store_true", default=flag, help="read only the cache; no requests"
+    )
+    group.add_argument(
+        "--base-url",
+        metavar="URL",
+        default=default,
+        help="Close API base URL (env CLOSE_BASE_URL; default https://api.close.com/api/v1/)",
+    )
+    group.add_argument(
+        "--page-size", type=int, metavar="N", default=default, help="sequences per page (1-100)"
+    )
+    group.add_argument(
+        "--api-key-file",
+        metavar="PATH",
+        default=default,
+        help="read the API key from this file (else env CLOSE_API_KEY, else the config file)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="closetui",
+        description="Browse the Sequences (workflows) of a Close organization in the terminal.",
+        epilog="Run with no command to open the browser. Try it without an account: "
+        "closetui --demo",
+    )
+    parser.add_argument("--version", action="version", version=f"closetui {__version__}")
+    _add_connection_options(parser, top=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    listing = commands.add_parser("list", help="print every sequence, page by page")
+    _add_connection_options(listing, top=False)
+    return parser
+
+
+def _settings(args: argparse.Namespace, *, need_key: bool = True) -> Settings:
+    return load_settings(
+        demo=args.demo,
+        offline=args.offline,
+        base_url=args.base_url,
+        page_size=args.page_size,
+        api_key_file=args.api_key_file,
+        need_key=need_key,
+    )
+
+
+def _error(message: str) -> None:
+    print(f"closetui: {message}", file=sys.stderr)
+
+
+async def _list(settings: Settings) -> int:
+    from closetui.connect import open_client
+    from closetui.paging import Seen, walk
+    from closetui.textsafe import visible
+
+    out = sys.stdout
+    seen = Seen()
+    async with open_client(settings) as client:
+        async for page in walk(client.list_sequences, settings.page_size):
+            for sequence in seen.new(page.items):
+                out.write(
+                    f"{sequence.id}\t{visible(sequence.status)}\t{len(sequence.steps)}\t"
+                    f"{visible(sequence.name)}\n"
+                )
+            out.flush()
+    return EXIT_OK
+
+
+def _browse(settings: Settings) -> int:
+    from closetui.tui.app import run_app
+
+    return run_app(settings)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    settings: Settings | None = None
+    log_path = setup_logging(default_log_dir())
+    try:
+        settings = _settings(args)
+        runners: dict[str | None, Callable[[Settings], int]] = {
+            None: _browse,
+            "list": lambda s: asyncio.run(_list(s)),
+        }
+        return runners[args.command](settings)
+    except ConfigError as exc:
+        _error(exc.message)
+        return EXIT_USAGE
+    except AuthError as exc:
+        source = f" The key came from {settings.key_source}." if settings else ""
+        _error(f"{exc.message}.{source}")
+        return EXIT_AUTH
+    except OfflineEmpty as exc:
+        _error(exc.message)
+        return EXIT_OFFLINE_EMPTY
+    except CloseTuiError as exc:
+        _error(exc.message)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `closetui list | head`: the reader left; that is not an error.
+        sys.stderr.close()
+        return EXIT_OK
+    except Exception:
+        log.exception("unexpected error")
+        where = f" (details in {log_path})" if log_path else ""
+        _error(f"unexpected error{where}")
+        return EXIT_ERROR

@@ -1,0 +1,569 @@
+"""The demo organization: a deterministic, lazily generated data set shaped like Close's.
+
+Sequence i is built from a random generator seeded with i alone, so any page of an
+organization of 100,000 sequences costs the same as the first, and every run sees the same data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import threading
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+DEMO_API_KEY = "api_demo_closetui_0000000000000000"
+DEFAULT_SIZE = 1500
+
+ORG_ID = "orga_RbREgmiiwcr1w2b4cOnCMQaQPSIFxMqAD2Dh243uxcH"
+ORG_NAME = "Demo"
+SEED_ID = "seq_3CtqAl6ynk4FbJmZIlCYAx"
+SEED_TEMPLATE_ID = "tmpl_RWEWdJWfSb0eZ6F1QUGEqGULmHGNenS4gSuw29DNkEJ"
+SEED_CREATOR_ID = "user_N6KhMpzHRCYQHdn4gRNIFNN5JExnsrprKA6ekxM63XA"
+SEED_UPDATER_ID = "user_Ova4RGFG7pztSeJiiMFdN7O2MFl71nD0uGO3bIOo4Wk"
+MISSING_TEMPLATE_ID = "tmpl_GoneGoneGoneGoneGoneGoneGoneGoneGoneGone123"
+FILTER_PROBE_INDEX = 1234  # a name found only on a page far from the first
+FILTER_PROBE_NAME = "Zeppelin airship launch — EMEA partners"
+HOSTILE_START = 40
+
+# The page Close publishes for GET /sequence/, verbatim: the demo serves it unchanged.
+SEED_SEQUENCE: dict[str, Any] = {
+    "created_by_id": SEED_CREATOR_ID,
+    "date_created": "2021-11-17T20:07:11.936158",
+    "date_updated": "2022-02-07T15:26:01.262234",
+    "id": SEED_ID,
+    "name": "My Sequence",
+    "organization_id": ORG_ID,
+    "schedule": None,
+    "status": "active",
+    "steps": [
+        {
+            "created_by_id": SEED_CREATOR_ID,
+            "date_created": "2021-11-17T20:07:11.937641",
+            "date_updated": "2021-11-17T20:07:11.937643",
+            "delay": 86400,
+            "email_template_id": SEED_TEMPLATE_ID,
+            "id": "seqstep_2NGiNEAVZUSXmkv5dNVtPt",
+            "required": True,
+            "step_allowed_delay": None,
+            "step_type": "email",
+            "threading": "old_thread",
+            "updated_by_id": SEED_CREATOR_ID,
+        },
+        {
+            "created_by_id": SEED_CREATOR_ID,
+            "date_created": "2021-11-17T20:07:11.938310",
+            "date_updated": "2021-11-17T20:07:11.938313",
+            "delay": 259200,
+            "email_template_id": None,
+            "id": "seqstep_7GMV3TG7CdrXPfkmJ568OF",
+            "required": True,
+            "step_allowed_delay": None,
+            "step_type": "call",
+            "threading": None,
+            "updated_by_id": SEED_CREATOR_ID,
+        },
+    ],
+    "timezone": "US/Eastern",
+    "updated_by_id": SEED_UPDATER_ID,
+}
+
+HOSTILE_NAMES = [
+    "[bold]x[/]",
+    "[/]",
+    "[@click=app.quit]q[/]",
+    "[link=https://example.com]x[/link]",
+    "\x1b[31mRed ANSI\x1b[0m follow-up",
+    "\x1b]8;;https://evil.example/\x1b\\OSC link\x1b]8;;\x1b\\ nurture",
+    "📈 Growth 🚀 — 日本語のシーケンス 👩‍💻",
+    "\u202eesrever\u202c bidi and zero\u200bwidth\u200d name",
+    "Line one\nline two\tand a tab",
+    "Very long name: "
+    + " ".join(f"word{i:03d}" for i in range(40))
+    + " — the end of a name more than three hundred characters long",
+]
+
+_FIRST = [
+    "Ava",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kemi",
+    "Liam",
+    "Maya",
+    "Noah",
+    "Olga",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tara",
+]
+_LAST = [
+    "Adler",
+    "Brooks",
+    "Castillo",
+    "Dube",
+    "Eriksen",
+    "Fischer",
+    "Gupta",
+    "Hale",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Lopez",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Petrov",
+    "Quist",
+    "Reyes",
+    "Sato",
+    "Tanaka",
+]
+_COMPANIES = [
+    "acme",
+    "globex",
+    "initech",
+    "umbrella",
+    "hooli",
+    "stark",
+    "wayne",
+    "wonka",
+    "cyberdyne",
+    "tyrell",
+    "soylent",
+    "vandelay",
+    "dundermifflin",
+    "piedpiper",
+]
+_SEGMENTS = [
+    "SaaS founders",
+    "Mid-market",
+    "Enterprise",
+    "SMB",
+    "Agencies",
+    "E-commerce",
+    "Fintech",
+    "Healthcare",
+    "EMEA",
+    "APAC",
+    "LATAM",
+    "Partners",
+    "Churned",
+    "Trial",
+]
+_PURPOSES = [
+    "Outbound cold",
+    "Inbound demo follow-up",
+    "Webinar no-show nurture",
+    "Trial expiring push",
+    "Renewal reminder",
+    "Upsell to annual",
+    "Event invite",
+    "Re-engagement",
+    "Onboarding check-in",
+    "Referral ask",
+    "Case study drip",
+    "Pricing page visitor",
+    "Closed-lost win-back",
+    "Conference follow-up",
+    "Product launch",
+    "Feedback request",
+]
+_VARIANTS = [
+    "v2",
+    "v3",
+    "(A/B: short)",
+    "(A/B: long)",
+    "Q1",
+    "Q2",
+    "Q3",
+    "Q4",
+    "2025",
+    "2026",
+    "— founders",
+    "— managers",
+    "draft",
+    "copy",
+]
+_TIMEZONES = [
+    "US/Eastern",
+    "America/Los_Angeles",
+    "America/Chicago",
+    "Europe/London",
+    "Europe/Berlin",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "America/Sao_Paulo",
+    "UTC",
+]
+_DELAYS = [
+    0,
+    0,
+    3600,
+    2 * 3600 + 1800,
+    4 * 3600,
+    86400,
+    86400,
+    2 * 86400,
+    2 * 86400,
+    3 * 86400,
+    3 * 86400,
+    4 * 86400,
+    5 * 86400,
+    7 * 86400,
+    14 * 86400,
+]
+_EPOCH = datetime(2021, 1, 4, 9, 0, tzinfo=UTC)
+
+
+def _token(seed: str, length: int) -> str:
+    digest = hashlib.sha256(seed.encode()).digest()
+    while len(digest) < length:
+        digest += hashlib.sha256(digest).digest()
+    return "".join(ALPHABET[b % 62] for b in digest[:length])
+
+
+def _base62(number: int, width: int) -> str:
+    out = []
+    for _ in range(width):
+        number, rest = divmod(number, 62)
+        out.append(ALPHABET[rest])
+    return "".join(reversed(out))
+
+
+def _from_base62(text: str) -> int | None:
+    number = 0
+    for char in text:
+        digit = ALPHABET.find(char)
+        if digit < 0:
+            return None
+        number = number * 62 + digit
+    return number
+
+
+def _stamp(moment: datetime, offset: bool = False) -> str:
+    text = moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+    return text + "+00:00" if offset else text
+
+
+def _user_id(i: int) -> str:
+    return "user_" + _token(f"user{i}", 43)
+
+
+def _email_template_id(i: int) -> str:
+    return SEED_TEMPLATE_ID if i == 0 else "tmpl_" + _token(f"tmpl{i}", 43)
+
+
+def _sms_template_id(i: int) -> str:
+    return "smstmpl_" + _token(f"smstmpl{i}", 22)
+
+
+USERS: list[dict[str, Any]] = []
+for _i, (_first, _last) in enumerate(zip(_FIRST[:12], _LAST[:12], strict=True)):
+    _uid = {0: SEED_CREATOR_ID, 1: SEED_UPDATER_ID}.get(_i, _user_id(_i))
+    USERS.append(
+        {
+            "id": _uid,
+            "first_name": _first,
+            "last_name": _last,
+            "email": f"{_first.lower()}.{_last.lower()}@demo.example",
+            "image": None,
+            "date_created": _stamp(_EPOCH - timedelta(days=400 - _i), offset=True),
+        }
+    )
+USERS[5]["first_name"] = "[red]Mallory[/red]"  # hostile text reaches the detail pane too
+
+EMAIL_TEMPLATES: dict[str, dict[str, Any]] = {}
+for _i in range(60):
+    _rng = random.Random(f"tmpl{_i}")
+    _purpose = _rng.choice(_PURPOSES)
+    _tid = _email_template_id(_i)
+    EMAIL_TEMPLATES[_tid] = {
+        "id": _tid,
+        "name": f"{_purpose} #{_i}",
+        "subject": _rng.choice(
+            [
+                "Quick question, {{contact.first_name}}",
+                "Following up",
+                "Re: {{lead.name}}",
+                "Can we help {{lead.name}}?",
+                "15 minutes next week?",
+                "Last note from me",
+            ]
+        ),
+        "body": f"<p>Hi {{{{contact.first_name}}}},</p><p>{_purpose.lower()}.</p>",
+        "is_shared": _rng.random() < 0.7,
+        "is_archived": _rng.random() < 0.1,
+        "organization_id": ORG_ID,
+        "date_created": _stamp(_EPOCH + timedelta(days=_i), offset=True),
+        "date_updated": _stamp(_EPOCH + timedelta(days=_i + 30), offset=True),
+        "created_by_id": USERS[_i % len(USERS)]["id"],
+    }
+EMAIL_TEMPLATES[SEED_TEMPLATE_ID].update(
+    name="Intro: quick question", subject="Quick question about {{lead.name}}"
+)
+
+SMS_TEMPLATES: dict[str, dict[str, Any]] = {}
+for _i in range(12):
+    _sid = _sms_template_id(_i)
+    SMS_TEMPLATES[_sid] = {
+        "id": _sid,
+        "name": f"SMS nudge #{_i}",
+        "text": f"Hi {{{{contact.first_name}}}}, it's {_FIRST[_i]} from Demo. Got a minute?\n"
+        "Reply STOP to opt out.",
+        "status": "active" if _i % 5 else "inactive",
+        "organization_id": ORG_ID,
+    }
+
+_STATUSES = ["active"] * 15 + ["paused"] * 4 + ["draft"]
+_SUB_STATUSES = ["active"] * 8 + ["paused"] * 2 + ["finished"] * 6 + ["goal"] * 3 + ["error"]
+
+
+def _schedule(rng: random.Random) -> dict[str, Any] | None:
+    roll = rng.random()
+    if roll < 0.3:
+        return None
+    if roll < 0.8:
+        start, end = rng.choice([("09:00", "16:59"), ("08:00", "17:00"), ("10:00", "18:30")])
+        return {"ranges": [{"weekday": d, "start": start, "end": end} for d in range(1, 6)]}
+    if roll < 0.9:
+        return {
+            "ranges": [
+                {"weekday": 1, "start": "08:30:00", "end": "12:00:00"},
+                {"weekday": 3, "start": "13:00", "end": "17:00"},
+                {"weekday": 5, "start": "09:00", "end": "11:30"},
+            ]
+        }
+    return {"ranges": [{"weekday": d, "start": "07:00", "end": "21:00"} for d in range(1, 8)]}
+
+
+def _steps(rng: random.Random, seq_key: str, created: datetime) -> list[dict[str, Any]]:
+    steps = []
+    seen_email = False
+    for n in range(rng.choice([0, 1, 2, 3, 3, 4, 4, 5, 5, 6, 7, 8])):
+        roll = rng.random()
+        step_type = (
+            "email" if roll < 0.6 else "call" if roll < 0.8 else "sms" if roll < 0.95 else "task"
+        )
+        delay = rng.choice(_DELAYS) if n else rng.choice([0, 0, 3600, 86400])
+        email_template = sms_template = threading = None
+        if step_type == "email":
+            email_template = (
+                MISSING_TEMPLATE_ID
+                if rng.random() < 0.02
+                else _email_template_id(rng.randrange(60))
+            )
+            threading = "old_thread" if seen_email and rng.random() < 0.8 else "new_thread"
+            seen_email = True
+        elif step_type == "sms":
+            sms_template = _sms_template_id(rng.randrange(12))
+        stamp = _stamp(created + timedelta(seconds=n))
+        author = USERS[rng.randrange(len(USERS))]["id"]
+        steps.append(
+            {
+                "id": "seqstep_" + _token(f"{seq_key}/{n}", 22),
+                "step_type": step_type,
+                "delay": delay,
+                "email_template_id": email_template,
+                "sms_template_id": sms_template,
+                "threading": threading,
+                "required": rng.random() < 0.85,
+                "step_allowed_delay": rng.choice([3600 * 4, 86400]) if rng.random() < 0.1 else None,
+                "created_by_id": author,
+                "updated_by_id": author,
+                "date_created": stamp,
+                "date_updated": stamp,
+            }
+        )
+    return steps
+
+
+def _name(rng: random.Random, index: int) -> str:
+    if index == FILTER_PROBE_INDEX:
+        return FILTER_PROBE_NAME
+    if HOSTILE_START <= index < HOSTILE_START + len(HOSTILE_NAMES):
+        return HOSTILE_NAMES[index - HOSTILE_START]
+    name = f"{rng.choice(_PURPOSES)} — {rng.choice(_SEGMENTS)}"
+    if rng.random() < 0.5:
+        name += f" {rng.choice(_VARIANTS)}"
+    return name
+
+
+@lru_cache(maxsize=4096)
+def _generated(key: str, index: int) -> dict[str, Any]:
+    rng = random.Random(key)
+    created = _EPOCH + timedelta(minutes=37 * index, seconds=rng.randrange(3600))
+    updated = created + timedelta(days=rng.randrange(0, 700), seconds=rng.randrange(86400))
+    author = USERS[rng.randrange(len(USERS))]["id"]
+    return {
+        "id": "seq_" + _token(key, 18) + _base62(index, 4),
+        "name": _name(rng, index),
+        "status": rng.choice(_STATUSES),
+        "timezone": rng.choice(_TIMEZONES),
+        "schedule": _schedule(rng),
+        "steps": _steps(rng, key, created),
+        "organization_id": ORG_ID,
+        "created_by_id": author,
+        "updated_by_id": USERS[rng.randrange(len(USERS))]["id"],
+        "date_created": _stamp(created),
+        "date_updated": _stamp(updated),
+        "allow_manual_enrollment": rng.random() < 0.5,
+        "owner_id": author,
+    }
+
+
+class DemoOrg:
+    """The organization's contents. Positions shift when sequences are inserted at the head
+    or deleted, as Close's live offsets do; `lock` guards those changes against the server's
+    request threads."""
+
+    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+        self.size = size
+        self.inserted: list[dict[str, Any]] = []  # newest first
+        self.deleted: set[int] = set()
+        self.lock = threading.Lock()
+
+    # -- sequences ------------------------------------------------------------------------
+
+    @property
+    def count(self) -> int:
+        return len(self.inserted) + self.size - len(self.deleted)
+
+    def _base(self, index: int) -> dict[str, Any]:
+        if index == 0:
+            return SEED_SEQUENCE
+        return _generated(f"seq{index}", index)
+
+    def _base_index(self, position: int) -> int:
+        index = position
+        for gone in sorted(self.deleted):
+            if gone <= index:
+                index += 1
+        return index
+
+    def sequence_at(self, position: int) -> dict[str, Any] | None:
+        with self.lock:
+            if position < len(self.inserted):
+                return self.inserted[position]
+            index = self._base_index(position - len(self.inserted))
+            return self._base(index) if index < self.size else None
+
+    def sequences(self, skip: int, limit: int) -> tuple[list[dict[str, Any]], bool]:
+        items = []
+        for position in range(skip, skip + limit):
+            item = self.sequence_at(position)
+            if item is None:
+                break
+            items.append(item)
+        return items, skip + limit < self.count
+
+    def index_of(self, sequence_id: str) -> int | None:
+        if sequence_id == SEED_ID:
+            return 0
+        if not sequence_id.startswith("seq_") or len(sequence_id) != 26:
+            return None
+        index = _from_base62(sequence_id[-4:])
+        if index is None or not 0 < index < self.size or index in self.deleted:
+            return None
+        return index if self._base(index)["id"] == sequence_id else None
+
+    def sequence(self, sequence_id: str) -> dict[str, Any] | None:
+        for item in self.inserted:
+            if item["id"] == sequence_id:
+                return item
+        index = self.index_of(sequence_id)
+        return None if index is None else self._base(index)
+
+    def insert_head(self, name: str | None = None) -> dict[str, Any]:
+        """A sequence created while someone pages: every later offset shifts by one."""
+        with self.lock:
+            n = len(self.inserted)
+            item = dict(_generated(f"inserted{n}", self.size + 10_000 + n))
+            item["id"] = "seq_" + _token(f"inserted{n}", 18) + "Ins" + ALPHABET[n % 62]
+            item["name"] = name or f"Just created #{n + 1}"
+            item["date_created"] = item["date_updated"] = _stamp(datetime.now(UTC))
+            self.inserted.insert(0, item)
+            return item
+
+    def delete(self, sequence_id: str) -> bool:
+        with self.lock:
+            for i, item in enumerate(self.inserted):
+                if item["id"] == sequence_id:
+                    del self.inserted[i]
+                    return True
+            index = self.index_of(sequence_id)
+            if index is None:
+                return False
+            self.deleted.add(index)
+            return True
+
+    # -- subscriptions --------------------------------------------------------------------
+
+    def subscription_total(self, sequence_id: str) -> int:
+        if sequence_id == SEED_ID:
+            return 15
+        rng = random.Random(f"subs/{sequence_id}")
+        return rng.choice([0, 3, 12, 40, 90, 150, 260, 420])
+
+    def subscriptions(
+        self, sequence_id: str, skip: int, limit: int
+    ) -> tuple[list[dict[str, Any]], bool]:
+        total = self.subscription_total(sequence_id)
+        end = min(total, skip + limit)
+        return [self._subscription(sequence_id, j) for j in range(skip, end)], end < total
+
+    def subscription_counts(self, sequence_id: str) -> dict[str, int]:
+        counts = dict.fromkeys(("active", "error", "finished", "goal", "paused"), 0)
+        for j in range(self.subscription_total(sequence_id)):
+            counts[self._subscription_status(sequence_id, j)[0]] += 1
+        return counts
+
+    @staticmethod
+    def _subscription_status(sequence_id: str, j: int) -> tuple[str, random.Random]:
+        rng = random.Random(f"sub/{sequence_id}/{j}")
+        return rng.choice(_SUB_STATUSES), rng
+
+    def _subscription(self, sequence_id: str, j: int) -> dict[str, Any]:
+        status, rng = self._subscription_status(sequence_id, j)
+        first, last = rng.choice(_FIRST), rng.choice(_LAST)
+        sender = USERS[rng.randrange(len(USERS))]
+        started = _EPOCH + timedelta(days=300 + rng.randrange(1500), minutes=rng.randrange(1440))
+        key = f"{sequence_id}/{j}"
+        return {
+            "id": "sub_" + _token(f"sub/{key}", 22),
+            "sequence_id": sequence_id,
+            "contact_id": "cont_" + _token(f"cont/{key}", 43),
+            "lead_id": "lead_" + _token(f"lead/{key}", 43),
+            "contact_email": f"{first.lower()}.{last.lower()}@{rng.choice(_COMPANIES)}.example",
+            "status": status,
+            "status_reason": "manual"
+            if status in ("paused", "finished") and rng.random() < 0.4
+            else None,
+            "sender_name": f"{sender['first_name']} {sender['last_name']}",
+            "sender_email": sender["email"],
+            "sender_account_id": "emailacct_" + _token(f"acct/{sender['id']}", 43),
+            "calls_assigned_to": [sender["id"]],
+            "start_date": _stamp(started),
+            "date_created": _stamp(started),
+            "date_updated": _stamp(started + timedelta(days=rng.randrange(60))),
+            "created_by_id": sender["id"],
+            "updated_by_id": sender["id"],
+        }
+
+    # -- lookups --------------------------------------------------------------------------
+
+    @staticmethod
+    def me() -> dict[str, Any]:
+        user = dict(USERS[0])
+        user["organizations"] = [{"id": ORG_ID, "name": ORG_NAME}]
+        return user

@@ -1,0 +1,362 @@
+"""A fake Close API over the demo organization, with Close's semantics and fault switches.
+
+One router, served two ways: as an httpx transport (`transport.py`, what `--demo` uses) and as
+a real HTTP server on loopback (`server.py`, what the tests and benchmarks start).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+from closetui.demo.data import (
+    DEMO_API_KEY,
+    EMAIL_TEMPLATES,
+    SMS_TEMPLATES,
+    USERS,
+    DemoOrg,
+)
+
+PREFIX = "/api/v1/"
+FAULT_KINDS = frozenset(
+    {
+        "status",  # answer with `status` (and `retry_after` for a 429)
+        "malformed",  # 200 with a body that is not JSON
+        "empty",  # `status` (default 200) with an empty body and a JSON content type
+        "wrong_shape",  # 200 with a JSON object that is not what the endpoint documents
+        "drop",  # close the connection without answering
+        "hang",  # answer nothing for `seconds`
+        "redirect_loop",  # redirect to itself, forever
+        "empty_page",  # a list page with no items and has_more true
+        "duplicate_ids",  # a list page whose last item repeats its first
+        "insert_head",  # a sequence is created just before this request is served
+    }
+)
+
+
+@dataclass
+class Fault:
+    kind: str
+    path: str = ""  # prefix of the path under /api/v1/; "" matches every request
+    times: int | None = 1  # matching requests it affects; None: all (until `seconds` is up)
+    after: int = 0  # matching requests let through before it starts
+    status: int = 503
+    retry_after: float | None = None
+    seconds: float | None = None  # a storm's length from its first hit, or a hang's length
+    query: dict[str, str] = field(default_factory=dict)
+    hits: int = 0
+    seen: int = 0
+    started: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r}")
+
+    def matches(self, path: str, query: dict[str, str]) -> bool:
+        return path.startswith(self.path) and all(query.get(k) == v for k, v in self.query.items())
+
+    def live(self, now: float) -> bool:
+        if self.times is not None and self.hits >= self.times:
+            return False
+        if self.kind != "hang" and self.seconds is not None and self.started is not None:
+            return now - self.started < self.seconds
+        return True
+
+
+@dataclass
+class Faults:
+    latency: float = 0.0
+    rate_limit: int | None = None  # requests allowed per `rate_window`; None: no limit
+    rate_window: float = 1.0
+    every_nth_429: int | None = None
+    ratelimit_style: str = "comma"  # or "semicolon", as the live API has been seen sending
+    queue: list[Fault] = field(default_factory=list)
+
+    def add(self, kind: str, **options: Any) -> Fault:
+        fault = Fault(kind, **options)
+        self.queue.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        self.queue.clear()
+        self.every_nth_429 = None
+        self.rate_limit = None
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    method: str
+    path: str  # under /api/v1/, e.g. "sequence/"
+    query: dict[str, str]
+    at: float
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    action: str | None = None  # "drop" or "hang"
+    hang_seconds: float = 0.0
+
+
+def _json(status: int, payload: Any, headers: dict[str, str] | None = None) -> Reply:
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    merged = {"Content-Type": "application/json; charset=UTF-8", **(headers or {})}
+    return Reply(status, merged, body)
+
+
+def _error(status: int, message: str) -> Reply:
+    return _json(status, {"error": message})
+
+
+class FakeClose:
+    def __init__(
+        self,
+        org: DemoOrg | None = None,
+        faults: Faults | None = None,
+        *,
+        api_key: str = DEMO_API_KEY,
+        max_limit: int = 100,
+        max_skip: int | None = None,
+    ) -> None:
+        self.org = org or DemoOrg()
+        self.faults = faults or Faults()
+        self.api_key = api_key
+        self.max_limit = max_limit
+        self.max_skip = max_skip
+        self.requests: list[RequestRecord] = []
+        self.statuses: list[int] = []
+        self._lock = threading.Lock()
+        self._window_start = 0.0
+        self._window_count = 0
+        self._served = 0
+
+    # -- what tests ask ---------------------------------------------------------------------
+
+    def requests_to(self, path: str) -> list[RequestRecord]:
+        with self._lock:
+            return [r for r in self.requests if r.path == path]
+
+    def reset_log(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self.statuses.clear()
+
+    # -- the request path -------------------------------------------------------------------
+
+    def handle(self, method: str, target: str, headers: dict[str, str]) -> Reply:
+        """`target` is the request's path with its query string; header names lower case."""
+        raw_path, _, query_string = target.partition("?")
+        path = unquote(raw_path)
+        query = dict(parse_qsl(query_string, keep_blank_values=True))
+        now = time.monotonic()
+        sub = path[len(PREFIX) :] if path.startswith(PREFIX) else path.lstrip("/")
+        with self._lock:
+            self.requests.append(RequestRecord(method, sub, query, now))
+            fault = self._take_fault(sub, query, now)
+            limited = self._rate_limit(now)
+        if path.startswith(PREFIX) and not path.endswith("/"):
+            location = raw_path + "/" + (f"?{query_string}" if query_string else "")
+            return Reply(308, {"Location": location})
+        reply = self._faulty(fault, target) if fault else None
+        if reply is None:
+            if limited is not None:
+                reply = limited
+            elif not self._authorized(headers):
+                reply = _error(
+                    401,
+                    "The server could not verify that you are authorized to access the URL "
+                    "requested. You either supplied the wrong credentials (e.g. a bad password), "
+                    "or your browser doesn't understand how to supply the credentials required.",
+                )
+            elif method != "GET":
+                reply = _error(405, "Method not allowed.")
+            else:
+                reply = self._route(sub, query, fault)
+        if reply.action is None:
+            for name, value in self._rate_headers(now).items():
+                reply.headers.setdefault(name, value)
+        with self._lock:
+            self.statuses.append(reply.status if reply.action is None else 0)
+        return reply
+
+    def _take_fault(self, path: str, query: dict[str, str], now: float) -> Fault | None:
+        self._served += 1
+        n = self.faults.every_nth_429
+        if n and self._served % n == 0:
+            return Fault("status", status=429, retry_after=0.05, hits=0)
+        for fault in self.faults.queue:
+            if not fault.matches(path, query) or not fault.live(now):
+                continue
+            fault.seen += 1
+            if fault.seen <= fault.after:
+                continue
+            if fault.started is None:
+                fault.started = now
+            fault.hits += 1
+            return fault
+        return None
+
+    def _faulty(self, fault: Fault, target: str) -> Reply | None:
+        kind = fault.kind
+        if kind == "status":
+            headers = {}
+            if fault.retry_after is not None:
+                headers["Retry-After"] = str(max(1, math.ceil(fault.retry_after)))
+                headers["RateLimit"] = f"limit=100, remaining=0, reset={fault.retry_after:g}"
+            if fault.status == 429:
+                return _json(429, {"error": "Too many requests."}, headers)
+            reply = _error(fault.status, f"Demo fault: status {fault.status}.")
+            reply.headers.update(headers)
+            return reply
+        if kind == "malformed":
+            return Reply(200, {"Content-Type": "application/json"}, b'{"data": [{"id": "seq_')
+        if kind == "empty":
+            status = fault.status if fault.status != 503 else 200
+            return Reply(status, {"Content-Type": "application/json"}, b"")
+        if kind == "wrong_shape":
+            return _json(200, {"result": "ok", "items": "not a list"})
+        if kind == "drop":
+            return Reply(action="drop")
+        if kind == "hang":
+            return Reply(action="hang", hang_seconds=fault.seconds or 30.0)
+        if kind == "redirect_loop":
+            return Reply(302, {"Location": target})
+        if kind == "insert_head":
+            self.org.insert_head()
+        return None  # the list faults change the answer the route gives
+
+    def _rate_limit(self, now: float) -> Reply | None:
+        limit = self.faults.rate_limit
+        if not limit:
+            return None
+        window = self.faults.rate_window
+        if now - self._window_start >= window:
+            self._window_start = now
+            self._window_count = 0
+        self._window_count += 1
+        if self._window_count <= limit:
+            return None
+        reset = window - (now - self._window_start)
+        return _json(
+            429, {"error": "Too many requests."}, {"Retry-After": str(max(1, math.ceil(reset)))}
+        )
+
+    def _rate_headers(self, now: float) -> dict[str, str]:
+        limit = self.faults.rate_limit or 1000
+        with self._lock:
+            if self.faults.rate_limit and now - self._window_start < self.faults.rate_window:
+                used = self._window_count
+                reset = self.faults.rate_window - (now - self._window_start)
+            else:
+                used, reset = 0, self.faults.rate_window
+        remaining = max(0, limit - used)
+        sep = "; " if self.faults.ratelimit_style == "semicolon" else ", "
+        return {
+            "RateLimit": f"limit={limit}{sep}remaining={remaining}{sep}reset={reset:.3f}",
+            "RateLimit-Limit": str(limit),
+            "RateLimit-Remaining": str(remaining),
+            "RateLimit-Reset": f"{math.ceil(reset)}",
+        }
+
+    def _authorized(self, headers: dict[str, str]) -> bool:
+        auth = headers.get("authorization", "")
+        scheme, _, value = auth.partition(" ")
+        if scheme.lower() == "bearer":
+            return value.strip() == self.api_key
+        if scheme.lower() != "basic":
+            return False
+        try:
+            user, _, _ = base64.b64decode(value.strip()).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return False
+        return user == self.api_key
+
+    # -- endpoints ----------------------------------------------------------------------------
+
+    def _paging(self, query: dict[str, str]) -> tuple[int, int] | Reply:
+        try:
+            skip = int(query.get("_skip", "0"))
+            limit = int(query.get("_limit", "100"))
+        except ValueError:
+            return _error(400, "_skip and _limit must be integers.")
+        if skip < 0 or limit < 0:
+            return _error(400, "_skip and _limit must not be negative.")
+        if limit > self.max_limit:
+            return _error(
+                400,
+                "The limit you set is larger than the maximum limit for this resource "
+                f"(max_limit = {self.max_limit}).",
+            )
+        if self.max_skip is not None and skip > self.max_skip:
+            return _error(
+                400,
+                "The skip you set is larger than the maximum skip for this resource "
+                f"(max_skip = {self.max_skip}).",
+            )
+        return skip, limit
+
+    def _list(self, items: list[dict[str, Any]], has_more: bool, fault: Fault | None) -> Reply:
+        if fault is not None and fault.kind == "empty_page":
+            return _json(200, {"data": [], "has_more": True})
+        if fault is not None and fault.kind == "duplicate_ids" and len(items) > 1:
+            items = [*items[:-1], items[0]]
+        return _json(200, {"data": items, "has_more": has_more})
+
+    def _route(self, path: str, query: dict[str, str], fault: Fault | None) -> Reply:
+        parts = [p for p in path.split("/") if p]
+        if parts == ["me"]:
+            return _json(200, self.org.me())
+        if parts and parts[0] in ("sequence", "user", "sequence_subscription"):
+            if len(parts) == 1:
+                paging = self._paging(query)
+                if isinstance(paging, Reply):
+                    return paging
+                skip, limit = paging
+                if parts[0] == "sequence":
+                    items, more = self.org.sequences(skip, limit)
+                elif parts[0] == "user":
+                    items, more = USERS[skip : skip + limit], skip + limit < len(USERS)
+                else:
+                    sequence_id = query.get("sequence_id")
+                    if not (sequence_id or query.get("contact_id") or query.get("lead_id")):
+                        return _error(
+                            400, "You must provide a sequence_id, contact_id or lead_id filter."
+                        )
+                    if not sequence_id:
+                        items, more = [], False
+                    else:
+                        items, more = self.org.subscriptions(sequence_id, skip, limit)
+                return self._list(items, more, fault)
+            if len(parts) == 2 and parts[0] == "sequence":
+                found = self.org.sequence(parts[1])
+                if found is None:
+                    return _error(
+                        404, f"Empty query: Sequence matching id {parts[1]} does not exist."
+                    )
+                detail = dict(found)
+                detail["subscription_counts_by_status"] = self.org.subscription_counts(parts[1])
+                return _json(200, detail)
+            if len(parts) == 2 and parts[0] == "user":
+                for user in USERS:
+                    if user["id"] == parts[1]:
+                        return _json(200, user)
+                return _error(404, f"Empty query: User matching id {parts[1]} does not exist.")
+        if len(parts) == 2 and parts[0] == "email_template":
+            template = EMAIL_TEMPLATES.get(parts[1])
+            if template is None:
+                return _error(404, f"Empty query: EmailTemplate {parts[1]} does not exist.")
+            return _json(200, template)
+        if len(parts) == 2 and parts[0] == "sms_template":
+            template = SMS_TEMPLATES.get(parts[1])
+            if template is None:
+                return _error(404, f"Empty query: SMSTemplate {parts[1]} does not exist.")
+            return _json(200, template)
+        return _error(404, "Not found.")

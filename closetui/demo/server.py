@@ -1,0 +1,119 @@
+"""The fake Close API as a real HTTP server on loopback, for tests, benchmarks and trying the
+client against something that speaks HTTP: `python -m closetui.demo.server --port 8765`."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from closetui.demo.data import DEFAULT_SIZE, DEMO_API_KEY, DemoOrg
+from closetui.demo.router import FakeClose, Faults
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as Close's servers do
+    server: _Server
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # the router keeps the request log; stderr stays quiet
+
+    def _serve(self) -> None:
+        router = self.server.router
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        if router.faults.latency > 0:
+            time.sleep(router.faults.latency)
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        reply = router.handle(self.command, self.path, headers)
+        if reply.action == "hang":
+            self.server.stopping.wait(reply.hang_seconds)
+            reply.action = "drop"
+        if reply.action == "drop":
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self.send_response(reply.status)
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()
+        self.wfile.write(reply.body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = _serve
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], router: FakeClose) -> None:
+        self.router = router
+        self.stopping = threading.Event()
+        super().__init__(address, _Handler)
+
+
+class DemoServer:
+    """`with DemoServer() as server:` serves on a free port of 127.0.0.1 in a thread."""
+
+    def __init__(self, router: FakeClose | None = None, host: str = "127.0.0.1", port: int = 0):
+        self.router = router or FakeClose()
+        self._server = _Server((host, port), self.router)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v1/"
+
+    @property
+    def faults(self) -> Faults:
+        return self.router.faults
+
+    def start(self) -> DemoServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server.stopping.is_set():
+            return
+        self._server.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> DemoServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m closetui.demo.server", description="Serve the demo Close API on loopback."
+    )
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--size", type=int, default=DEFAULT_SIZE, help="number of sequences")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added per request")
+    parser.add_argument("--rate-limit", type=int, default=None, help="requests per second")
+    args = parser.parse_args(argv)
+    faults = Faults(latency=args.latency, rate_limit=args.rate_limit)
+    server = DemoServer(FakeClose(DemoOrg(args.size), faults), port=args.port)
+    print(f"Demo Close API at {server.base_url} (key: {DEMO_API_KEY}); Ctrl+C stops it.")
+    with contextlib.suppress(KeyboardInterrupt):
+        server._server.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

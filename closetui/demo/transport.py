@@ -1,0 +1,33 @@
+"""The fake Close API as an httpx transport: `--demo` runs the real client, paging and
+retries over it, with no socket and no account."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from closetui.demo.router import FakeClose
+
+
+class DemoTransport(httpx.AsyncBaseTransport):
+    def __init__(self, router: FakeClose | None = None) -> None:
+        self.router = router or FakeClose()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        latency = self.router.faults.latency
+        if latency > 0:
+            await asyncio.sleep(latency)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers.raw}
+        target = request.url.raw_path.decode("ascii")
+        # Generating a page of a large organization takes milliseconds: keep it off the loop
+        # that paints the screen.
+        reply = await asyncio.to_thread(self.router.handle, request.method, target, headers)
+        if reply.action == "drop":
+            raise httpx.RemoteProtocolError(
+                "Server disconnected without sending a response.", request=request
+            )
+        if reply.action == "hang":
+            await asyncio.sleep(reply.hang_seconds)
+            raise httpx.ReadTimeout("The read operation timed out", request=request)
+        return httpx.Response(reply.status, headers=reply.headers, content=reply.body)

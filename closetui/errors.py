@@ -1,0 +1,52 @@
+"""Typed errors. Every message is written for a person and is safe to show on screen:
+it never holds the API key (the client scrubs it) and never a traceback."""
+
+from __future__ import annotations
+
+
+class CloseTuiError(Exception):
+    """Base of every error closetui expects and knows how to explain."""
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else self.__class__.__name__
+
+
+class ConfigError(CloseTuiError):
+    """The command line, the environment or the config file is not usable."""
+
+
+class ApiError(CloseTuiError):
+    """A request to the Close API did not give a usable answer."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class AuthError(ApiError):
+    """401 or 403: the key is wrong, revoked, or not allowed to see this."""
+
+
+class NotFound(ApiError):
+    """404: the object does not exist or is not visible to this key."""
+
+
+class BadRequest(ApiError):
+    """400: the server refused the request; the message is the server's."""
+
+
+class RateLimited(ApiError):
+    """429 and the bounded wait for it ran out."""
+
+
+class ServerError(ApiError):
+    """5xx after the retries ran out, or a status closetui has no meaning for."""
+
+
+class NetworkError(ApiError):
+    """Connect error, DNS failure, timeout or dropped connection after the retries."""
+
+
+class ProtocolError(ApiError):
+    """The answer was not JSON, or not of the shape the API documents."""

@@ -1,0 +1,196 @@
+"""Where the key, the base URL and the paths come from.
+
+The key comes from `--api-key-file`, the `CLOSE_API_KEY` environment variable, or the config
+file (`api_key` or `api_key_file`), in that order; never from a bare command-line argument,
+which would land in shell history and `ps`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+from closetui.api import DEFAULT_BASE_URL, DEFAULT_PAGE_SIZE, check_base_url
+from closetui.errors import ConfigError
+
+APP_NAME = "closetui"
+DEMO_BASE_URL = "https://demo.closetui.invalid/api/v1/"
+KEY_HELP = (
+    "Give an API key in one of these ways: set CLOSE_API_KEY, pass --api-key-file PATH "
+    '(a file holding only the key), or put api_key_file = "PATH" in {config}. '
+    "Create a key in Close under Settings → Developer → API Keys. "
+    "Or try the app with no account: closetui --demo"
+)
+
+
+class ApiKey:
+    """The key, kept out of every repr and str so it cannot reach a log or a screen by
+    accident; `reveal()` is the one place it is read."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def fingerprint(self, salt: str) -> str:
+        """A one-way name for the account (base URL + key), used to name its cache."""
+        return hashlib.sha256(f"{salt}\0{self._value}".encode()).hexdigest()[:16]
+
+    def __repr__(self) -> str:
+        return "ApiKey(****)"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ApiKey) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(("ApiKey", self._value))
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_url: str
+    api_key: ApiKey | None
+    key_source: str  # where the key came from, in words, for error messages
+    demo: bool = False
+    offline: bool = False
+    page_size: int = DEFAULT_PAGE_SIZE
+    cache_dir: Path = field(default_factory=lambda: default_cache_dir())
+    log_dir: Path = field(default_factory=lambda: default_log_dir())
+    config_path: Path = field(default_factory=lambda: default_config_path())
+    demo_latency: float = 0.15
+    demo_size: int | None = None
+    retry_backoff: float = 0.5  # seconds before the first retry; doubles each time
+
+    @property
+    def account(self) -> str:
+        """The cache's name for this account: a hash, so neither key nor URL is readable."""
+        if self.demo:
+            return "demo"
+        if self.api_key is None:
+            return "none"
+        return self.api_key.fingerprint(self.base_url)
+
+
+def default_cache_dir(env: Mapping[str, str] = os.environ) -> Path:
+    return Path(env.get("CLOSETUI_CACHE_DIR") or platformdirs.user_cache_dir(APP_NAME))
+
+
+def default_log_dir(env: Mapping[str, str] = os.environ) -> Path:
+    return Path(env.get("CLOSETUI_LOG_DIR") or platformdirs.user_log_dir(APP_NAME))
+
+
+def default_config_path(env: Mapping[str, str] = os.environ) -> Path:
+    if env.get("CLOSETUI_CONFIG"):
+        return Path(env["CLOSETUI_CONFIG"])
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def read_config(path: Path) -> dict[str, object]:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the config file {path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"The config file {path} is not valid TOML: {exc}") from None
+    return data
+
+
+def _read_key_file(path: Path, described: str) -> ApiKey:
+    try:
+        text = path.expanduser().read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise ConfigError(f"The key file {path} ({described}) does not exist.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not readable text"
+        raise ConfigError(f"Cannot read the key file {path} ({described}): {reason}") from None
+    if not text or len(text.split()) != 1:
+        raise ConfigError(f"The key file {path} ({described}) should hold only the key.")
+    return ApiKey(text)
+
+
+def load_settings(
+    *,
+    demo: bool = False,
+    offline: bool = False,
+    base_url: str | None = None,
+    page_size: int | None = None,
+    api_key_file: str | None = None,
+    need_key: bool = True,
+    env: Mapping[str, str] = os.environ,
+) -> Settings:
+    """Settings from options, environment and config file, or ConfigError saying what to fix."""
+    config_path = default_config_path(env)
+    config = read_config(config_path)
+    try:
+        backoff = float(env.get("CLOSETUI_RETRY_BACKOFF") or 0.5)
+    except ValueError:
+        raise ConfigError("CLOSETUI_RETRY_BACKOFF must be a number of seconds.") from None
+    common: dict[str, object] = {
+        "retry_backoff": backoff,
+        "offline": offline,
+        "cache_dir": default_cache_dir(env),
+        "log_dir": default_log_dir(env),
+        "config_path": config_path,
+    }
+    size = page_size if page_size is not None else config.get("page_size", DEFAULT_PAGE_SIZE)
+    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= 100:
+        raise ConfigError(f"The page size must be a whole number from 1 to 100, not {size!r}.")
+    common["page_size"] = size
+    if demo:
+        latency = env.get("CLOSETUI_DEMO_LATENCY")
+        demo_size = env.get("CLOSETUI_DEMO_SIZE")
+        try:
+            extra = {
+                "demo_latency": float(latency) if latency else 0.15,
+                "demo_size": int(demo_size) if demo_size else None,
+            }
+        except ValueError:
+            raise ConfigError(
+                "CLOSETUI_DEMO_LATENCY and CLOSETUI_DEMO_SIZE must be numbers."
+            ) from None
+        from closetui.demo.data import DEMO_API_KEY
+
+        return Settings(
+            base_url=DEMO_BASE_URL,
+            api_key=ApiKey(DEMO_API_KEY),
+            key_source="the demo organization",
+            demo=True,
+            **common,
+            **extra,
+        )
+
+    url = base_url or env.get("CLOSE_BASE_URL") or config.get("base_url") or DEFAULT_BASE_URL
+    if not isinstance(url, str):
+        raise ConfigError(f"base_url in {config_path} must be text.")
+    url = check_base_url(url)
+
+    key: ApiKey | None = None
+    source = ""
+    if api_key_file:
+        key = _read_key_file(Path(api_key_file), "--api-key-file")
+        source = f"the key file {api_key_file} (--api-key-file)"
+    elif env.get("CLOSE_API_KEY", "").strip():
+        key, source = ApiKey(env["CLOSE_API_KEY"].strip()), "the CLOSE_API_KEY environment variable"
+    elif isinstance(config.get("api_key_file"), str):
+        path = Path(str(config["api_key_file"]))
+        key = _read_key_file(path, f"api_key_file in {config_path}")
+        source = f"the key file {path} (api_key_file in {config_path})"
+    elif isinstance(config.get("api_key"), str) and str(config["api_key"]).strip():
+        key, source = ApiKey(str(config["api_key"]).strip()), f"api_key in {config_path}"
+    if key is None and need_key:
+        raise ConfigError("No Close API key. " + KEY_HELP.format(config=config_path))
+    return Settings(base_url=url, api_key=key, key_source=source, **common)

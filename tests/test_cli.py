@@ -1,0 +1,73 @@
+"""The `closetui` command through its entry point, as a user or a script runs it."""
+
+from __future__ import annotations
+
+import pytest
+
+from closetui.cli import main
+from closetui.demo.data import DEMO_API_KEY, SEED_ID
+
+WRONG_KEY = "api_WRONG_cli_secret_never_printed"
+
+
+def test_list_demo_prints_every_demo_sequence(capsys):
+    assert main(["list", "--demo"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1500
+    assert lines[0].split("\t") == [SEED_ID, "active", "2", "My Sequence"]
+
+
+def test_list_against_the_server_prints_the_same(capsys, server, monkeypatch):
+    assert main(["--demo", "list"]) == 0
+    demo = capsys.readouterr().out
+    monkeypatch.setenv("CLOSE_API_KEY", DEMO_API_KEY)
+    assert main(["list", "--base-url", server.base_url]) == 0
+    assert capsys.readouterr().out == demo
+
+
+def test_connection_options_work_before_and_after_the_command(capsys, server, tmp_path):
+    key_file = tmp_path / "key"
+    key_file.write_text(DEMO_API_KEY + "\n")
+    assert main(["--base-url", server.base_url, "list", "--api-key-file", str(key_file)]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1500
+
+
+def test_no_key_says_where_a_key_can_come_from(capsys):
+    assert main(["list"]) == 2
+    err = capsys.readouterr().err
+    assert "CLOSE_API_KEY" in err and "--api-key-file" in err and "--demo" in err
+    assert "Traceback" not in err
+
+
+def test_a_refused_key_exits_3_naming_its_source_not_its_value(capsys, server, monkeypatch):
+    monkeypatch.setenv("CLOSE_API_KEY", WRONG_KEY)
+    assert main(["list", "--base-url", server.base_url]) == 3
+    captured = capsys.readouterr()
+    assert "CLOSE_API_KEY environment variable" in captured.err
+    assert WRONG_KEY not in captured.err + captured.out
+
+
+def test_a_missing_key_file_is_a_clear_usage_error(capsys, tmp_path):
+    assert main(["list", "--api-key-file", str(tmp_path / "nope")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_a_broken_config_file_is_a_clear_usage_error(capsys, isolated_env):
+    (isolated_env / "config.toml").write_text("api_key = [unclosed")
+    assert main(["list"]) == 2
+    assert "not valid TOML" in capsys.readouterr().err
+
+
+def test_a_dead_network_is_one_line_and_exit_1(capsys, server, monkeypatch):
+    monkeypatch.setenv("CLOSE_API_KEY", DEMO_API_KEY)
+    server.faults.add("drop", times=None)
+    assert main(["list", "--base-url", server.base_url]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "dropped" in err
+
+
+def test_version_and_help(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.startswith("closetui ")
