@@ -1,0 +1,446 @@
+"""The local store: one SQLite database per account under the platformdirs cache folder.
+
+What it promises: every write is one transaction (a crash loses at most the page in flight);
+WAL mode and a busy timeout so two closetui processes on one account can share it; the file
+is 0600 in a 0700 folder; a corrupt or foreign-version file is moved aside and rebuilt; an
+unwritable folder means an in-memory store for this run. None of it ever raises into the UI:
+failures become notices.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import wraps
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+SCHEMA_VERSION = 1
+SUFFIX = ".sqlite3"
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sequences (
+    id TEXT PRIMARY KEY,
+    pos INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    steps INTEGER NOT NULL,
+    span INTEGER,
+    updated TEXT,
+    json TEXT NOT NULL,
+    fetched_at REAL NOT NULL,
+    pass INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sequences_pos ON sequences (pos);
+CREATE TABLE IF NOT EXISTS details (
+    id TEXT PRIMARY KEY,
+    json TEXT NOT NULL,
+    fetched_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS lookups (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    json TEXT,
+    fetched_at REAL NOT NULL,
+    PRIMARY KEY (kind, id)
+);
+CREATE TABLE IF NOT EXISTS pages (
+    kind TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    skip INTEGER NOT NULL,
+    json TEXT NOT NULL,
+    has_more INTEGER NOT NULL,
+    fetched_at REAL NOT NULL,
+    PRIMARY KEY (kind, owner, skip)
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class CachedRow:
+    """The columns the list shows, read without parsing the stored JSON."""
+
+    id: str
+    pos: int
+    name: str
+    status: str
+    steps: int
+    span: int | None
+    updated: str | None
+    fetched_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class SequenceSummary:
+    id: str
+    name: str
+    status: str
+    steps: int
+    span: int | None
+    updated: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A stored JSON object (None for an object the API said does not exist) and its age."""
+
+    data: Any
+    fetched_at: float
+
+
+class CacheBroken(Exception):
+    pass
+
+
+def _guarded(default: Any) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
+    """A failing cache operation becomes a notice and a default, never an exception; a
+    corrupt file is set aside and the store starts again empty."""
+
+    def decorate(method: Callable[_P, _R]) -> Callable[_P, _R]:
+        @wraps(method)
+        def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+            self: Cache = args[0]  # type: ignore[assignment]
+            with self._lock:
+                try:
+                    return method(*args, **kwargs)
+                except sqlite3.DatabaseError as exc:
+                    self._failed(exc)
+                    return default
+
+        return run
+
+    return decorate
+
+
+class Cache:
+    def __init__(self, path: Path | None, *, label: str = "") -> None:
+        """`path` None: an in-memory store, for when no folder can be written."""
+        self.path = path
+        self.label = label
+        self.notices: list[str] = []
+        self._lock = threading.RLock()
+        self._db: sqlite3.Connection
+        self._open()
+
+    # -- opening, and what happens when the file is bad ---------------------------------------
+
+    @classmethod
+    def open(cls, cache_dir: Path, account: str) -> Cache:
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(OSError):
+                os.chmod(cache_dir, 0o700)
+            probe = cache_dir / f".probe-{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            cache = cls(None, label=account)
+            cache.notices.append(
+                f"The cache folder {cache_dir} cannot be written ({exc.strerror or exc}); "
+                "running without a cache: nothing will be kept for offline use."
+            )
+            return cache
+        return cls(cache_dir / f"{account}{SUFFIX}", label=account)
+
+    @property
+    def in_memory(self) -> bool:
+        return self.path is None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.path is None:
+            db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        else:
+            if not self.path.exists():
+                fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
+                os.close(fd)
+            with contextlib.suppress(OSError):
+                os.chmod(self.path, 0o600)
+            db = sqlite3.connect(
+                self.path, check_same_thread=False, isolation_level=None, timeout=10.0
+            )
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA busy_timeout=10000")
+        return db
+
+    def _open(self) -> None:
+        try:
+            self._db = self._connect()
+            version = self._version()
+            if version is None:
+                self._create_schema()
+            elif version != SCHEMA_VERSION:
+                raise CacheBroken(
+                    f"it has schema version {version}, this closetui uses {SCHEMA_VERSION}"
+                )
+            self._db.execute("SELECT count(*) FROM sequences").fetchone()
+        except (sqlite3.DatabaseError, CacheBroken) as exc:
+            self._set_aside(exc)
+        except OSError as exc:
+            self._go_memory(f"cannot be opened ({exc.strerror or exc})")
+
+    def _version(self) -> int | None:
+        has_meta = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
+        ).fetchone()
+        if not has_meta:
+            tables = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if tables:
+                raise CacheBroken("it is not a closetui cache")
+            return None
+        row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        try:
+            return int(row[0]) if row else -1
+        except ValueError:
+            return -1
+
+    def _set_aside(self, reason: Exception) -> None:
+        with contextlib.suppress(Exception):
+            self._db.close()
+        if self.path is None:
+            self._go_memory(f"failed ({reason})")
+            return
+        aside = self.path.with_name(f"{self.path.name}.broken-{int(time.time())}")
+        try:
+            os.replace(self.path, aside)
+            for extra in ("-wal", "-shm"):
+                side = Path(f"{self.path}{extra}")
+                if side.exists():
+                    os.replace(side, Path(f"{aside}{extra}"))
+        except OSError as exc:
+            self._go_memory(f"is damaged and cannot be moved aside ({exc.strerror or exc})")
+            return
+        self.notices.append(
+            f"The cache file was unreadable ({reason}); it was moved to {aside.name} and a new "
+            "one started."
+        )
+        try:
+            self._db = self._connect()
+            self._create_schema()
+        except (sqlite3.DatabaseError, OSError) as exc:
+            self._go_memory(f"could not be rebuilt ({exc})")
+
+    def _go_memory(self, why: str) -> None:
+        where = self.path
+        self.path = None
+        self.notices.append(
+            f"The cache {where} {why}; running without a cache: nothing will be kept for "
+            "offline use."
+        )
+        self._db = self._connect()
+        self._create_schema()
+
+    def _create_schema(self) -> None:
+        # executescript commits on its own, so the transaction is spelled out in the script.
+        self._db.executescript(
+            f"BEGIN IMMEDIATE;\n{_SCHEMA}\n"
+            f"INSERT OR REPLACE INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');\nCOMMIT;"
+        )
+
+    def _failed(self, exc: sqlite3.DatabaseError) -> None:
+        text = str(exc).lower()
+        if "malformed" in text or "not a database" in text or "corrupt" in text:
+            self._set_aside(exc)
+        elif "readonly" in text or "read-only" in text:
+            self._go_memory("became read-only")
+        elif "full" in text or "disk i/o" in text:
+            self.notices.append(f"The cache could not be written ({exc}); it is kept as it was.")
+        else:
+            self.notices.append(f"A cache operation failed ({exc}).")
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def take_notices(self) -> list[str]:
+        with self._lock:
+            notices, self.notices = self.notices, []
+            return notices
+
+    def close(self) -> None:
+        with self._lock, contextlib.suppress(sqlite3.Error):
+            self._db.close()
+
+    # -- meta --------------------------------------------------------------------------------
+
+    @_guarded(None)
+    def meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    @_guarded(None)
+    def set_meta(self, key: str, value: str) -> None:
+        with self._transaction():
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # -- sequences ---------------------------------------------------------------------------
+
+    @_guarded(0)
+    def sequence_count(self) -> int:
+        return self._db.execute("SELECT count(*) FROM sequences").fetchone()[0]
+
+    @_guarded([])
+    def sequence_rows(self, start: int, end: int) -> list[CachedRow]:
+        """The cached list rows whose position is in [start, end), in list order."""
+        rows = self._db.execute(
+            "SELECT id, pos, name, status, steps, span, updated, fetched_at FROM sequences "
+            "WHERE pos >= ? AND pos < ? ORDER BY pos, fetched_at DESC",
+            (start, end),
+        ).fetchall()
+        return [CachedRow(*row) for row in rows]
+
+    @_guarded([])
+    def all_sequence_json(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT json FROM sequences ORDER BY pos")]
+
+    @_guarded(None)
+    def sequence(self, sequence_id: str) -> Stored | None:
+        row = self._db.execute(
+            "SELECT json, fetched_at FROM sequences WHERE id=?", (sequence_id,)
+        ).fetchone()
+        return Stored(json.loads(row[0]), row[1]) if row else None
+
+    @_guarded(None)
+    def put_sequence_page(
+        self,
+        skip: int,
+        raw: Sequence[Any],
+        summaries: Sequence[SequenceSummary],
+        pass_id: int,
+        fetched_at: float,
+    ) -> None:
+        rows = [
+            (s.id, skip + i, s.name, s.status, s.steps, s.span, s.updated, json.dumps(r),
+             fetched_at, pass_id)
+            for i, (r, s) in enumerate(zip(raw, summaries, strict=True))
+        ]  # fmt: skip
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO sequences VALUES (?,?,?,?,?,?,?,?,?,?)", rows
+            )
+
+    @_guarded(None)
+    def new_pass(self) -> tuple[int, float]:
+        """A new list pass: its number, and when it started."""
+        with self._transaction():
+            row = self._db.execute("SELECT value FROM meta WHERE key='pass'").fetchone()
+            number = int(row[0]) + 1 if row else 1
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('pass', ?)", (str(number),))
+        return number, time.time()
+
+    @_guarded(0)
+    def finish_pass(self, pass_id: int, started: float, total: int) -> int:
+        """A complete pass (page 0 to has_more false) proves that every row it did not see
+        is gone upstream. Rows another process wrote since this pass started are kept."""
+        with self._transaction():
+            gone = self._db.execute(
+                "DELETE FROM sequences WHERE pass != ? AND fetched_at < ?", (pass_id, started)
+            ).rowcount
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('last_complete_sync', ?)", (str(time.time()),)
+            )
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('complete_total', ?)", (str(total),)
+            )
+        return gone
+
+    # -- single objects: details and lookups ----------------------------------------------
+
+    @_guarded(None)
+    def detail(self, sequence_id: str) -> Stored | None:
+        row = self._db.execute(
+            "SELECT json, fetched_at FROM details WHERE id=?", (sequence_id,)
+        ).fetchone()
+        return Stored(json.loads(row[0]), row[1]) if row else None
+
+    @_guarded(None)
+    def put_detail(self, sequence_id: str, raw: Any, fetched_at: float) -> None:
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO details VALUES (?, ?, ?)",
+                (sequence_id, json.dumps(raw), fetched_at),
+            )
+
+    @_guarded(None)
+    def lookup(self, kind: str, key: str) -> Stored | None:
+        row = self._db.execute(
+            "SELECT json, fetched_at FROM lookups WHERE kind=? AND id=?", (kind, key)
+        ).fetchone()
+        if not row:
+            return None
+        return Stored(json.loads(row[0]) if row[0] is not None else None, row[1])
+
+    @_guarded({})
+    def lookups(self, kind: str) -> dict[str, Stored]:
+        rows = self._db.execute(
+            "SELECT id, json, fetched_at FROM lookups WHERE kind=?", (kind,)
+        ).fetchall()
+        return {
+            key: Stored(json.loads(data) if data is not None else None, at)
+            for key, data, at in rows
+        }
+
+    @_guarded(None)
+    def put_lookups(self, kind: str, items: Iterable[tuple[str, Any]], fetched_at: float) -> None:
+        """Store objects by id; None stores "the API said this does not exist"."""
+        rows = [
+            (kind, key, None if data is None else json.dumps(data), fetched_at)
+            for key, data in items
+        ]
+        with self._transaction():
+            self._db.executemany("INSERT OR REPLACE INTO lookups VALUES (?, ?, ?, ?)", rows)
+
+    # -- pages of other lists (subscriptions) -----------------------------------------------
+
+    @_guarded(None)
+    def page(self, kind: str, owner: str, skip: int) -> tuple[list[Any], bool, float] | None:
+        row = self._db.execute(
+            "SELECT json, has_more, fetched_at FROM pages WHERE kind=? AND owner=? AND skip=?",
+            (kind, owner, skip),
+        ).fetchone()
+        return (json.loads(row[0]), bool(row[1]), row[2]) if row else None
+
+    @_guarded(None)
+    def put_page(
+        self, kind: str, owner: str, skip: int, raw: Sequence[Any], has_more: bool, at: float
+    ) -> None:
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?)",
+                (kind, owner, skip, json.dumps(list(raw)), int(has_more), at),
+            )
+
+    # -- for `closetui cache info` ----------------------------------------------------------
+
+    @_guarded({})
+    def stats(self) -> dict[str, Any]:
+        count = self._db.execute("SELECT count(*), max(fetched_at) FROM sequences").fetchone()
+        lookups = dict(
+            self._db.execute("SELECT kind, count(*) FROM lookups GROUP BY kind").fetchall()
+        )
+        details = self._db.execute("SELECT count(*) FROM details").fetchone()[0]
+        pages = self._db.execute("SELECT count(*) FROM pages").fetchone()[0]
+        last = self._db.execute("SELECT value FROM meta WHERE key='last_complete_sync'").fetchone()
+        return {
+            "sequences": count[0],
+            "last_fetch": count[1],
+            "details": details,
+            "lookups": lookups,
+            "subscription_pages": pages,
+            "last_complete_sync": float(last[0]) if last else None,
+        }

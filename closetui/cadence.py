@@ -1,0 +1,152 @@
+"""Steps -> timeline rows, and the arithmetic and wording around them. Pure functions.
+
+Close gives each step a `delay` in seconds after the previous step (the first step: after
+enrollment). A step's day is the whole number of days since enrollment, so the seed example
+(email after 86400 s, call 259200 s later) reads: email on day 1, wait 3 days, call on day 4.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import time
+
+from closetui.models import Schedule, Step
+
+MINUTE, HOUR, DAY = 60, 3600, 86400
+WEEKDAYS = {1: "Mon", 2: "Tue", 3: "Wed", 4: "Thu", 5: "Fri", 6: "Sat", 7: "Sun"}
+STEP_KINDS = {
+    "email": ("✉", "Email"),
+    "call": ("☎", "Call"),
+    "sms": ("✆", "SMS"),
+}
+THREADING = {"old_thread": "reply in thread", "new_thread": "new thread"}
+
+
+def format_duration(seconds: int) -> str:
+    """`3 days`, `1 day 4 h`, `2 h 30 min`, `45 min`, `30 s`: the two largest units."""
+    seconds = max(0, int(seconds))
+    if seconds == 0:
+        return "0 s"
+    days, rest = divmod(seconds, DAY)
+    hours, rest = divmod(rest, HOUR)
+    minutes, secs = divmod(rest, MINUTE)
+    parts = []
+    if days:
+        parts.append(f"{days} day" + ("s" if days != 1 else ""))
+    if hours:
+        parts.append(f"{hours} h")
+    if minutes:
+        parts.append(f"{minutes} min")
+    if secs and not days and not hours:
+        parts.append(f"{secs} s")
+    return " ".join(parts[:2])
+
+
+def format_wait(seconds: int) -> str:
+    """The gap shown between two steps."""
+    return "same day" if seconds <= 0 else f"wait {format_duration(seconds)}"
+
+
+def step_kind(step_type: str) -> tuple[str, str]:
+    """Glyph and label; a type closetui does not know is shown by its own name."""
+    return STEP_KINDS.get(step_type, ("◆", step_type or "unknown"))
+
+
+def threading_label(threading: str | None) -> str | None:
+    if threading is None:
+        return None
+    return THREADING.get(threading, threading)
+
+
+def required_label(required: bool | None) -> str | None:
+    if required is None:
+        return None
+    return "required" if required else "optional"
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRow:
+    index: int  # 1-based step number
+    step: Step
+    wait: int  # seconds since the previous step (or enrollment)
+    offset: int  # seconds since enrollment
+
+    @property
+    def day(self) -> int:
+        return self.offset // DAY
+
+
+def offsets(delays: Iterable[int]) -> list[int]:
+    """Cumulative seconds since enrollment for each delay."""
+    total = 0
+    out = []
+    for delay in delays:
+        total += max(0, delay)
+        out.append(total)
+    return out
+
+
+def timeline(steps: Iterable[Step]) -> list[TimelineRow]:
+    steps = list(steps)
+    return [
+        TimelineRow(i + 1, step, max(0, step.delay), offset)
+        for i, (step, offset) in enumerate(zip(steps, offsets(s.delay for s in steps), strict=True))
+    ]
+
+
+def span_seconds(steps: Iterable[Step]) -> int | None:
+    """Seconds from enrollment to the last step; None with no steps."""
+    total = offsets(s.delay for s in steps)
+    return total[-1] if total else None
+
+
+def format_span(seconds: int | None) -> str:
+    """The list's span column: whole days, `<1 d` for a same-day sequence with waits."""
+    if seconds is None:
+        return "—"
+    if 0 < seconds < DAY:
+        return "<1 d"
+    return f"{seconds // DAY} d"
+
+
+def _clock(value: time) -> str:
+    return value.strftime("%H:%M")
+
+
+def _day_runs(days: list[int]) -> str:
+    """[1,2,3,4,5] -> Mon–Fri; [1,3,5] -> Mon, Wed, Fri; [6,7] -> Sat–Sun."""
+    runs: list[list[int]] = []
+    for day in sorted(days):
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = []
+    for run in runs:
+        names = [WEEKDAYS.get(d, f"day {d}") for d in run]
+        parts.append(f"{names[0]}–{names[-1]}" if len(run) > 1 else names[0])
+    return ", ".join(parts)
+
+
+def schedule_summary(schedule: Schedule | None, timezone: str | None = None) -> str:
+    """`Mon–Fri 09:00–16:59 America/Los_Angeles`; `any time` when there is no schedule;
+    days with different hours listed group by group (`Mon 08:30–12:00; Wed 13:00–17:00`)."""
+    zone = f" {timezone}" if timezone else ""
+    if schedule is None:
+        return f"any time{zone}"
+    if not schedule.ranges:
+        return f"no sending window{zone}"
+    by_day: dict[int, list[tuple[time, time]]] = {}
+    for window in schedule.ranges:
+        weekday = 7 if window.weekday == 0 else window.weekday  # Sunday as 0 or 7
+        by_day.setdefault(weekday, []).append((window.start, window.end))
+    groups: dict[tuple[tuple[time, time], ...], list[int]] = {}
+    for day, windows in by_day.items():
+        groups.setdefault(tuple(sorted(windows)), []).append(day)
+    parts = []
+    for windows, days in sorted(groups.items(), key=lambda item: min(item[1])):
+        hours = ", ".join(f"{_clock(start)}–{_clock(end)}" for start, end in windows)
+        label = "every day" if sorted(days) == list(range(1, 8)) else _day_runs(days)
+        parts.append(f"{label} {hours}")
+    return "; ".join(parts) + zone

@@ -1,0 +1,263 @@
+"""Lazy paging for one list: which page to load next, from where, and what the list can say
+about itself. The sequence list and the subscription list both run on it.
+
+The view calls `pump(want_more)` whenever its cursor or scroll moves, or a page lands. The feed
+puts the next cached page in at once; asks the network for the next page when none is cached;
+revalidates cached pages the list has reached, a few at a time; never asks for a page twice at
+once; goes offline on a network failure and retries in the background until it is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from closetui.errors import ApiError, AuthError, NetworkError
+from closetui.rows import Row, RowList
+
+
+class FetchedPageLike(Protocol):
+    skip: int
+    rows: list[Row]
+    has_more: bool
+    limit: int
+    problems: tuple[str, ...]
+
+
+class PageSource(Protocol):
+    limit: int
+
+    @property
+    def can_fetch(self) -> bool: ...
+
+    def cached_page(self, skip: int) -> list[Row] | None: ...
+
+    async def fetch_page(self, skip: int) -> FetchedPageLike: ...
+
+    def finish_pass(self, total: int) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEvent:
+    kind: str  # rows | loading | failed | offline | online | complete | auth | problems
+    skip: int | None = None
+    error: ApiError | None = None
+    count: int = 0
+    notes: tuple[str, ...] = ()
+
+
+Spawn = Callable[[Coroutine[Any, Any, None]], Any]
+
+
+class Feed:
+    MAX_PARALLEL = 2
+    MAX_EMPTY = 3
+
+    def __init__(
+        self,
+        source: PageSource,
+        *,
+        spawn: Spawn,
+        on_event: Callable[[FeedEvent], None],
+        rows: RowList | None = None,
+        retry_delays: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 30.0),
+    ) -> None:
+        self.source = source
+        self.rows = rows if rows is not None else RowList()
+        self._spawn = spawn
+        self._emit = on_event
+        self.next_skip = 0  # the first offset not yet in the list
+        self.end = False  # the list's last page is in, fresh (or, offline, the cache's last)
+        self.cache_end = False  # the cache has nothing at next_skip
+        self.loading: set[int] = set()
+        self.failed: dict[int, ApiError] = {}
+        self.offline = not source.can_fetch
+        self.auth_failed: AuthError | None = None
+        self._empty_run = 0
+        self._fresh_end: int | None = None  # skip of the fresh page that said has_more false
+        self._reconnecting = False
+        self._retry_delays = retry_delays
+        self._complete = False
+        self._limit = source.limit
+
+    # -- what the list can say ---------------------------------------------------------------
+
+    @property
+    def fetching_next(self) -> bool:
+        return self.next_skip in self.loading
+
+    @property
+    def next_failed(self) -> ApiError | None:
+        return self.failed.get(self.next_skip)
+
+    @property
+    def revalidating(self) -> bool:
+        return any(not self.rows.slot_is_fresh(s) for s in self.rows.slot_starts())
+
+    @property
+    def complete(self) -> bool:
+        """Every page is in and fresh: the count is the organization's."""
+        return self._complete
+
+    # -- driving -----------------------------------------------------------------------------
+
+    def pump(self, want_more: bool) -> None:
+        if want_more and not self.end:
+            self._extend(want_more)
+        self._revalidate()
+
+    def _extend(self, want_more: bool) -> None:
+        if self.next_skip in self.loading or self.next_skip in self.failed:
+            return
+        if not self.cache_end:
+            cached = self.source.cached_page(self.next_skip)
+            if cached:
+                skip = self.next_skip
+                self.rows.put(skip, cached, fresh=False)
+                self.next_skip = skip + self._limit
+                self._emit(FeedEvent("rows", skip, count=len(cached)))
+                return
+            self.cache_end = True
+        if self.offline or self.auth_failed:
+            if self.offline and self.cache_end and not self.source.can_fetch:
+                self.end = True
+                self._emit(FeedEvent("rows"))
+            return
+        self._start(self.next_skip)
+
+    def _revalidate(self) -> None:
+        if self.offline or self.auth_failed:
+            return
+        for skip in self.rows.slot_starts():
+            if len(self.loading) >= self.MAX_PARALLEL:
+                return
+            if skip in self.loading or skip in self.failed or self.rows.slot_is_fresh(skip):
+                continue
+            if not self.rows.has_slot(skip):
+                continue
+            self._start(skip)
+
+    def _start(self, skip: int) -> None:
+        self.loading.add(skip)
+        if skip == self.next_skip:
+            self._emit(FeedEvent("loading", skip))
+        self._spawn(self._fetch(skip))
+
+    def retry(self) -> None:
+        """`r` after a failure: try the failed pages again (and reconnect if offline)."""
+        self.failed.clear()
+        self.auth_failed = None
+        if self.offline and self.source.can_fetch:
+            self.offline = False
+        self.pump(want_more=True)
+
+    def refresh(self) -> None:
+        """`r`: revalidate every loaded page from the first; rows stay until replaced."""
+        self.failed.clear()
+        self.auth_failed = None
+        self._fresh_end = None
+        self._complete = False
+        self.rows.mark_stale()
+        if not self.source.can_fetch:
+            return
+        self.offline = False
+        self.end = False
+        self.pump(want_more=False)
+
+    # -- one page ----------------------------------------------------------------------------
+
+    async def _fetch(self, skip: int) -> None:
+        try:
+            page = await self.source.fetch_page(skip)
+        except AuthError as exc:
+            self.loading.discard(skip)
+            self.auth_failed = exc
+            self._emit(FeedEvent("auth", skip, exc))
+            return
+        except NetworkError as exc:
+            self.loading.discard(skip)
+            self.failed[skip] = exc
+            self._go_offline(exc)
+            return
+        except ApiError as exc:
+            self.loading.discard(skip)
+            self.failed[skip] = exc
+            self._emit(FeedEvent("failed", skip, exc))
+            return
+        self.loading.discard(skip)
+        self.failed.pop(skip, None)
+        if self.offline:
+            self.offline = False
+            self._emit(FeedEvent("online"))
+        self._apply(page)
+
+    def _apply(self, page: FetchedPageLike) -> None:
+        skip = page.skip
+        dropped = self.rows.put(skip, page.rows, fresh=True)
+        extending = skip == self.next_skip
+        if page.limit != self._limit:
+            # The server asked for smaller pages: what followed this page no longer lines up.
+            self._limit = page.limit
+            self.rows.drop_after(skip)
+            self.next_skip = skip + page.limit
+            self.cache_end = False
+        elif extending:
+            self.next_skip = skip + page.limit
+        if page.problems:
+            self._emit(FeedEvent("problems", skip, notes=page.problems))
+        if not page.has_more:
+            self._fresh_end = skip
+            self.end = True
+            self.rows.drop_after(skip)
+            self.next_skip = skip + page.limit
+        elif extending:
+            self._empty_run = 0 if page.rows else self._empty_run + 1
+            if self._empty_run >= self.MAX_EMPTY:
+                # A server that keeps saying "more" while sending nothing would page forever.
+                self.end = True
+                note = f"The server sent {self.MAX_EMPTY} empty pages in a row; paging stopped."
+                self._emit(FeedEvent("problems", skip, notes=(note,)))
+        self._check_complete()
+        self._emit(FeedEvent("rows", skip, count=len(page.rows) - dropped))
+
+    def _check_complete(self) -> None:
+        """Slots are contiguous by construction, so the pass is complete once the page that
+        said `has_more: false` is in and every slot has been refreshed since the last `r`."""
+        if self._fresh_end is None or self._complete:
+            return
+        if not all(self.rows.slot_is_fresh(s) for s in self.rows.slot_starts()):
+            return
+        removed = self.rows.drop_stale()
+        self.source.finish_pass(len(self.rows))
+        self._complete = True
+        self._emit(FeedEvent("complete", count=removed))
+
+    # -- offline -------------------------------------------------------------------------------
+
+    def _go_offline(self, error: NetworkError) -> None:
+        first = not self.offline
+        self.offline = True
+        if first:
+            self._emit(FeedEvent("offline", error=error))
+        if not self._reconnecting:
+            self._reconnecting = True
+            self._spawn(self._reconnect())
+
+    async def _reconnect(self) -> None:
+        attempt = 0
+        try:
+            while self.offline and self.source.can_fetch:
+                delay = self._retry_delays[min(attempt, len(self._retry_delays) - 1)]
+                await asyncio.sleep(delay * random.uniform(0.8, 1.2))
+                attempt += 1
+                skip = min(self.failed) if self.failed else self.next_skip
+                self.failed.pop(skip, None)
+                self.loading.add(skip)
+                await self._fetch(skip)
+        finally:
+            self._reconnecting = False
+        if not self.offline:
+            self.pump(want_more=True)

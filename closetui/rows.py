@@ -1,0 +1,198 @@
+"""The list's rows: pages in list order, keyed by id, with a name filter over them.
+
+Each page (a `_skip` offset) has a slot. A page comes from the cache (stale) or the network
+(fresh), and a fresh page replaces its slot. An id appears once: a repeat from shifted offsets
+is dropped, and a fresh row wins over a stale copy of itself in another slot. Appending a page
+costs time in proportion to the page, not to the rows already held.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(slots=True)
+class Row:
+    id: str
+    name: str  # made safe for a terminal (textsafe.visible)
+    key: str  # casefolded name, for the filter
+    status: str
+    steps: int
+    span: int | None
+    updated: str | None  # YYYY-MM-DD
+    fetched_at: float
+
+
+class RowList:
+    def __init__(self) -> None:
+        self._slots: dict[int, list[Row]] = {}
+        self._starts: list[int] = []  # slot offsets, sorted
+        self._where: dict[str, int] = {}  # id -> slot offset
+        self._fresh: set[int] = set()  # slots refreshed from the network since the last `r`
+        self.rows: list[Row] = []  # every row, in list order
+        self._slot_at: list[int] = []  # index in self.rows where each slot begins
+        self._filter = ""
+        self._matches: list[int] | None = None  # indexes into self.rows
+        self.version = 0  # bumped on every change, so views know to redraw
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def filter(self) -> str:
+        return self._filter
+
+    @property
+    def visible_count(self) -> int:
+        return len(self.rows) if self._matches is None else len(self._matches)
+
+    def visible(self, index: int) -> Row:
+        return self.rows[index] if self._matches is None else self.rows[self._matches[index]]
+
+    def visible_rows(self, start: int, end: int) -> list[Row]:
+        if self._matches is None:
+            return self.rows[start:end]
+        return [self.rows[i] for i in self._matches[start:end]]
+
+    def has_slot(self, skip: int) -> bool:
+        return skip in self._slots
+
+    def slot_is_fresh(self, skip: int) -> bool:
+        return skip in self._fresh
+
+    def is_fresh(self, row_id: str) -> bool:
+        return self._where.get(row_id) in self._fresh
+
+    def slot_starts(self) -> list[int]:
+        return list(self._starts)
+
+    def visible_index_of(self, row_id: str) -> int | None:
+        """Where a row is now in the visible list (rows shift when a page is replaced)."""
+        slot = self._where.get(row_id)
+        if slot is None:
+            return None
+        at = self._slot_at[bisect.bisect_left(self._starts, slot)]
+        for offset, row in enumerate(self._slots[slot]):
+            if row.id == row_id:
+                index = at + offset
+                break
+        else:
+            return None
+        if self._matches is None:
+            return index
+        found = bisect.bisect_left(self._matches, index)
+        if found < len(self._matches) and self._matches[found] == index:
+            return found
+        return None
+
+    def get(self, row_id: str) -> Row | None:
+        slot = self._where.get(row_id)
+        if slot is None:
+            return None
+        return next((r for r in self._slots[slot] if r.id == row_id), None)
+
+    def ids(self) -> list[str]:
+        return [row.id for row in self.rows]
+
+    # -- changing ----------------------------------------------------------------------------
+
+    def put(self, skip: int, rows: Iterable[Row], *, fresh: bool) -> int:
+        """Put a page in the slot at `skip`, replacing what it held: `fresh` from the
+        network, else from the cache. Returns how many rows were dropped as repeats."""
+        dropped = 0
+        changed_from = skip  # the first slot whose contents changed
+        for row in self._slots.get(skip, []):
+            if self._where.get(row.id) == skip:
+                del self._where[row.id]
+        kept: list[Row] = []
+        for row in rows:
+            other = self._where.get(row.id)
+            if other is None:
+                pass
+            elif other == skip:
+                dropped += 1  # a page that repeats an id within itself
+                continue
+            elif fresh and (other > skip or other not in self._fresh):
+                # A fresh row wins over a stale copy, and the earlier of two fresh ones.
+                self._slots[other] = [r for r in self._slots[other] if r.id != row.id]
+                changed_from = min(changed_from, other)
+            else:
+                dropped += 1
+                continue
+            self._where[row.id] = skip
+            kept.append(row)
+        is_new = skip not in self._slots
+        self._slots[skip] = kept
+        if fresh:
+            self._fresh.add(skip)
+        else:
+            self._fresh.discard(skip)
+        if is_new:
+            bisect.insort(self._starts, skip)
+        last = skip == self._starts[-1] and changed_from == skip
+        self._rebuild(changed_from, appended=is_new and last)
+        return dropped
+
+    def mark_stale(self) -> None:
+        """Every slot needs revalidating (a refresh); rows stay until fresh pages replace them."""
+        self._fresh.clear()
+        self.version += 1
+
+    def drop_stale(self) -> int:
+        """After a complete pass: slots never refreshed in it are gone upstream."""
+        removed = 0
+        for skip in [s for s in self._starts if s not in self._fresh]:
+            removed += len(self._slots[skip])
+            self._forget(skip)
+        if removed:
+            self._rebuild(0, appended=False)
+        return removed
+
+    def drop_after(self, skip: int) -> None:
+        """Slots past the end the server now reports (the list got shorter)."""
+        after = [s for s in self._starts if s > skip]
+        for start in after:
+            self._forget(start)
+        if after:
+            self._rebuild(skip, appended=False)
+
+    def _forget(self, skip: int) -> None:
+        for row in self._slots.pop(skip):
+            if self._where.get(row.id) == skip:
+                del self._where[row.id]
+        self._starts.remove(skip)
+        self._fresh.discard(skip)
+
+    def set_filter(self, text: str) -> None:
+        self._filter = text
+        needle = text.casefold()
+        self._matches = (
+            None if not needle else [i for i, row in enumerate(self.rows) if needle in row.key]
+        )
+        self.version += 1
+
+    def _rebuild(self, changed_from: int, *, appended: bool) -> None:
+        self.version += 1
+        if appended:
+            start = len(self.rows)
+            self._slot_at.append(start)
+            self.rows.extend(self._slots[self._starts[-1]])
+            if self._matches is not None:
+                needle = self._filter.casefold()
+                self._matches.extend(
+                    i for i in range(start, len(self.rows)) if needle in self.rows[i].key
+                )
+            return
+        first = bisect.bisect_left(self._starts, changed_from)
+        begin = self._slot_at[first] if first < len(self._slot_at) else len(self.rows)
+        del self.rows[begin:]
+        del self._slot_at[first:]
+        for start in self._starts[first:]:
+            self._slot_at.append(len(self.rows))
+            self.rows.extend(self._slots[start])
+        if self._matches is not None:
+            self.set_filter(self._filter)

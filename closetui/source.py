@@ -1,0 +1,125 @@
+"""The one place that decides cache or network for the sequence list and its details.
+
+Pages come from the cache at once (stale) and from the network (fresh, and then written to
+the cache in one transaction). The feed (`feed.py`) decides *when*; this decides *where from*.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from closetui.api import CloseClient
+from closetui.cache import Cache, CachedRow, SequenceSummary
+from closetui.cadence import span_seconds
+from closetui.errors import ProtocolError
+from closetui.models import Sequence
+from closetui.rows import Row
+from closetui.textsafe import visible
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedPage:
+    skip: int
+    rows: list[Row]
+    has_more: bool
+    limit: int
+    problems: tuple[str, ...] = ()
+
+
+def summarize(sequence: Sequence) -> SequenceSummary:
+    updated = sequence.date_updated.strftime("%Y-%m-%d") if sequence.date_updated else None
+    return SequenceSummary(
+        sequence.id,
+        sequence.name,
+        sequence.status,
+        len(sequence.steps),
+        span_seconds(sequence.steps),
+        updated,
+    )
+
+
+def row_from_summary(summary: SequenceSummary | CachedRow, fetched_at: float) -> Row:
+    name = visible(summary.name)
+    return Row(
+        id=summary.id,
+        name=name,
+        key=name.casefold(),
+        status=visible(summary.status),
+        steps=summary.steps,
+        span=summary.span,
+        updated=summary.updated,
+        fetched_at=fetched_at,
+    )
+
+
+class SequenceSource:
+    kind = "sequences"
+
+    def __init__(
+        self,
+        client: CloseClient | None,
+        cache: Cache,
+        *,
+        page_size: int = 100,
+        offline: bool = False,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.client = client
+        self.cache = cache
+        self.limit = page_size
+        self.forced_offline = offline or client is None
+        self.clock = clock
+        self._pass: tuple[int, float] | None = None
+
+    @property
+    def can_fetch(self) -> bool:
+        return not self.forced_offline
+
+    # -- the list ---------------------------------------------------------------------------
+
+    def cached_page(self, skip: int) -> list[Row] | None:
+        found = self.cache.sequence_rows(skip, skip + self.limit)
+        if not found:
+            return None
+        return [row_from_summary(r, r.fetched_at) for r in found]
+
+    def cached_count(self) -> int:
+        return self.cache.sequence_count()
+
+    async def fetch_page(self, skip: int) -> FetchedPage:
+        assert self.client is not None
+        page = await self.client.list_sequences(skip, self.limit)
+        self.limit = page.limit  # the server may have asked for a smaller page
+        now = self.clock()
+        if skip == 0 or self._pass is None:
+            self._pass = self.cache.new_pass() or (0, now)
+        summaries = [summarize(s) for s in page.items]
+        await asyncio.to_thread(
+            self.cache.put_sequence_page, skip, page.raw, summaries, self._pass[0], now
+        )
+        rows = [row_from_summary(s, now) for s in summaries]
+        return FetchedPage(skip, rows, page.has_more, page.limit, page.problems)
+
+    def finish_pass(self, total: int) -> int:
+        """Every page from 0 to the end is fresh: rows the pass did not see are gone."""
+        if self._pass is None:
+            return 0
+        number, started = self._pass
+        return self.cache.finish_pass(number, started, total)
+
+    # -- one sequence ----------------------------------------------------------------------
+
+    def sequence(self, sequence_id: str) -> tuple[Sequence, float] | None:
+        """The full sequence as last fetched (list or detail, whichever is newer)."""
+        stored = self.cache.sequence(sequence_id)
+        detail = self.cache.detail(sequence_id)
+        best = max((s for s in (stored, detail) if s), key=lambda s: s.fetched_at, default=None)
+        if best is None:
+            return None
+        try:
+            return Sequence.from_api(best.data), best.fetched_at
+        except ProtocolError:
+            return None

@@ -1,0 +1,1 @@
+"""Everything that imports textual: the app, its widgets, screens and styles."""

@@ -1,0 +1,59 @@
+"""The command palette's "Jump to sequence…": a provider over the loaded names.
+
+Textual's `Matcher.highlight` parses its candidate as markup, so it is never given a name:
+the display is built as plain `Content` and matches are styled by offset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.markup import escape
+
+if TYPE_CHECKING:
+    from closetui.rows import Row, RowList
+
+MAX_HITS = 50
+
+
+def highlighted(name: str, query: str) -> Content:
+    content = Content(name)
+    start = name.casefold().find(query.casefold()) if query else -1
+    if start >= 0:
+        content = content.stylize("bold underline", start, start + len(query))
+    return content
+
+
+class SequenceProvider(Provider):
+    """Search the sequences loaded so far by name."""
+
+    def _rows(self) -> RowList:
+        return self.app.sequence_rows  # type: ignore[attr-defined]
+
+    def _jump(self, row: Row) -> Callable[[], None]:
+        return lambda: self.app.jump_to(row.id)  # type: ignore[attr-defined]
+
+    async def discover(self) -> Hits:
+        for row in self._rows().rows[:MAX_HITS]:
+            yield DiscoveryHit(Content(row.name), self._jump(row), text=row.name,
+                               help=escape(row.id))  # fmt: skip
+
+    async def search(self, query: str) -> Hits:
+        # Substring, not fuzzy: fuzzy scoring of 100,000 names per keystroke is too slow.
+        needle = query.strip().casefold()
+        if not needle:
+            return
+        found = 0
+        for row in self._rows().rows:
+            at = row.key.find(needle)
+            if at < 0:
+                continue
+            score = 1.0 if at == 0 else 0.8 if row.key[at - 1] == " " else 0.6
+            yield Hit(score, highlighted(row.name, query.strip()), self._jump(row),
+                      text=row.name, help=escape(row.id))  # fmt: skip
+            found += 1
+            if found >= MAX_HITS:
+                return

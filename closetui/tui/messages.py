@@ -1,0 +1,31 @@
+"""Messages the app's workers post: past-tense facts about the data."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from closetui.api import ClientEvent
+from closetui.feed import FeedEvent
+
+
+class FeedChanged(Message):
+    """Something happened to a list's pages: rows arrived, a page failed, offline, online."""
+
+    def __init__(self, feed_name: str, event: FeedEvent) -> None:
+        super().__init__()
+        self.feed_name = feed_name
+        self.event = event
+
+
+class RequestHeldUp(Message):
+    """A request is waiting: rate limited or retrying after an error."""
+
+    def __init__(self, event: ClientEvent) -> None:
+        super().__init__()
+        self.event = event
+
+
+class OrganizationKnown(Message):
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name

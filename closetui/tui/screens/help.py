@@ -1,0 +1,72 @@
+"""`?`: every key, gathered from the bindings themselves so the list cannot go stale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEY_NAMES = {
+    "up": "↑", "down": "↓", "pageup": "PgUp", "pagedown": "PgDn", "home": "Home",
+    "end": "End", "enter": "Enter", "escape": "Esc", "tab": "Tab", "slash": "/",
+    "question_mark": "?", "space": "Space", "ctrl+p": "Ctrl+P", "ctrl+b": "Ctrl+B",
+    "ctrl+f": "Ctrl+F", "shift+tab": "Shift+Tab",
+}  # fmt: skip
+
+
+def key_label(keys: str) -> str:
+    return " ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
+
+
+def help_content(sections: Iterable[tuple[str, Iterable[BindingType]]]) -> Content:
+    parts: list[str | tuple[str, str]] = []
+    for title, bindings in sections:
+        if parts:
+            parts.append("\n")
+        parts += [(title, "bold $accent"), "\n"]
+        for binding in bindings:
+            if not isinstance(binding, Binding) or not binding.description:
+                continue
+            parts += [(f"  {key_label(binding.key):<22}", "bold"), binding.description]
+            if binding.id:
+                parts.append((f"  ({binding.id})", "$text-muted"))
+            parts.append("\n")
+    return Content.assemble(*parts)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
+        Binding("down,j", "scroll('down')", "Down", show=False),
+        Binding("up,k", "scroll('up')", "Up", show=False),
+    ]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 80; max-width: 100%; height: auto; max-height: 90%;
+        border: round $primary; background: $surface; padding: 0 1;
+    }
+    """
+
+    def __init__(self, sections: list[tuple[str, Iterable[BindingType]]]) -> None:
+        super().__init__()
+        self._sections = sections
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll() as scroll:
+            scroll.border_title = "Keys"
+            scroll.border_subtitle = "Esc to close"
+            yield Static(help_content(self._sections), id="help-body")
+
+    def action_scroll(self, direction: str) -> None:
+        scroll = self.query_one(VerticalScroll)
+        if direction == "down":
+            scroll.scroll_down()
+        else:
+            scroll.scroll_up()

@@ -1,0 +1,43 @@
+"""The header line: which organization, and the connection state."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Static
+
+from closetui.textsafe import visible
+
+STATE_STYLES = {"online": "$success", "offline": "$warning", "busy": "$accent", "error": "$error"}
+
+
+class TopBar(Horizontal):
+    DEFAULT_CSS = """
+    TopBar { height: 1; background: $panel; }
+    TopBar > Static { padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    TopBar > #topbar-title { width: 1fr; }
+    TopBar > #topbar-state { width: auto; max-width: 60%; }
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._title = Static(id="topbar-title")
+        self._state = Static(id="topbar-state")
+        self.organization = ""
+        self.state_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield self._title
+        yield self._state
+
+    def set_organization(self, name: str) -> None:
+        self.organization = visible(name)
+        self._title.update(
+            Content.assemble(("closetui", "bold"), ("  ·  ", "$text-muted"), self.organization)
+        )
+
+    def set_state(self, text: str, kind: str = "online") -> None:
+        self.state_text = text
+        glyph = {"online": "●", "offline": "○", "busy": "◌", "error": "✖"}.get(kind, "●")
+        self._state.update(Content.assemble((f"{glyph} ", STATE_STYLES.get(kind, "")), text))
