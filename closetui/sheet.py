@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 
 from closetui.cadence import (
     format_duration,
-    format_span,
     format_wait,
     required_label,
     schedule_summary,
@@ -147,11 +146,11 @@ def cadence(sequence: Sequence, names: Names) -> list[Line]:
     if not rows:
         return [[Span("Cadence", "section")], [Span("This sequence has no steps.", "dim")]]
     span = span_seconds(sequence.steps) or 0
-    days = format_span(span)
+    over = f"over {format_duration(span)}" if span else "all on the day of enrollment"
     lines: list[Line] = [
         [
             Span("Cadence", "section"),
-            Span(f"  {len(rows)} step{'s' if len(rows) != 1 else ''} over {days}", "dim"),
+            Span(f"  {len(rows)} step{'s' if len(rows) != 1 else ''} {over}", "dim"),
         ],
         [],
         [Span(" ○ ", "rail"), Span("Enrolled", "dim")],

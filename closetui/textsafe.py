@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
-# C0 controls, DEL, C1 controls, and the bidi embedding/override/isolate controls.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 controls, DEL, C1 controls, bidi marks/embeddings/overrides/isolates, and zero-width
+# characters (they hide text, and terminals disagree with Textual on their width).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 _PICTURES = {0x7F: "␡"}
 
 

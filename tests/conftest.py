@@ -44,3 +44,48 @@ async def make_client(server):
     yield make
     for client in clients:
         await client.aclose()
+
+
+def screen_text(app) -> str:
+    """What the terminal shows, as text: the compositor's lines for the active screen."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def settle(pilot, rounds: int = 50) -> None:
+    """Wait until every page request has landed and every message is handled. No sleeps:
+    it awaits the workers themselves."""
+    app = pilot.app
+    for _ in range(rounds):
+        await pilot.pause()
+        busy = [w for w in app.workers if w.group != "reconnect" and not w.is_finished]
+        if not busy:
+            await pilot.pause()
+            if not [w for w in app.workers if w.group != "reconnect" and not w.is_finished]:
+                return
+            continue
+        await app.workers.wait_for_complete(busy)
+    raise AssertionError("the app did not settle")
+
+
+@pytest.fixture
+def make_app(server, tmp_path):
+    """The real app against the demo server over loopback, with its own cache folder."""
+    from closetui.settings import ApiKey, Settings
+    from closetui.tui.app import ClosetuiApp
+
+    def make(*, offline: bool = False, cache_dir=None, page_size: int = 100, key=DEMO_API_KEY):
+        settings = Settings(
+            base_url=server.base_url,
+            api_key=ApiKey(key),
+            key_source="the CLOSE_API_KEY environment variable",
+            offline=offline,
+            page_size=page_size,
+            cache_dir=cache_dir or tmp_path / "cache",
+            log_dir=tmp_path / "logs",
+        )
+        client = None
+        if not offline:
+            client = CloseClient(server.base_url, api_key=key, backoff=0.01)
+        return ClosetuiApp(settings, client=client)
+
+    return make

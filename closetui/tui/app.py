@@ -77,7 +77,8 @@ class ClosetuiApp(App[int]):
     def compose(self) -> ComposeResult:
         yield TopBar(id="topbar")
         with Horizontal(id="main"):
-            with Vertical(id="list-pane"):
+            with Vertical(id="list-pane") as pane:
+                pane.border_title = "Sequences"
                 yield SequenceList(self.sequence_rows, id="sequences")
                 yield Input(placeholder="filter by name (Esc clears)", id="filter")
             yield DetailPane(id="detail")
@@ -186,6 +187,9 @@ class ClosetuiApp(App[int]):
         table = self.sequence_list
         if event.kind == "rows":
             table.rows_changed()
+            current = table.current_row
+            if current is not None and current.id == self.detail.showing:
+                self.show_detail(current.id)  # its page was just refreshed
             if not self._org_asked and event.skip == 0 and not feed.offline:
                 self._org_asked = True
                 self._ask_organization()

@@ -183,6 +183,9 @@ class PagedTable(ScrollView, can_focus=True):
             self.scroll_to(y=index, animate=False, force=True)
         elif index > top + self._page:
             self.scroll_to(y=index - self._page, animate=False, force=True)
+        if index == count - 1:
+            # The status line (loading…, failed: r to retry) sits just below the last row.
+            self.scroll_to(y=index + 1 - self._page, animate=False, force=True)
         self.refresh_lines(old - top + 1, 1)
         self.refresh_lines(index - top + 1, 1)
         row = self.rows.visible(index)
