@@ -73,6 +73,7 @@ class Feed:
         self.end = False  # the list's last page is in, fresh (or, offline, the cache's last)
         self.cache_end = False  # the cache has nothing at next_skip
         self.loading: set[int] = set()
+        self.cached_at: dict[int, float] = {}  # slot -> oldest fetch time, for cached slots
         self.failed: dict[int, ApiError] = {}
         self.offline = not source.can_fetch
         self.auth_failed: AuthError | None = None
@@ -98,6 +99,12 @@ class Feed:
         return any(not self.rows.slot_is_fresh(s) for s in self.rows.slot_starts())
 
     @property
+    def oldest_cached(self) -> float | None:
+        """When the oldest row still shown from the cache was fetched."""
+        live = [at for skip, at in self.cached_at.items() if self.rows.has_slot(skip)]
+        return min(live) if live else None
+
+    @property
     def complete(self) -> bool:
         """Every page is in and fresh: the count is the organization's."""
         return self._complete
@@ -117,6 +124,7 @@ class Feed:
             if cached:
                 skip = self.next_skip
                 self.rows.put(skip, cached, fresh=False)
+                self.cached_at[skip] = min(row.fetched_at for row in cached)
                 self.next_skip = skip + self._limit
                 self._emit(FeedEvent("rows", skip, count=len(cached)))
                 return
@@ -197,6 +205,7 @@ class Feed:
     def _apply(self, page: FetchedPageLike) -> None:
         skip = page.skip
         dropped = self.rows.put(skip, page.rows, fresh=True)
+        self.cached_at.pop(skip, None)
         extending = skip == self.next_skip
         if page.limit != self._limit:
             # The server asked for smaller pages: what followed this page no longer lines up.

@@ -75,26 +75,19 @@ class ClosetuiApp(App[int]):
     # -- building --------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield TopBar(id="topbar")
+        # Kept as attributes: a query from the app searches the active screen, which is a
+        # modal one while help or the palette is open.
+        self.topbar = TopBar(id="topbar")
+        self.sequence_list = SequenceList(self.sequence_rows, id="sequences")
+        self.filter_input = Input(placeholder="filter by name (Esc clears)", id="filter")
+        self.detail = DetailPane(id="detail")
+        self.list_pane = Vertical(self.sequence_list, self.filter_input, id="list-pane")
+        self.list_pane.border_title = "Sequences"
+        yield self.topbar
         with Horizontal(id="main"):
-            with Vertical(id="list-pane") as pane:
-                pane.border_title = "Sequences"
-                yield SequenceList(self.sequence_rows, id="sequences")
-                yield Input(placeholder="filter by name (Esc clears)", id="filter")
-            yield DetailPane(id="detail")
+            yield self.list_pane
+            yield self.detail
         yield Footer()
-
-    @property
-    def sequence_list(self) -> SequenceList:
-        return self.query_one("#sequences", SequenceList)
-
-    @property
-    def detail(self) -> DetailPane:
-        return self.query_one("#detail", DetailPane)
-
-    @property
-    def topbar(self) -> TopBar:
-        return self.query_one("#topbar", TopBar)
 
     def on_mount(self) -> None:
         settings = self.settings
@@ -245,20 +238,11 @@ class ClosetuiApp(App[int]):
             subtitle = f"all {count:,} cached" if not feed.complete else f"all {count:,}"
         else:
             subtitle = f"{count:,} loaded · more"
-        oldest = self._oldest_stale()
+        oldest = feed.oldest_cached
         if oldest is not None:
             subtitle += f" · cached {format_age(time.time() - oldest)}"
-        self.query_one("#list-pane").border_subtitle = Content(subtitle)
+        self.list_pane.border_subtitle = Content(subtitle)
         self._update_state()
-
-    def _oldest_stale(self) -> float | None:
-        rows = self.sequence_rows
-        stale = [
-            rows.visible(i).fetched_at
-            for i in range(min(rows.visible_count, 1))
-            if not rows.is_fresh(rows.visible(i).id)
-        ]
-        return min(stale) if stale else None
 
     def _update_state(self) -> None:
         feed = self.feed
@@ -339,7 +323,7 @@ class ClosetuiApp(App[int]):
     # -- actions -------------------------------------------------------------------------------
 
     def action_open_detail(self) -> None:
-        if self.focused is self.query_one("#filter"):
+        if self.focused is self.filter_input:
             self.sequence_list.focus()
             return
         if self.sequence_list.current_row is None:
@@ -348,7 +332,7 @@ class ClosetuiApp(App[int]):
         self.detail.focus()
 
     def action_back(self) -> None:
-        filter_input = self.query_one("#filter", Input)
+        filter_input = self.filter_input
         if self.focused is filter_input or (
             self.focused is self.sequence_list and self.sequence_rows.filter
         ):
@@ -358,7 +342,7 @@ class ClosetuiApp(App[int]):
         self.sequence_list.focus()
 
     def action_filter(self) -> None:
-        filter_input = self.query_one("#filter", Input)
+        filter_input = self.filter_input
         filter_input.add_class("-active")
         self.screen.remove_class("-show-detail")
         filter_input.focus()
@@ -382,7 +366,7 @@ class ClosetuiApp(App[int]):
         self._update_status()
 
     def _clear_filter(self) -> None:
-        filter_input = self.query_one("#filter", Input)
+        filter_input = self.filter_input
         filter_input.value = ""
         filter_input.remove_class("-active")
         self._apply_filter("")
@@ -421,8 +405,8 @@ class ClosetuiApp(App[int]):
         return [
             ("Sequence list", SequenceList.BINDINGS),
             ("Detail pane", DetailPane.BINDINGS),
-            ("Everywhere", [*self.BINDINGS, Binding("ctrl+p", "", "Command palette: jump to a "
-                                                     "sequence, and more", id="app.palette")]),
+            ("Everywhere", [*self.BINDINGS, Binding("ctrl+p", "", "Commands, jump to sequence…",
+                                                     id="app.palette")]),
         ]  # fmt: skip
 
     def jump_to(self, sequence_id: str) -> None:

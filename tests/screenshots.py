@@ -1,0 +1,115 @@
+"""Renders the real app on the demo organization into screenshots/*.svg.
+
+    uv run python tests/screenshots.py
+
+Textual names the SVG's CSS classes after a random id; they are normalised so that running
+this again on the same code gives the same files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "screenshots"
+
+
+def normalise(svg: str) -> str:
+    ids = sorted(set(re.findall(r"terminal-(\d+)", svg)))
+    for n, found in enumerate(ids):
+        svg = svg.replace(f"terminal-{found}", f"terminal-{n}")
+    return svg
+
+
+async def shoot(
+    name: str,
+    size: tuple[int, int],
+    title: str,
+    steps: Callable[..., Awaitable[None]] | None = None,
+    *,
+    faults: Callable[..., None] | None = None,
+) -> Path:
+    from closetui.api import CloseClient
+    from closetui.demo.data import DEMO_API_KEY, DemoOrg
+    from closetui.demo.router import FakeClose, Faults
+    from closetui.demo.transport import DemoTransport
+    from closetui.settings import load_settings
+    from closetui.tui.app import ClosetuiApp
+
+    router = FakeClose(DemoOrg(), Faults(latency=0))
+    if faults:
+        faults(router)
+    settings = load_settings(demo=True)
+    client = CloseClient(
+        settings.base_url, api_key=DEMO_API_KEY, transport=DemoTransport(router), backoff=0.01
+    )
+    app = ClosetuiApp(settings, client=client)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await _settle(pilot)
+        if steps:
+            await steps(pilot)
+            await _settle(pilot)
+        svg = app.export_screenshot(title=title)
+    path = OUT / f"{name}.svg"
+    path.write_text(normalise(svg), encoding="utf-8")
+    return path
+
+
+async def _settle(pilot) -> None:
+    for _ in range(50):
+        await pilot.pause()
+        busy = [w for w in pilot.app.workers if not w.is_finished]
+        if not busy:
+            await pilot.pause()
+            return
+        await pilot.app.workers.wait_for_complete(busy)
+
+
+async def main() -> None:
+    async def detail_of_hostile(pilot) -> None:
+        await pilot.press("pagedown", "pagedown")
+        pilot.app.jump_to(pilot.app.sequence_rows.rows[46].id)
+
+    async def open_detail(pilot) -> None:
+        await pilot.press("enter")
+
+    async def filtering(pilot) -> None:
+        await pilot.press("slash", *"webinar")
+
+    async def help_screen(pilot) -> None:
+        await pilot.press("question_mark")
+
+    async def failing(pilot) -> None:
+        await pilot.press("end")
+
+    def fail_second_page(router) -> None:
+        router.faults.add("status", status=503, path="sequence/", after=1, times=None)
+
+    shots = [
+        ("list-and-detail-120x35", (120, 35), "closetui --demo", None, None),
+        ("hostile-names-120x35", (120, 35), "hostile names, shown literally", detail_of_hostile,
+         None),
+        ("list-80x24", (80, 24), "closetui --demo at 80x24", None, None),
+        ("detail-80x24", (80, 24), "the detail at 80x24", open_detail, None),
+        ("filter-120x35", (120, 35), "filtering by name", filtering, None),
+        ("help-120x35", (120, 35), "every key", help_screen, None),
+        ("error-120x35", (120, 35), "a page that failed", failing, fail_second_page),
+    ]  # fmt: skip
+    for name, size, title, steps, faults in shots:
+        print(await shoot(name, size, title, steps, faults=faults))
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory() as scratch:
+        os.environ["CLOSETUI_CACHE_DIR"] = str(Path(scratch) / "cache")
+        os.environ["CLOSETUI_LOG_DIR"] = str(Path(scratch) / "logs")
+        os.environ["CLOSETUI_RETRY_BACKOFF"] = "0.01"
+        sys.path.insert(0, str(ROOT))
+        OUT.mkdir(exist_ok=True)
+        asyncio.run(main())
