@@ -444,3 +444,47 @@ class Cache:
             "subscription_pages": pages,
             "last_complete_sync": float(last[0]) if last else None,
         }
+
+
+def accounts(cache_dir: Path) -> list[Path]:
+    """The account databases in a cache folder."""
+    if not cache_dir.is_dir():
+        return []
+    return sorted(p for p in cache_dir.glob(f"*{SUFFIX}") if p.is_file())
+
+
+def inspect(path: Path) -> dict[str, Any]:
+    """What a cache file holds, read-only: never repairs, never creates."""
+    size = sum(
+        Path(f"{path}{extra}").stat().st_size
+        for extra in ("", "-wal", "-shm")
+        if Path(f"{path}{extra}").exists()
+    )
+    info: dict[str, Any] = {"account": path.name[: -len(SUFFIX)], "path": path, "size": size}
+    try:
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5.0)
+        try:
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            count, last = db.execute("SELECT count(*), max(fetched_at) FROM sequences").fetchone()
+            lookups = dict(db.execute("SELECT kind, count(*) FROM lookups GROUP BY kind"))
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        info["error"] = f"unreadable ({exc})"
+        return info
+    last_sync = meta.get("last_complete_sync")
+    info.update(
+        organization=meta.get("organization"),
+        schema=meta.get("schema_version"),
+        sequences=count,
+        last_fetch=last,
+        last_complete_sync=float(last_sync) if last_sync else None,
+        lookups=lookups,
+    )
+    return info
+
+
+def remove(path: Path) -> None:
+    for extra in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{path}{extra}").unlink()

@@ -66,6 +66,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("list", help="print every sequence, page by page")
     _add_connection_options(listing, top=False)
+
+    cache = commands.add_parser("cache", help="the local cache: where, what, clearing it")
+    _add_connection_options(cache, top=False)
+    cache_commands = cache.add_subparsers(dest="cache_command", metavar="ACTION", required=True)
+    for name, text in (
+        ("path", "print the cache folder and this account's file"),
+        ("info", "accounts, sizes, counts, last complete sync"),
+    ):
+        _add_connection_options(cache_commands.add_parser(name, help=text), top=False)
+    clear = cache_commands.add_parser("clear", help="delete this account's cache (or --all)")
+    _add_connection_options(clear, top=False)
+    clear.add_argument("--all", action="store_true", help="every account's cache")
+    clear.add_argument("--yes", "-y", action="store_true", help="do not ask first")
     return parser
 
 
@@ -102,6 +115,16 @@ async def _list(settings: Settings) -> int:
     return EXIT_OK
 
 
+def _cache(args: argparse.Namespace, settings: Settings) -> int:
+    from closetui.commands import cache
+
+    if args.cache_command == "path":
+        return cache.path(settings)
+    if args.cache_command == "info":
+        return cache.info(settings)
+    return cache.clear(settings, everything=args.all, yes=args.yes)
+
+
 def _browse(settings: Settings) -> int:
     from closetui.tui.app import run_app
 
@@ -114,6 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings: Settings | None = None
     log_path = setup_logging(default_log_dir())
     try:
+        if args.command == "cache":
+            return _cache(args, _settings(args, need_key=False))
         settings = _settings(args)
         runners: dict[str | None, Callable[[Settings], int]] = {
             None: _browse,

@@ -49,7 +49,9 @@ class FeedEvent:
     notes: tuple[str, ...] = ()
 
 
-Spawn = Callable[[Coroutine[Any, Any, None]], Any]
+# Runs a coroutine in the background; the second argument names its group ("pages" or
+# "reconnect") so that a UI can wait for the pages without waiting for a retry loop.
+Spawn = Callable[[Coroutine[Any, Any, None], str], Any]
 
 
 class Feed:
@@ -152,7 +154,7 @@ class Feed:
         self.loading.add(skip)
         if skip == self.next_skip:
             self._emit(FeedEvent("loading", skip))
-        self._spawn(self._fetch(skip))
+        self._spawn(self._fetch(skip), "pages")
 
     def retry(self) -> None:
         """`r` after a failure: try the failed pages again (and reconnect if offline)."""
@@ -253,7 +255,7 @@ class Feed:
             self._emit(FeedEvent("offline", error=error))
         if not self._reconnecting:
             self._reconnecting = True
-            self._spawn(self._reconnect())
+            self._spawn(self._reconnect(), "reconnect")
 
     async def _reconnect(self) -> None:
         attempt = 0
@@ -268,5 +270,3 @@ class Feed:
                 await self._fetch(skip)
         finally:
             self._reconnecting = False
-        if not self.offline:
-            self.pump(want_more=True)

@@ -20,6 +20,7 @@ from closetui.api import DEFAULT_BASE_URL, DEFAULT_PAGE_SIZE, check_base_url
 from closetui.errors import ConfigError
 
 APP_NAME = "closetui"
+SUFFIX_HINT = "CLOSE_API_KEY, --api-key-file or the config file"
 DEMO_BASE_URL = "https://demo.closetui.invalid/api/v1/"
 KEY_HELP = (
     "Give an API key in one of these ways: set CLOSE_API_KEY, pass --api-key-file PATH "

@@ -73,7 +73,14 @@ def make_app(server, tmp_path):
     from closetui.settings import ApiKey, Settings
     from closetui.tui.app import ClosetuiApp
 
-    def make(*, offline: bool = False, cache_dir=None, page_size: int = 100, key=DEMO_API_KEY):
+    def make(
+        *,
+        offline: bool = False,
+        cache_dir=None,
+        page_size: int = 100,
+        key=DEMO_API_KEY,
+        retry_delays=(0.05, 0.1),
+    ):
         settings = Settings(
             base_url=server.base_url,
             api_key=ApiKey(key),
@@ -86,6 +93,17 @@ def make_app(server, tmp_path):
         client = None
         if not offline:
             client = CloseClient(server.base_url, api_key=key, backoff=0.01)
-        return ClosetuiApp(settings, client=client)
+        return ClosetuiApp(settings, client=client, retry_delays=retry_delays)
 
     return make
+
+
+async def wait_until(pilot, predicate, timeout: float = 5.0) -> None:
+    """Wait for something the person would see, checking after each frame."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the screen to change")
+        await pilot.pause(0.02)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from closetui.demo.data import FILTER_PROBE_NAME, HOSTILE_NAMES, SEED_ID
 from closetui.textsafe import visible
-from tests.conftest import screen_text, settle
+from tests.conftest import screen_text, settle, wait_until
 
 
 def _list_skips(server) -> list[str]:
@@ -105,13 +105,12 @@ async def test_hostile_names_appear_literally(make_app):
 
 
 async def test_a_429_is_survived_with_the_message_shown(make_app, server):
-    server.faults.add("status", status=429, retry_after=0.3, path="sequence/", after=1)
+    server.faults.add("status", status=429, retry_after=1.0, path="sequence/", after=1)
     app = make_app()
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         await pilot.press("end")
-        await pilot.pause(0.1)
-        assert "rate limited, retrying in" in screen_text(app)
+        await wait_until(pilot, lambda: "rate limited, retrying in 1 s" in screen_text(app))
         await settle(pilot)
         assert len(app.sequence_rows) == 200
 

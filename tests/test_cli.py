@@ -71,3 +71,36 @@ def test_version_and_help(capsys):
         main(["--version"])
     assert done.value.code == 0
     assert capsys.readouterr().out.startswith("closetui ")
+
+
+def test_cache_path_info_and_clear(capsys, isolated_env):
+    cache_dir = isolated_env / "cache"
+    assert main(["cache", "path", "--demo"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [str(cache_dir), str(cache_dir / "demo.sqlite3")]
+
+    assert main(["cache", "info"]) == 0
+    assert "Nothing cached yet" in capsys.readouterr().out
+
+    from closetui.cache import Cache, SequenceSummary
+
+    cache = Cache.open(cache_dir, "demo")
+    cache.put_sequence_page(
+        0, [{"id": "seq_1"}], [SequenceSummary("seq_1", "a", "active", 1, 0, None)], 1, 0.0
+    )
+    cache.set_meta("organization", "Demo")
+    cache.close()
+    assert main(["cache", "info", "--demo"]) == 0
+    info = capsys.readouterr().out
+    assert "demo (this)" in info and "Demo" in info and " 1 " in info
+
+    assert main(["cache", "clear", "--demo"]) == 2  # stdin is not a terminal: no silent delete
+    assert "add --yes" in capsys.readouterr().err
+    assert (cache_dir / "demo.sqlite3").exists()
+    assert main(["cache", "clear", "--demo", "--yes"]) == 0
+    assert not (cache_dir / "demo.sqlite3").exists()
+
+
+def test_cache_clear_without_an_account_asks_which(capsys):
+    assert main(["cache", "clear", "--yes"]) == 2
+    assert "--all" in capsys.readouterr().err

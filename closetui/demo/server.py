@@ -52,6 +52,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client that hangs up (or a dropped-connection fault) is not news
+
     def __init__(self, address: tuple[str, int], router: FakeClose) -> None:
         self.router = router
         self.stopping = threading.Event()

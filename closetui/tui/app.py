@@ -20,7 +20,7 @@ from textual.command import CommandPalette
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, Static
 
 from closetui.api import ClientEvent, CloseClient
 from closetui.cache import Cache
@@ -58,10 +58,17 @@ class ClosetuiApp(App[int]):
         Binding("escape", "back", "Back", show=False, id="app.back"),
     ]
 
-    def __init__(self, settings: Settings, *, client: CloseClient | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        client: CloseClient | None = None,
+        retry_delays: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 30.0),
+    ) -> None:
         super().__init__()
         self.settings = settings
         self._client = client
+        self._retry_delays = retry_delays
         self.cache: Cache | None = None
         self.source: SequenceSource | None = None
         self.feed: Feed | None = None
@@ -83,7 +90,9 @@ class ClosetuiApp(App[int]):
         self.detail = DetailPane(id="detail")
         self.list_pane = Vertical(self.sequence_list, self.filter_input, id="list-pane")
         self.list_pane.border_title = "Sequences"
+        self.banner = Static(id="banner")
         yield self.topbar
+        yield self.banner
         with Horizontal(id="main"):
             yield self.list_pane
             yield self.detail
@@ -107,6 +116,7 @@ class ClosetuiApp(App[int]):
             rows=self.sequence_rows,
             spawn=self._spawn,
             on_event=lambda event: self.post_message(FeedChanged("sequences", event)),
+            retry_delays=self._retry_delays,
         )
         organization = "Demo" if settings.demo else (self.cache.meta("organization") or "")
         self.topbar.set_organization(organization or "Close")
@@ -119,14 +129,6 @@ class ClosetuiApp(App[int]):
         self.sequence_list.focus()
         self.feed.pump(want_more=True)
         self._update_status()
-        if self.feed.offline and not len(self.sequence_rows):
-            self.detail.show_text(
-                Content(
-                    "Nothing is cached for this account yet.\n\n"
-                    "Run closetui once while online (or `closetui sync`) to fill the cache, "
-                    "then --offline shows it."
-                )
-            )
 
     async def on_unmount(self) -> None:
         if self._client is not None:
@@ -136,8 +138,8 @@ class ClosetuiApp(App[int]):
 
     # -- workers and errors ----------------------------------------------------------------
 
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        self.run_worker(self._guard(work), group="pages", exit_on_error=False)
+    def _spawn(self, work: Coroutine[Any, Any, None], group: str) -> None:
+        self.run_worker(self._guard(work), group=group, exit_on_error=False)
 
     async def _guard(self, work: Coroutine[Any, Any, None]) -> None:
         try:
@@ -222,6 +224,8 @@ class ClosetuiApp(App[int]):
             table.set_status("loading…")
         elif feed.next_failed is not None and not feed.offline:
             table.set_status("failed: r to retry", "error")
+        elif feed.offline and not len(rows):
+            table.set_status("Nothing is cached for this account yet.", "warn")
         elif feed.offline and not feed.end:
             table.set_status("offline: no more cached rows · r to retry", "warn")
         elif feed.end and not len(rows):
@@ -247,6 +251,7 @@ class ClosetuiApp(App[int]):
     def _update_state(self) -> None:
         feed = self.feed
         assert feed is not None
+        self._update_banner()
         if self._held_up is not None:
             self.topbar.set_state(self._held_up.describe(), "busy")
         elif feed.auth_failed is not None:
@@ -260,6 +265,27 @@ class ClosetuiApp(App[int]):
         else:
             self.topbar.set_state("online", "online")
 
+    def _update_banner(self) -> None:
+        feed = self.feed
+        assert feed is not None
+        if not feed.offline:
+            self.banner.display = False
+            return
+        oldest = feed.oldest_cached
+        age = f" from {format_age(time.time() - oldest)}" if oldest is not None else ""
+        if self.settings.offline:
+            text = f"Offline (--offline): showing cached data{age}. No requests are made."
+        else:
+            text = (
+                f"Offline: the network is unreachable. Showing cached data{age}; "
+                "retrying in the background (r to retry now)."
+            )
+        if not len(self.sequence_rows):
+            text += " Nothing is cached for this account yet: run closetui online (or "
+            text += "closetui sync) first."
+        self.banner.update(Content(text))
+        self.banner.display = True
+
     def on_request_held_up(self, message: RequestHeldUp) -> None:
         self._held_up = message.event
         self._update_state()
@@ -272,7 +298,10 @@ class ClosetuiApp(App[int]):
 
     @work(group="lookups", exit_on_error=False)
     async def _ask_organization(self) -> None:
-        if self.settings.demo or self._client is None:
+        if self.settings.demo:
+            self.post_message(OrganizationKnown("Demo"))
+            return
+        if self._client is None:
             return
         try:
             me = await self._client.me()
@@ -283,7 +312,7 @@ class ClosetuiApp(App[int]):
 
     def on_organization_known(self, message: OrganizationKnown) -> None:
         self.topbar.set_organization(message.name)
-        if self.cache is not None:
+        if self.cache is not None and self.cache.meta("organization") != message.name:
             self.cache.set_meta("organization", message.name)
 
     def _show_auth_error(self, error: AuthError) -> None:

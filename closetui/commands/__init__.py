@@ -1,0 +1,1 @@
+"""The subcommands of `closetui`: plain-text answers for scripts and SSH."""
