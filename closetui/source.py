@@ -10,6 +10,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from closetui.api import CloseClient
 from closetui.cache import Cache, CachedRow, SequenceSummary
@@ -21,9 +22,19 @@ from closetui.textsafe import visible
 
 
 @dataclass(frozen=True, slots=True)
+class SequenceView:
+    """A sequence as last fetched, and its subscription counts if a detail fetch got them."""
+
+    sequence: Sequence
+    fetched_at: float
+    counts: dict[str, int] | None = None
+    counts_fetched_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class FetchedPage:
     skip: int
-    rows: list[Row]
+    rows: list[Any]  # Row, or another row type with `id`, `key` and `fetched_at`
     has_more: bool
     limit: int
     problems: tuple[str, ...] = ()
@@ -112,14 +123,39 @@ class SequenceSource:
 
     # -- one sequence ----------------------------------------------------------------------
 
-    def sequence(self, sequence_id: str) -> tuple[Sequence, float] | None:
-        """The full sequence as last fetched (list or detail, whichever is newer)."""
-        stored = self.cache.sequence(sequence_id)
+    def sequence(self, sequence_id: str) -> SequenceView | None:
+        """The sequence as last fetched (from the list or the detail, whichever is newer),
+        with the subscription counts only the detail fetch carries."""
+        listed = self.cache.sequence(sequence_id)
         detail = self.cache.detail(sequence_id)
-        best = max((s for s in (stored, detail) if s), key=lambda s: s.fetched_at, default=None)
+        parsed_detail = None
+        if detail is not None:
+            try:
+                parsed_detail = Sequence.from_api(detail.data)
+            except ProtocolError:
+                detail = None
+        best = listed
+        if detail is not None and (listed is None or detail.fetched_at >= listed.fetched_at):
+            best = detail
         if best is None:
             return None
         try:
-            return Sequence.from_api(best.data), best.fetched_at
+            sequence = parsed_detail if best is detail else Sequence.from_api(best.data)
         except ProtocolError:
             return None
+        assert sequence is not None
+        counts = parsed_detail.subscription_counts if parsed_detail else None
+        return SequenceView(
+            sequence,
+            best.fetched_at,
+            counts,
+            detail.fetched_at if detail is not None and counts is not None else None,
+        )
+
+    async def fetch_detail(self, sequence_id: str) -> SequenceView:
+        """`GET /sequence/{id}/`: the one call that carries the subscription counts."""
+        assert self.client is not None
+        sequence, raw = await self.client.get_sequence(sequence_id)
+        now = self.clock()
+        await asyncio.to_thread(self.cache.put_detail, sequence_id, raw, now)
+        return SequenceView(sequence, now, sequence.subscription_counts, now)

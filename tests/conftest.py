@@ -51,19 +51,22 @@ def screen_text(app) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
-async def settle(pilot, rounds: int = 50) -> None:
-    """Wait until every page request has landed and every message is handled. No sleeps:
-    it awaits the workers themselves."""
+async def settle(pilot, rounds: int = 200) -> None:
+    """Wait until every page request and lookup has landed and every message is handled.
+    No sleeps: it awaits the workers themselves (and the lookup delay's timer)."""
     app = pilot.app
     for _ in range(rounds):
         await pilot.pause()
         busy = [w for w in app.workers if w.group != "reconnect" and not w.is_finished]
-        if not busy:
-            await pilot.pause()
-            if not [w for w in app.workers if w.group != "reconnect" and not w.is_finished]:
-                return
+        if busy:
+            await app.workers.wait_for_complete(busy)
             continue
-        await app.workers.wait_for_complete(busy)
+        if getattr(app, "_lookup_due", None) is not None:
+            await pilot.pause(0.05)  # the lookup timer has not fired yet
+            continue
+        await pilot.pause()
+        if not app.busy if hasattr(app, "busy") else True:
+            return
     raise AssertionError("the app did not settle")
 
 

@@ -89,7 +89,7 @@ async def main() -> None:
         await pilot.press("end")
 
     def fail_second_page(router) -> None:
-        router.faults.add("status", status=503, path="sequence/", after=1, times=None)
+        router.faults.add("status", status=503, query={"_skip": "100"}, times=None)
 
     shots = [
         ("list-and-detail-120x35", (120, 35), "closetui --demo", None, None),

@@ -28,7 +28,7 @@ async def test_an_offline_start_shows_what_was_seen_online_with_zero_requests(ma
 
     offline = make_app(offline=True)
     async with offline.run_test(size=(120, 35)) as pilot:
-        await _browse(offline, pilot, pages=3)
+        await _browse(offline, pilot, pages=4)  # the 4th End finds nothing more cached
         assert offline.sequence_rows.ids() == seen_ids
         offline.jump_to(seen_ids[150])
         await pilot.pause()

@@ -20,6 +20,7 @@ from textual.command import CommandPalette
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from closetui.api import ClientEvent, CloseClient
@@ -28,14 +29,17 @@ from closetui.connect import open_client
 from closetui.errors import AuthError, CloseTuiError
 from closetui.feed import Feed
 from closetui.logs import log
+from closetui.lookups import Lookups
 from closetui.rows import RowList
 from closetui.settings import Settings
-from closetui.sheet import Names, format_age, sequence_sheet
+from closetui.sheet import format_age, sequence_sheet
 from closetui.source import SequenceSource
 from closetui.tui.commands import SequenceProvider
-from closetui.tui.messages import FeedChanged, OrganizationKnown, RequestHeldUp
+from closetui.tui.feed_view import FeedView
+from closetui.tui.messages import DetailLookedUp, FeedChanged, OrganizationKnown, RequestHeldUp
 from closetui.tui.screens.help import HelpScreen
 from closetui.tui.screens.message import MessageScreen
+from closetui.tui.screens.subscriptions import SubscriptionsScreen, title_for
 from closetui.tui.text import plain
 from closetui.tui.widgets.detail import DetailPane
 from closetui.tui.widgets.paged_table import PagedTable
@@ -43,6 +47,7 @@ from closetui.tui.widgets.sequence_list import SequenceList
 from closetui.tui.widgets.topbar import TopBar
 
 NARROW = 100  # below this many columns, one pane at a time
+LOOKUP_DELAY = 0.15  # seconds the cursor must rest on a row before its lookups start
 
 
 class ClosetuiApp(App[int]):
@@ -55,6 +60,7 @@ class ClosetuiApp(App[int]):
         Binding("slash", "filter", "Filter", key_display="/", id="list.filter"),
         Binding("r", "refresh", "Refresh", id="app.refresh"),
         Binding("y", "copy_id", "Copy id", id="detail.copy_id"),
+        Binding("s", "subscriptions", "Subscriptions", id="detail.subscriptions"),
         Binding("escape", "back", "Back", show=False, id="app.back"),
     ]
 
@@ -67,17 +73,21 @@ class ClosetuiApp(App[int]):
     ) -> None:
         super().__init__()
         self.settings = settings
-        self._client = client
-        self._retry_delays = retry_delays
+        self.client = client
+        self.retry_delays = retry_delays
         self.cache: Cache | None = None
         self.source: SequenceSource | None = None
         self.feed: Feed | None = None
+        self.view: FeedView | None = None
+        self.lookups: Lookups | None = None
         self.sequence_rows = RowList()
-        self.names = Names()
+        self._lookup_timer: Timer | None = None
         self.log_path: Path | None = None
         self.fatal_message = "unexpected error"
         self._held_up: ClientEvent | None = None
         self._org_asked = False
+        self._detailed: set[str] = set()  # sequences whose detail was fetched in this run
+        self._lookup_due: str | None = None
 
     # -- building --------------------------------------------------------------------------
 
@@ -101,44 +111,49 @@ class ClosetuiApp(App[int]):
     def on_mount(self) -> None:
         settings = self.settings
         self.cache = Cache.open(settings.cache_dir, settings.account)
-        if self._client is None and not settings.offline:
+        if self.client is None and not settings.offline:
             try:
-                self._client = open_client(settings, on_event=self._client_event)
+                self.client = open_client(settings, on_event=self._client_event)
             except CloseTuiError as exc:
                 self.notify(exc.message, severity="error", markup=False)
-        elif self._client is not None:
-            self._client.on_event = self._client_event
+        elif self.client is not None:
+            self.client.on_event = self._client_event
+        client = None if settings.offline else self.client
         self.source = SequenceSource(
-            self._client, self.cache, page_size=settings.page_size, offline=settings.offline
+            client, self.cache, page_size=settings.page_size, offline=settings.offline
         )
+        self.lookups = Lookups(client, self.cache)
         self.feed = Feed(
             self.source,
             rows=self.sequence_rows,
-            spawn=self._spawn,
+            spawn=self.spawn,
             on_event=lambda event: self.post_message(FeedChanged("sequences", event)),
-            retry_delays=self._retry_delays,
+            retry_delays=self.retry_delays,
+        )
+        self.view = FeedView(
+            table=self.sequence_list,
+            feed=self.feed,
+            pane=self.list_pane,
+            filter_input=self.filter_input,
+            plural="sequences",
         )
         organization = "Demo" if settings.demo else (self.cache.meta("organization") or "")
         self.topbar.set_organization(organization or "Close")
-        self.topbar.set_state(
-            "offline (--offline)" if self.feed.offline else "connecting…",
-            "offline" if self.feed.offline else "busy",
-        )
         for notice in self.cache.take_notices():
             self.notify(notice, severity="warning", markup=False, timeout=10)
         self.sequence_list.focus()
-        self.feed.pump(want_more=True)
-        self._update_status()
+        self.view.pump()
+        self._update_state()
 
     async def on_unmount(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
+        if self.client is not None:
+            await self.client.aclose()
         if self.cache is not None:
             self.cache.close()
 
     # -- workers and errors ----------------------------------------------------------------
 
-    def _spawn(self, work: Coroutine[Any, Any, None], group: str) -> None:
+    def spawn(self, work: Coroutine[Any, Any, None], group: str) -> None:
         self.run_worker(self._guard(work), group=group, exit_on_error=False)
 
     async def _guard(self, work: Coroutine[Any, Any, None]) -> None:
@@ -171,23 +186,15 @@ class ClosetuiApp(App[int]):
 
     @on(PagedTable.WantsMore, "#sequences")
     def _wants_more(self) -> None:
-        if self.feed is not None:
-            self.feed.pump(want_more=True)
-            self._update_status()
+        if self.view is not None:
+            self.view.pump()
+            self._update_state()
 
     def on_feed_changed(self, message: FeedChanged) -> None:
         event = message.event
-        feed = self.feed
-        assert feed is not None
-        table = self.sequence_list
-        if event.kind == "rows":
-            table.rows_changed()
-            current = table.current_row
-            if current is not None and current.id == self.detail.showing:
-                self.show_detail(current.id)  # its page was just refreshed
-            if not self._org_asked and event.skip == 0 and not feed.offline:
-                self._org_asked = True
-                self._ask_organization()
+        assert self.feed is not None and self.view is not None
+        if event.kind == "rows" and event.skip == 0 and not self.feed.offline:
+            self._after_first_page()
         elif event.kind == "failed" and event.error is not None:
             self.notify(event.error.message, title="Page failed", severity="error", markup=False)
         elif event.kind == "offline":
@@ -211,46 +218,25 @@ class ClosetuiApp(App[int]):
         elif event.kind == "complete" and event.count:
             self.notify(f"{event.count:,} sequences were removed upstream.", markup=False)
         self._held_up = None
-        self._update_status()
-        feed.pump(want_more=table.wants_more())
-
-    def _update_status(self) -> None:
-        feed = self.feed
-        if feed is None:
-            return
-        table = self.sequence_list
-        rows = self.sequence_rows
-        if feed.fetching_next:
-            table.set_status("loading…")
-        elif feed.next_failed is not None and not feed.offline:
-            table.set_status("failed: r to retry", "error")
-        elif feed.offline and not len(rows):
-            table.set_status("Nothing is cached for this account yet.", "warn")
-        elif feed.offline and not feed.end:
-            table.set_status("offline: no more cached rows · r to retry", "warn")
-        elif feed.end and not len(rows):
-            table.set_status("No sequences.")
-        else:
-            table.set_status("")
-        count = len(rows)
-        if rows.filter:
-            more = "" if feed.end else " · loading more…"
-            subtitle = f"{rows.visible_count:,} of {count:,} match{more}"
-        elif feed.end and not feed.offline and feed.complete:
-            subtitle = f"all {count:,}"
-        elif feed.end:
-            subtitle = f"all {count:,} cached" if not feed.complete else f"all {count:,}"
-        else:
-            subtitle = f"{count:,} loaded · more"
-        oldest = feed.oldest_cached
-        if oldest is not None:
-            subtitle += f" · cached {format_age(time.time() - oldest)}"
-        self.list_pane.border_subtitle = Content(subtitle)
+        self.view.changed(event)
+        if event.kind == "rows":
+            current = self.sequence_list.current_row
+            if current is not None and current.id == self.detail.showing:
+                self.show_detail(current.id)  # its page was just refreshed
         self._update_state()
+
+    def _after_first_page(self) -> None:
+        """What waits for the first page: the organization's name and the users' names."""
+        if self._org_asked:
+            return
+        self._org_asked = True
+        self._ask_organization()
+        self._refresh_users()
 
     def _update_state(self) -> None:
         feed = self.feed
-        assert feed is not None
+        if feed is None:
+            return
         self._update_banner()
         if self._held_up is not None:
             self.topbar.set_state(self._held_up.describe(), "busy")
@@ -301,10 +287,10 @@ class ClosetuiApp(App[int]):
         if self.settings.demo:
             self.post_message(OrganizationKnown("Demo"))
             return
-        if self._client is None:
+        if self.client is None:
             return
         try:
-            me = await self._client.me()
+            me = await self.client.me()
         except CloseTuiError:
             return
         if me.organizations:
@@ -327,23 +313,80 @@ class ClosetuiApp(App[int]):
 
     # -- the detail ----------------------------------------------------------------------------
 
+    @work(group="lookups", exit_on_error=False)
+    async def _refresh_users(self) -> None:
+        if self.lookups is None:
+            return
+        try:
+            ran = await self.lookups.refresh_users()
+        except CloseTuiError:
+            return
+        if ran and self.detail.showing:
+            self.show_detail(self.detail.showing)
+
     @on(PagedTable.Highlighted, "#sequences")
     def _highlighted(self, message: PagedTable.Highlighted) -> None:
-        self.show_detail(message.row.id if message.row is not None else None)
+        sequence_id = message.row.id if message.row is not None else None
+        self.show_detail(sequence_id)
+        # Lookups wait until the cursor rests: holding a key down starts none of them.
+        if self._lookup_timer is not None:
+            self._lookup_timer.stop()
+        self._lookup_due = None
+        if sequence_id is not None and self.source is not None and self.source.can_fetch:
+            self._lookup_due = sequence_id
+            self._lookup_timer = self.set_timer(LOOKUP_DELAY, lambda: self._look_up(sequence_id))
+
+    @property
+    def busy(self) -> bool:
+        """Work is under way or due: a page, a lookup, or a lookup waiting for the cursor to
+        rest. (Tests and benchmarks wait for this to be false.)"""
+        if self._lookup_due is not None:
+            return True
+        return any(w.group != "reconnect" and not w.is_finished for w in self.workers)
+
+    def _look_up(self, sequence_id: str) -> None:
+        self._lookup_due = None
+        current = self.sequence_list.current_row
+        if current is None or current.id != sequence_id:
+            return
+        self.spawn(self._fetch_lookups(sequence_id), "lookups")
+
+    async def _fetch_lookups(self, sequence_id: str) -> None:
+        assert self.source is not None and self.lookups is not None
+        if sequence_id not in self._detailed:
+            self._detailed.add(sequence_id)
+            try:
+                async with self.lookups.gate:
+                    await self.source.fetch_detail(sequence_id)
+            except CloseTuiError:
+                self._detailed.discard(sequence_id)
+        found = self.source.sequence(sequence_id)
+        if found is not None:
+            await self.lookups.look_up(found.sequence)
+        self.post_message(DetailLookedUp(sequence_id))
+
+    def on_detail_looked_up(self, message: DetailLookedUp) -> None:
+        # A result for a sequence the cursor has left is dropped, not painted.
+        if message.sequence_id == self.detail.showing:
+            self.show_detail(message.sequence_id)
 
     def show_detail(self, sequence_id: str | None) -> None:
         detail = self.detail
-        if sequence_id is None or self.source is None:
+        if sequence_id is None or self.source is None or self.lookups is None:
             detail.show_text(Content("Nothing selected."))
             return
         found = self.source.sequence(sequence_id)
         if found is None:
             detail.show_text(Content("This sequence's details are not available."))
             return
-        sequence, fetched_at = found
-        fresh = self.sequence_rows.is_fresh(sequence_id)
-        age = format_age(time.time() - fetched_at) + ("" if fresh else " (cached)")
-        detail.show_lines(sequence_sheet(sequence, self.names, fetched_age=age), sequence_id)
+        self.lookups.known(found.sequence)
+        now = time.time()
+        fresh = self.sequence_rows.is_fresh(sequence_id) or sequence_id in self._detailed
+        age = format_age(now - found.fetched_at) + ("" if fresh else " (cached)")
+        lines = sequence_sheet(
+            found.sequence, self.lookups.names, fetched_age=age, counts=found.counts
+        )
+        detail.show_lines(lines, sequence_id)
 
     @on(PagedTable.Opened, "#sequences")
     def _opened(self) -> None:
@@ -361,59 +404,41 @@ class ClosetuiApp(App[int]):
         self.detail.focus()
 
     def action_back(self) -> None:
-        filter_input = self.filter_input
-        if self.focused is filter_input or (
+        assert self.view is not None
+        if self.focused is self.filter_input or (
             self.focused is self.sequence_list and self.sequence_rows.filter
         ):
-            self._clear_filter()
+            self.view.clear_filter()
             return
         self.screen.remove_class("-show-detail")
         self.sequence_list.focus()
 
     def action_filter(self) -> None:
-        filter_input = self.filter_input
-        filter_input.add_class("-active")
+        assert self.view is not None
         self.screen.remove_class("-show-detail")
-        filter_input.focus()
+        self.view.open_filter()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self._apply_filter(event.value)
+        if self.view is not None:
+            self.view.set_filter(event.value)
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
         self.sequence_list.focus()
 
-    def _apply_filter(self, text: str) -> None:
-        table = self.sequence_list
-        self.sequence_rows.set_filter(text.strip())
-        # While a filter is on, every remaining page loads so it covers every sequence.
-        table.always_want_more = bool(text.strip())
-        table.rows_changed()
-        if self.feed is not None:
-            self.feed.pump(want_more=table.wants_more())
-        self._update_status()
-
-    def _clear_filter(self) -> None:
-        filter_input = self.filter_input
-        filter_input.value = ""
-        filter_input.remove_class("-active")
-        self._apply_filter("")
-        self.sequence_list.focus()
-
     def action_refresh(self) -> None:
-        feed = self.feed
-        if feed is None:
+        if self.view is None:
             return
-        if self.settings.offline:
-            self.notify("Offline (--offline): nothing to refresh from.", markup=False)
+        self._detailed.clear()
+        self.notify(self.view.refresh_or_retry(), markup=False, timeout=2)
+        self._update_state()
+
+    def action_subscriptions(self) -> None:
+        row = self.sequence_list.current_row
+        if row is None:
             return
-        if feed.failed or feed.offline or feed.auth_failed:
-            feed.retry()
-        else:
-            feed.refresh()
-            self.notify("Refreshing from Close…", markup=False, timeout=2)
-        self._update_status()
+        self.push_screen(SubscriptionsScreen(row.id, title_for(row.name, row.id)))
 
     def action_copy_id(self) -> None:
         row = self.sequence_list.current_row
@@ -440,7 +465,8 @@ class ClosetuiApp(App[int]):
 
     def jump_to(self, sequence_id: str) -> None:
         if self.sequence_rows.visible_index_of(sequence_id) is None and self.sequence_rows.filter:
-            self._clear_filter()
+            assert self.view is not None
+            self.view.clear_filter()
         index = self.sequence_rows.visible_index_of(sequence_id)
         if index is not None:
             self.sequence_list.move_to(index)

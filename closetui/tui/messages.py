@@ -29,3 +29,11 @@ class OrganizationKnown(Message):
     def __init__(self, name: str) -> None:
         super().__init__()
         self.name = name
+
+
+class DetailLookedUp(Message):
+    """A sequence's detail, counts and template names were fetched."""
+
+    def __init__(self, sequence_id: str) -> None:
+        super().__init__()
+        self.sequence_id = sequence_id

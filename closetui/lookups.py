@@ -1,0 +1,182 @@
+"""Names for ids: users (one paged pass over /user/) and templates (one request per distinct
+template per run), cached for offline use, a few requests at a time."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable, Iterable
+
+from closetui.api import CloseClient
+from closetui.cache import Cache
+from closetui.errors import ApiError, NotFound, ProtocolError
+from closetui.models import EmailTemplate, Sequence, SmsTemplate, User
+from closetui.paging import walk
+from closetui.sheet import Names, TemplateInfo
+
+USER = "user"
+EMAIL_TEMPLATE = "email_template"
+SMS_TEMPLATE = "sms_template"
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def template_info(kind: str, template_id: str, data: object) -> TemplateInfo:
+    """What the detail shows for a stored template; None stored means the API said 404."""
+    if data is None:
+        return TemplateInfo(template_id, missing=True)
+    try:
+        if kind == EMAIL_TEMPLATE:
+            email = EmailTemplate.from_api(data)
+            return TemplateInfo(template_id, email.name, email.subject)
+        sms = SmsTemplate.from_api(data)
+        return TemplateInfo(template_id, sms.name, _first_line(sms.text))
+    except ProtocolError:
+        return TemplateInfo(template_id)
+
+
+def templates_of(sequence: Sequence) -> list[tuple[str, str]]:
+    """The distinct (kind, id) templates a sequence's steps use, in step order."""
+    seen: dict[tuple[str, str], None] = {}
+    for step in sequence.steps:
+        if step.email_template_id:
+            seen[(EMAIL_TEMPLATE, step.email_template_id)] = None
+        if step.sms_template_id:
+            seen[(SMS_TEMPLATE, step.sms_template_id)] = None
+    return list(seen)
+
+
+class Lookups:
+    def __init__(
+        self,
+        client: CloseClient | None,
+        cache: Cache,
+        *,
+        parallel: int = 3,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.client = client
+        self.cache = cache
+        self.clock = clock
+        self.parallel = parallel
+        self.users: dict[str, str] = {}
+        self.templates: dict[str, TemplateInfo] = {}
+        self._fetched: set[tuple[str, str]] = set()  # asked of the network in this run
+        self._running: dict[tuple[str, str], asyncio.Future[TemplateInfo]] = {}
+        self._gate: asyncio.Semaphore | None = None
+        self.users_fetched_at: float | None = None
+        self.users_fresh = False
+        for user_id, stored in cache.lookups(USER).items():
+            self._remember_user(user_id, stored.data)
+            self.users_fetched_at = max(self.users_fetched_at or 0, stored.fetched_at)
+
+    @property
+    def names(self) -> Names:
+        return Names(users=self.users, templates=self.templates)
+
+    def _remember_user(self, user_id: str, data: object) -> None:
+        with contextlib.suppress(ProtocolError):
+            self.users[user_id] = User.from_api(data).display_name
+
+    @property
+    def gate(self) -> asyncio.Semaphore:
+        if self._gate is None:
+            self._gate = asyncio.Semaphore(self.parallel)
+        return self._gate
+
+    # -- from the cache: instant -------------------------------------------------------------
+
+    def known(self, sequence: Sequence) -> None:
+        """Fill in what the cache knows about a sequence's templates."""
+        for kind, template_id in templates_of(sequence):
+            if template_id in self.templates:
+                continue
+            stored = self.cache.lookup(kind, template_id)
+            if stored is not None:
+                self.templates[template_id] = template_info(kind, template_id, stored.data)
+
+    def missing(self, sequence: Sequence) -> list[tuple[str, str]]:
+        """Templates of this sequence not yet asked of the network in this run."""
+        return [key for key in templates_of(sequence) if key not in self._fetched]
+
+    # -- from the network ------------------------------------------------------------------
+
+    async def refresh_users(self) -> bool:
+        """One paged pass over /user/, once per run. True when it ran."""
+        if self.users_fresh or self.client is None:
+            return False
+        self.users_fresh = True
+        found: list[tuple[str, object]] = []
+        client = self.client
+        async with self.gate:
+            async for page in walk(client.list_users, 100):
+                found += [(user.id, raw) for user, raw in zip(page.items, page.raw, strict=True)]
+        now = self.clock()
+        await asyncio.to_thread(self.cache.put_lookups, USER, found, now)
+        for user_id, data in found:
+            self._remember_user(user_id, data)
+        self.users_fetched_at = now
+        return True
+
+    async def template(self, kind: str, template_id: str) -> TemplateInfo:
+        """One request per distinct template per run, however many steps use it."""
+        key = (kind, template_id)
+        if key in self._running:
+            return await self._running[key]
+        if key in self._fetched or self.client is None:
+            return self.templates.get(template_id, TemplateInfo(template_id))
+        self._fetched.add(key)
+        future: asyncio.Future[TemplateInfo] = asyncio.get_running_loop().create_future()
+        self._running[key] = future
+        try:
+            info = await self._fetch_template(kind, template_id)
+            future.set_result(info)
+            return info
+        except BaseException as exc:
+            self._fetched.discard(key)  # not known: a later look may try again
+            future.set_exception(exc)
+            future.exception()  # retrieved: nobody else may be waiting
+            raise
+        finally:
+            del self._running[key]
+
+    async def _fetch_template(self, kind: str, template_id: str) -> TemplateInfo:
+        assert self.client is not None
+        get = (
+            self.client.get_email_template
+            if kind == EMAIL_TEMPLATE
+            else self.client.get_sms_template
+        )
+        data: object
+        async with self.gate:
+            try:
+                found = await get(template_id)
+            except NotFound:
+                data = None  # gone, or not visible to this key: remembered as such
+            else:
+                data = {
+                    "id": found.id,
+                    "name": found.name,
+                    **(
+                        {"subject": found.subject}
+                        if isinstance(found, EmailTemplate)
+                        else {"text": found.text}
+                    ),
+                }
+        await asyncio.to_thread(self.cache.put_lookups, kind, [(template_id, data)], self.clock())
+        info = template_info(kind, template_id, data)
+        self.templates[template_id] = info
+        return info
+
+    async def look_up(self, sequence: Sequence) -> None:
+        """Every template of a sequence, a few at a time; failures leave the id showing."""
+        wanted: Iterable[tuple[str, str]] = self.missing(sequence)
+        results = await asyncio.gather(
+            *(self.template(kind, tid) for kind, tid in wanted), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, BaseException) and not isinstance(result, ApiError):
+                raise result

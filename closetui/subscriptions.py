@@ -1,0 +1,102 @@
+"""A sequence's subscriptions as a lazily paged list, on the same feed as the sequence list."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from closetui.api import CloseClient
+from closetui.cache import Cache
+from closetui.errors import ProtocolError
+from closetui.models import Subscription
+from closetui.source import FetchedPage
+from closetui.textsafe import visible
+
+KIND = "subscriptions"
+
+
+@dataclass(slots=True)
+class SubscriptionRow:
+    id: str
+    key: str  # what the filter searches: contact and sender, casefolded
+    contact: str
+    status: str
+    reason: str
+    sender: str
+    started: str
+    updated: str
+    fetched_at: float
+
+
+def _day(moment: object) -> str:
+    return moment.strftime("%Y-%m-%d") if moment is not None else "—"  # type: ignore[attr-defined]
+
+
+def subscription_row(sub: Subscription, fetched_at: float) -> SubscriptionRow:
+    contact = visible(sub.contact_email or sub.contact_id or "?")
+    sender = visible(sub.sender_name or sub.sender_email or "—")
+    return SubscriptionRow(
+        id=sub.id,
+        key=f"{contact} {sender}".casefold(),
+        contact=contact,
+        status=visible(sub.status),
+        reason=visible(sub.status_reason or ""),
+        sender=sender,
+        started=_day(sub.start_date),
+        updated=_day(sub.date_updated),
+        fetched_at=fetched_at,
+    )
+
+
+class SubscriptionSource:
+    kind = KIND
+
+    def __init__(
+        self,
+        client: CloseClient | None,
+        cache: Cache,
+        sequence_id: str,
+        *,
+        page_size: int = 100,
+        offline: bool = False,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.client = client
+        self.cache = cache
+        self.sequence_id = sequence_id
+        self.limit = page_size
+        self.forced_offline = offline or client is None
+        self.clock = clock
+
+    @property
+    def can_fetch(self) -> bool:
+        return not self.forced_offline
+
+    def cached_page(self, skip: int) -> list[SubscriptionRow] | None:
+        found = self.cache.page(KIND, self.sequence_id, skip)
+        if found is None:
+            return None
+        raw, _, fetched_at = found
+        rows = []
+        for item in raw:
+            try:
+                rows.append(subscription_row(Subscription.from_api(item), fetched_at))
+            except ProtocolError:
+                continue
+        return rows or None
+
+    async def fetch_page(self, skip: int) -> FetchedPage:
+        assert self.client is not None
+        page = await self.client.list_subscriptions(self.sequence_id, skip, self.limit)
+        self.limit = page.limit
+        now = self.clock()
+        await asyncio.to_thread(
+            self.cache.put_page, KIND, self.sequence_id, skip, page.raw, page.has_more, now
+        )
+        rows = [subscription_row(sub, now) for sub in page.items]
+        return FetchedPage(skip, rows, page.has_more, page.limit, page.problems)
+
+    def finish_pass(self, total: int) -> int:
+        return 0

@@ -1,0 +1,20 @@
+"""A sequence's subscriptions: contact, status, reason, sender, start and last update."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from closetui.tui.widgets.paged_table import Column, PagedTable
+
+_ROLES = {"active": "good", "paused": "warn", "error": "error", "goal": "good"}
+
+
+class SubscriptionList(PagedTable):
+    COLUMNS: ClassVar[list[Column]] = [
+        Column("Contact", None, lambda r: (r.contact, "")),
+        Column("Status", 8, lambda r: (r.status, _ROLES.get(r.status, "dim")), min_table=30),
+        Column("Reason", 6, lambda r: (r.reason, "dim"), min_table=70),
+        Column("Sender", 16, lambda r: (r.sender, "dim"), min_table=56),
+        Column("Started", 10, lambda r: (r.started, "dim"), min_table=44),
+        Column("Updated", 10, lambda r: (r.updated, "dim"), min_table=84),
+    ]
