@@ -153,7 +153,7 @@ def cadence(sequence: Sequence, names: Names) -> list[Line]:
             Span(f"  {len(rows)} step{'s' if len(rows) != 1 else ''} {over}", "dim"),
         ],
         [],
-        [Span(" ○ ", "rail"), Span("Enrolled", "dim")],
+        [Span(" ○ ", "rail"), Span("Enrollment", "dim")],
     ]
     bar = Span(" │   ", "rail")
     for row in rows:

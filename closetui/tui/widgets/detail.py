@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from closetui.sheet import Line
+from closetui.sheet import Line, plain
 from closetui.tui.text import lines_to_content
 
 
@@ -31,6 +31,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._body = Static(Content("Nothing selected."), id="detail-body")
         self.showing: str | None = None  # the id of the sequence on display
+        self._lines: list[Line] | None = None
 
     def compose(self) -> ComposeResult:
         yield self._body
@@ -39,14 +40,26 @@ class DetailPane(VerticalScroll, can_focus=True):
         if sequence_id != self.showing:
             self.scroll_home(animate=False)
         self.showing = sequence_id
-        self._body.update(lines_to_content(lines))
+        self._lines = lines
+        self._body.update(lines_to_content(lines, self._wrap_width()))
+
+    def _wrap_width(self) -> int | None:
+        width = self.scrollable_content_region.width
+        return width - 1 if width > 0 else None
+
+    def on_resize(self) -> None:
+        if self._lines is not None and self.showing is not None:
+            self._body.update(lines_to_content(self._lines, self._wrap_width()))
 
     def show_text(self, text: Content) -> None:
         self.showing = None
+        self._lines = None
         self._body.update(text)
 
     @property
     def text(self) -> str:
-        """What the pane shows, as plain text (for tests and screen readers)."""
+        """What the pane shows, as plain text before wrapping (for tests and screen readers)."""
+        if self._lines is not None:
+            return plain(self._lines)
         content = self._body.content
         return content.plain if isinstance(content, Content) else str(content)

@@ -1,0 +1,172 @@
+"""Names instead of ids: users, templates and subscriptions, never in the way."""
+
+from __future__ import annotations
+
+from closetui.demo.data import MISSING_TEMPLATE_ID, SEED_ID
+from closetui.lookups import templates_of
+from closetui.models import Sequence
+from tests.conftest import screen_text, settle
+
+
+def _paths(server, prefix: str) -> list[str]:
+    return [r.path for r in server.router.requests if r.path.startswith(prefix)]
+
+
+async def test_the_seed_shows_template_name_subject_creator_and_counts(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        detail = app.detail.text
+        assert "by Ava Adler" in detail and "by Ben Brooks" in detail
+        assert "template Intro: quick question" in detail
+        assert "subject  Quick question about" in detail
+        assert "5 active  2 paused  5 finished" in detail
+
+
+async def test_one_users_pass_and_one_request_per_distinct_template(make_app, server):
+    app = make_app()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        wanted = set()
+        for index in range(12):
+            row = app.sequence_rows.rows[index]
+            app.jump_to(row.id)
+            await settle(pilot)
+            sequence = app.source.sequence(row.id).sequence
+            wanted |= {tid for _, tid in templates_of(sequence)}
+        for index in (3, 0, 7):  # coming back costs nothing
+            app.jump_to(app.sequence_rows.rows[index].id)
+            await settle(pilot)
+    templates = _paths(server, "email_template/") + _paths(server, "sms_template/")
+    assert len(templates) == len(set(templates)) == len(wanted)
+    assert _paths(server, "user/") == ["user/"]  # 12 users: one page, one pass
+    details = _paths(server, "sequence/seq_")
+    assert len(details) == len(set(details)) == 12
+
+
+async def test_holding_a_key_down_starts_no_burst_of_lookups(make_app, server):
+    app = make_app()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        before = len(server.router.requests)
+        # A held key: 50 moves arrive faster than the lookup delay (each one still repaints
+        # the detail from the cache).
+        for _ in range(50):
+            app.sequence_list.action_cursor_down()
+        await settle(pilot)
+        lookups = [r.path for r in server.router.requests[before:] if r.path != "sequence/"]
+        last = app.sequence_list.current_row.id
+        assert app.sequence_list.cursor == 50
+        assert [p for p in lookups if p.startswith("sequence/seq_")] == [f"sequence/{last}/"]
+        assert last in app.detail.text
+
+
+async def test_a_missing_template_says_not_found(make_app, server):
+    org = server.router.org
+    index = next(
+        i
+        for i in range(1, 1500)
+        if any(
+            s.get("email_template_id") == MISSING_TEMPLATE_ID for s in org.sequence_at(i)["steps"]
+        )
+    )
+    app = make_app()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        while len(app.sequence_rows) <= index:
+            await pilot.press("end")
+            await settle(pilot)
+        app.jump_to(org.sequence_at(index)["id"])
+        await settle(pilot)
+        assert f"template not found ({MISSING_TEMPLATE_ID})" in app.detail.text
+        assert app.is_running
+
+
+async def test_names_and_counts_show_offline(make_app, server):
+    online = make_app()
+    async with online.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+    offline = make_app(offline=True)
+    async with offline.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        detail = offline.detail.text
+        assert SEED_ID in detail
+        assert "by Ava Adler" in detail
+        assert "template Intro: quick question" in detail
+        assert "5 active  2 paused" in detail
+
+
+async def test_subscriptions_page_through_skip_like_the_list(make_app, server):
+    org = server.router.org
+    index = next(
+        i for i in range(1, 100) if org.subscription_total(org.sequence_at(i)["id"]) == 420
+    )
+    sequence_id = org.sequence_at(index)["id"]
+    app = make_app()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        app.jump_to(sequence_id)
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        subs = server.router.requests_to("sequence_subscription/")
+        assert [(r.query["sequence_id"], r.query["_skip"]) for r in subs] == [(sequence_id, "0")]
+        text = screen_text(app)
+        assert "Subscriptions" in text and "100 loaded · more" in text
+        await pilot.press("end")
+        await settle(pilot)
+        subs = server.router.requests_to("sequence_subscription/")
+        assert [r.query["_skip"] for r in subs] == ["0", "100"]
+        # Its own filter.
+        first = app.screen.table.rows.rows[0].contact
+        await pilot.press("slash", *first[:12])
+        await settle(pilot)
+        assert app.screen.table.rows.visible_count >= 1
+        assert all(
+            first[:12].casefold() in r.key for r in app.screen.table.rows.visible_rows(0, 500)
+        )
+        await pilot.press("escape", "escape")
+        assert app.screen is not None and app.sequence_list.current_row.id == sequence_id
+
+    offline = make_app(offline=True)
+    async with offline.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        offline.jump_to(sequence_id)
+        await pilot.press("s")
+        await settle(pilot)
+        assert len(offline.screen.table.rows) == 100  # lazily, from the cache too
+        await pilot.press("end")
+        await settle(pilot)
+        assert len(offline.screen.table.rows) == 200
+        assert first in [r.contact for r in offline.screen.table.rows.rows]
+
+
+def test_templates_of_a_sequence_are_distinct_and_ordered():
+    raw = {
+        "id": "seq_x",
+        "steps": [
+            {"id": "a", "step_type": "email", "email_template_id": "tmpl_1"},
+            {"id": "b", "step_type": "sms", "sms_template_id": "smstmpl_1"},
+            {"id": "c", "step_type": "email", "email_template_id": "tmpl_1"},
+        ],
+    }
+    assert templates_of(Sequence.from_api(raw)) == [
+        ("email_template", "tmpl_1"),
+        ("sms_template", "smstmpl_1"),
+    ]
+
+
+async def test_a_lookup_for_a_row_the_cursor_left_is_not_painted(make_app, server):
+    app = make_app()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        server.faults.latency = 0.3
+        first, second = app.sequence_rows.rows[5].id, app.sequence_rows.rows[6].id
+        app.jump_to(first)
+        await pilot.pause(0.2)  # the cursor rests: its lookups start (and take 0.3 s)
+        assert server.router.requests[-1].path == f"sequence/{first}/"
+        app.jump_to(second)  # moves on before they answer
+        server.faults.latency = 0
+        await settle(pilot)
+        assert app.detail.showing == second
+        assert second in app.detail.text and first not in app.detail.text
