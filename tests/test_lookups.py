@@ -5,7 +5,7 @@ from __future__ import annotations
 from closetui.demo.data import MISSING_TEMPLATE_ID, SEED_ID
 from closetui.lookups import templates_of
 from closetui.models import Sequence
-from tests.conftest import screen_text, settle
+from tests.conftest import screen_text, settle, wait_until
 
 
 def _paths(server, prefix: str) -> list[str]:
@@ -163,8 +163,10 @@ async def test_a_lookup_for_a_row_the_cursor_left_is_not_painted(make_app, serve
         server.faults.latency = 0.3
         first, second = app.sequence_rows.rows[5].id, app.sequence_rows.rows[6].id
         app.jump_to(first)
-        await pilot.pause(0.2)  # the cursor rests: its lookups start (and take 0.3 s)
-        assert server.router.requests[-1].path == f"sequence/{first}/"
+        # The cursor rests: its lookups start, and take 0.3 s to answer.
+        await wait_until(
+            pilot, lambda: f"sequence/{first}/" in [r.path for r in server.router.requests]
+        )
         app.jump_to(second)  # moves on before they answer
         server.faults.latency = 0
         await settle(pilot)

@@ -26,10 +26,10 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        reply = router.handle(self.command, self.path, headers)  # logged as it arrives
         if router.faults.latency > 0:
             time.sleep(router.faults.latency)
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        reply = router.handle(self.command, self.path, headers)
         if reply.action == "hang":
             self.server.stopping.wait(reply.hang_seconds)
             reply.action = "drop"

@@ -15,14 +15,14 @@ class DemoTransport(httpx.AsyncBaseTransport):
         self.router = router or FakeClose()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        latency = self.router.faults.latency
-        if latency > 0:
-            await asyncio.sleep(latency)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers.raw}
         target = request.url.raw_path.decode("ascii")
         # Generating a page of a large organization takes milliseconds: keep it off the loop
         # that paints the screen.
         reply = await asyncio.to_thread(self.router.handle, request.method, target, headers)
+        latency = self.router.faults.latency
+        if latency > 0:
+            await asyncio.sleep(latency)
         if reply.action == "drop":
             raise httpx.RemoteProtocolError(
                 "Server disconnected without sending a response.", request=request
