@@ -62,13 +62,17 @@ async def shoot(
 
 
 async def _settle(pilot) -> None:
-    for _ in range(50):
+    for _ in range(200):
         await pilot.pause()
-        busy = [w for w in pilot.app.workers if not w.is_finished]
-        if not busy:
+        if not pilot.app.busy:
             await pilot.pause()
-            return
-        await pilot.app.workers.wait_for_complete(busy)
+            if not pilot.app.busy:
+                return
+        busy = [w for w in pilot.app.workers if not w.is_finished]
+        if busy:
+            await pilot.app.workers.wait_for_complete(busy)
+        else:
+            await pilot.pause(0.05)  # the lookup delay's timer
 
 
 async def main() -> None:

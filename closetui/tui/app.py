@@ -88,6 +88,7 @@ class ClosetuiApp(App[int]):
         self._org_asked = False
         self._detailed: set[str] = set()  # sequences whose detail was fetched in this run
         self._lookup_due: str | None = None
+        self._closing = False
 
     # -- building --------------------------------------------------------------------------
 
@@ -146,6 +147,10 @@ class ClosetuiApp(App[int]):
         self._update_state()
 
     async def on_unmount(self) -> None:
+        self._closing = True
+        if self._lookup_timer is not None:
+            self._lookup_timer.stop()
+        self.workers.cancel_all()
         if self.client is not None:
             await self.client.aclose()
         if self.cache is not None:
@@ -154,6 +159,9 @@ class ClosetuiApp(App[int]):
     # -- workers and errors ----------------------------------------------------------------
 
     def spawn(self, work: Coroutine[Any, Any, None], group: str) -> None:
+        if self._closing:
+            work.close()
+            return
         self.run_worker(self._guard(work), group=group, exit_on_error=False)
 
     async def _guard(self, work: Coroutine[Any, Any, None]) -> None:
