@@ -198,8 +198,7 @@ class CloseClient:
         retries = 0
         rate_waited = 0.0
         while True:
-            gate_delay = self.gate.delay()
-            if gate_delay > 0:
+            while (gate_delay := self.gate.delay()) > 0:
                 if rate_waited + gate_delay > self.max_rate_wait:
                     raise RateLimited(
                         f"Close's rate limit would need a wait of {gate_delay:.0f} s more; "
@@ -207,15 +206,19 @@ class CloseClient:
                         status=429,
                     )
                 self._emit(ClientEvent("rate_limited", gate_delay, 0, "rate limit reached"))
-                rate_waited += await self.gate.wait()
+                rate_waited += await self.gate.wait()  # then look again: others woke too
+            self.requests_sent += 1
+            self.gate.sent()
             try:
-                self.requests_sent += 1
                 response = await self._http.get(path, params=params)
-            except httpx.TooManyRedirects:
-                raise ProtocolError(
-                    f"{self.host} redirected too many times (a redirect loop) at /{path}"
-                ) from None
-            except (httpx.TransportError, OSError) as exc:
+            except BaseException as exc:
+                self.gate.answered()
+                if isinstance(exc, httpx.TooManyRedirects):
+                    raise ProtocolError(
+                        f"{self.host} redirected too many times (a redirect loop) at /{path}"
+                    ) from None
+                if not isinstance(exc, httpx.TransportError | OSError):
+                    raise
                 reason = _describe_network(exc, self.host, self.timeout)
                 if retries < self.max_retries:
                     retries += 1
@@ -224,6 +227,7 @@ class CloseClient:
                     await asyncio.sleep(delay)
                     continue
                 raise NetworkError(self._scrub(f"{reason[0].upper()}{reason[1:]}.")) from None
+            self.gate.answered()
             self.gate.observe(parse_rate_limit(response.headers))
             status = response.status_code
             if status == 429:

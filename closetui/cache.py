@@ -305,8 +305,29 @@ class Cache:
         return [CachedRow(*row) for row in rows]
 
     @_guarded([])
-    def all_sequence_json(self) -> list[str]:
-        return [r[0] for r in self._db.execute("SELECT json FROM sequences ORDER BY pos")]
+    def template_ids(self) -> list[tuple[str, str]]:
+        """Every distinct (kind, id) template the cached sequences' steps use."""
+        rows = self._db.execute(
+            "SELECT DISTINCT json_extract(step.value, '$.email_template_id'), "
+            "json_extract(step.value, '$.sms_template_id') "
+            "FROM sequences, json_each(sequences.json, '$.steps') AS step"
+        ).fetchall()
+        found: dict[tuple[str, str], None] = {}
+        for email, sms in rows:
+            if isinstance(email, str) and email:
+                found[("email_template", email)] = None
+            if isinstance(sms, str) and sms:
+                found[("sms_template", sms)] = None
+        return list(found)
+
+    @_guarded([])
+    def sequence_ids(self) -> list[str]:
+        return [row[0] for row in self._db.execute("SELECT id FROM sequences ORDER BY pos")]
+
+    @_guarded(-1)
+    def last_position(self) -> int:
+        row = self._db.execute("SELECT max(pos) FROM sequences").fetchone()
+        return row[0] if row and row[0] is not None else -1
 
     @_guarded(None)
     def sequence(self, sequence_id: str) -> Stored | None:

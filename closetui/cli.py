@@ -9,19 +9,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from closetui import __version__
-from closetui.errors import AuthError, CloseTuiError, ConfigError
+from closetui.errors import AuthError, CloseTuiError, ConfigError, OfflineEmpty
 from closetui.logs import log, setup_logging
 from closetui.settings import Settings, default_log_dir, load_settings
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_AUTH, EXIT_OFFLINE_EMPTY = 0, 1, 2, 3, 4
-
-
-class OfflineEmpty(CloseTuiError):
-    """Offline, and the cache holds nothing for this account."""
 
 
 def _add_connection_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -64,8 +60,37 @@ def build_parser() -> argparse.ArgumentParser:
     _add_connection_options(parser, top=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    listing = commands.add_parser("list", help="print every sequence, page by page")
+    listing = commands.add_parser(
+        "list",
+        help="print every sequence, streamed page by page",
+        description="Print every sequence as pages arrive: a table on a terminal, TSV when "
+        "piped, unless --format says otherwise. JSON is the API's objects, unchanged.",
+    )
     _add_connection_options(listing, top=False)
+    listing.add_argument("--status", metavar="S", help="only sequences with this status")
+    listing.add_argument("--filter", metavar="TEXT", help="only names containing TEXT")
+    listing.add_argument("--format", choices=("table", "tsv", "json", "jsonl"))
+
+    show = commands.add_parser(
+        "show",
+        help="one sequence's heading and cadence, as text",
+        description="The sequence's heading and cadence, as the detail pane draws them.",
+    )
+    _add_connection_options(show, top=False)
+    show.add_argument("sequence_id", metavar="SEQ_ID")
+    show.add_argument("--format", choices=("text", "json"), default="text")
+
+    sync = commands.add_parser(
+        "sync",
+        help="fetch every sequence, user and template into the cache",
+        description="Fill the cache for offline use. Safe to interrupt: run it again to resume.",
+    )
+    _add_connection_options(sync, top=False)
+    sync.add_argument(
+        "--subscriptions",
+        action="store_true",
+        help="also each sequence's subscription counts (one request per sequence)",
+    )
 
     cache = commands.add_parser("cache", help="the local cache: where, what, clearing it")
     _add_connection_options(cache, top=False)
@@ -97,24 +122,6 @@ def _error(message: str) -> None:
     print(f"closetui: {message}", file=sys.stderr)
 
 
-async def _list(settings: Settings) -> int:
-    from closetui.connect import open_client
-    from closetui.paging import Seen, walk
-    from closetui.textsafe import visible
-
-    out = sys.stdout
-    seen = Seen()
-    async with open_client(settings) as client:
-        async for page in walk(client.list_sequences, settings.page_size):
-            for sequence in seen.new(page.items):
-                out.write(
-                    f"{sequence.id}\t{visible(sequence.status)}\t{len(sequence.steps)}\t"
-                    f"{visible(sequence.name)}\n"
-                )
-            out.flush()
-    return EXIT_OK
-
-
 def _cache(args: argparse.Namespace, settings: Settings) -> int:
     from closetui.commands import cache
 
@@ -123,6 +130,24 @@ def _cache(args: argparse.Namespace, settings: Settings) -> int:
     if args.cache_command == "info":
         return cache.info(settings)
     return cache.clear(settings, everything=args.all, yes=args.yes)
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "list":
+        from closetui.commands import listing
+
+        return asyncio.run(
+            listing.run(settings, fmt=args.format, status=args.status, text=args.filter)
+        )
+    if args.command == "show":
+        from closetui.commands import show
+
+        return asyncio.run(show.run(settings, args.sequence_id, fmt=args.format))
+    if args.command == "sync":
+        from closetui.commands import sync
+
+        return asyncio.run(sync.run(settings, subscriptions=args.subscriptions))
+    return _browse(settings)
 
 
 def _browse(settings: Settings) -> int:
@@ -140,11 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "cache":
             return _cache(args, _settings(args, need_key=False))
         settings = _settings(args)
-        runners: dict[str | None, Callable[[Settings], int]] = {
-            None: _browse,
-            "list": lambda s: asyncio.run(_list(s)),
-        }
-        return runners[args.command](settings)
+        return _run(args, settings)
     except ConfigError as exc:
         _error(exc.message)
         return EXIT_USAGE
@@ -159,6 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(exc.message)
         return EXIT_ERROR
     except KeyboardInterrupt:
+        if args.command == "sync":
+            _error("interrupted: run `closetui sync` again to continue where it stopped")
         return 130
     except BrokenPipeError:
         # `closetui list | head`: the reader left; that is not an error.

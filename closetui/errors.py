@@ -16,6 +16,10 @@ class ConfigError(CloseTuiError):
     """The command line, the environment or the config file is not usable."""
 
 
+class OfflineEmpty(CloseTuiError):
+    """Offline, and the cache holds nothing for this account."""
+
+
 class ApiError(CloseTuiError):
     """A request to the Close API did not give a usable answer."""
 

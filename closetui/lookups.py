@@ -104,9 +104,16 @@ class Lookups:
 
     # -- from the network ------------------------------------------------------------------
 
-    async def refresh_users(self) -> bool:
-        """One paged pass over /user/, once per run. True when it ran."""
+    async def refresh_users(self, max_age: float | None = None) -> bool:
+        """One paged pass over /user/, once per run (or not at all when the cached users
+        are younger than `max_age` seconds). True when it ran."""
         if self.users_fresh or self.client is None:
+            return False
+        if (
+            max_age is not None
+            and self.users_fetched_at is not None
+            and self.clock() - self.users_fetched_at < max_age
+        ):
             return False
         self.users_fresh = True
         found: list[tuple[str, object]] = []
@@ -171,9 +178,13 @@ class Lookups:
         self.templates[template_id] = info
         return info
 
-    async def look_up(self, sequence: Sequence) -> None:
-        """Every template of a sequence, a few at a time; failures leave the id showing."""
+    async def look_up(self, sequence: Sequence, *, prefer_cache: bool = False) -> None:
+        """Every template of a sequence, a few at a time; failures leave the id showing.
+        With `prefer_cache`, a template the cache already has is not asked for again."""
         wanted: Iterable[tuple[str, str]] = self.missing(sequence)
+        if prefer_cache:
+            self.known(sequence)
+            wanted = [(kind, tid) for kind, tid in wanted if tid not in self.templates]
         results = await asyncio.gather(
             *(self.template(kind, tid) for kind, tid in wanted), return_exceptions=True
         )

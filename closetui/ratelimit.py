@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -69,26 +70,63 @@ def retry_after(headers: Mapping[str, str]) -> float | None:
 
 
 class RateGate:
-    """Shared by every request of one client: when the last answer said `remaining=0`,
-    the next request waits for the reset instead of being refused with a 429."""
+    """Shared by every request of one client, so that it earns no 429 when the limit allows.
+
+    Two rules, whichever holds a request back longer:
+    - never more than `limit` requests in any stretch of one window (the longest `reset`
+      seen, plus a margin for network jitter): any fixed window the server counts in is
+      such a stretch;
+    - when an answer says nothing is left (`remaining=0`), nothing goes until its `reset`
+      (the key's limit may be shared with other programs).
+    """
+
+    MARGIN = 1.1
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._blocked_until = 0.0
+        self._sends: deque[float] = deque()
+        self._limit: int | None = None
+        self._window = 0.0  # the longest reset seen: about the window's length
+        self.in_flight = 0
         self.last: RateLimitInfo | None = None
 
     def observe(self, info: RateLimitInfo | None) -> None:
         if info is None:
             return
         self.last = info
+        if info.limit is not None and info.limit > 0:
+            self._limit = info.limit
+        if info.reset is not None:
+            self._window = max(self._window, info.reset)
         if info.exhausted and info.reset:
-            self._blocked_until = max(self._blocked_until, self._clock() + info.reset)
+            self.block_for(info.reset)
 
     def block_for(self, seconds: float) -> None:
         self._blocked_until = max(self._blocked_until, self._clock() + seconds)
 
+    def _stretch(self) -> float:
+        return self._window * self.MARGIN + 0.02
+
     def delay(self) -> float:
-        return max(0.0, self._blocked_until - self._clock())
+        now = self._clock()
+        wait = max(0.0, self._blocked_until - now)
+        if self._limit and self._window:
+            stretch = self._stretch()
+            while self._sends and self._sends[0] <= now - stretch:
+                self._sends.popleft()
+            if len(self._sends) >= self._limit:
+                wait = max(wait, self._sends[-self._limit] + stretch - now)
+        return wait
+
+    def sent(self) -> None:
+        self.in_flight += 1
+        self._sends.append(self._clock())
+        if len(self._sends) > 10_000:
+            self._sends.popleft()
+
+    def answered(self) -> None:
+        self.in_flight = max(0, self.in_flight - 1)
 
     async def wait(self) -> float:
         delay = self.delay()

@@ -16,7 +16,7 @@ from closetui.api import CloseClient
 from closetui.cache import Cache, CachedRow, SequenceSummary
 from closetui.cadence import span_seconds
 from closetui.errors import ProtocolError
-from closetui.models import Sequence
+from closetui.models import Page, Sequence
 from closetui.rows import Row
 from closetui.textsafe import visible
 
@@ -38,6 +38,11 @@ class FetchedPage:
     has_more: bool
     limit: int
     problems: tuple[str, ...] = ()
+    page: Page[Any] | None = None  # what the API sent, for output that wants it unchanged
+
+    @property
+    def next_skip(self) -> int:
+        return self.skip + self.limit
 
 
 def summarize(sequence: Sequence) -> SequenceSummary:
@@ -112,7 +117,16 @@ class SequenceSource:
             self.cache.put_sequence_page, skip, page.raw, summaries, self._pass[0], now
         )
         rows = [row_from_summary(s, now) for s in summaries]
-        return FetchedPage(skip, rows, page.has_more, page.limit, page.problems)
+        return FetchedPage(skip, rows, page.has_more, page.limit, page.problems, page)
+
+    def resume_pass(self, number: int, started: float) -> None:
+        """Continue a pass an interrupted `closetui sync` began, so it can still prove
+        what was deleted upstream."""
+        self._pass = (number, started)
+
+    @property
+    def current_pass(self) -> tuple[int, float] | None:
+        return self._pass
 
     def finish_pass(self, total: int) -> int:
         """Every page from 0 to the end is fresh: rows the pass did not see are gone."""

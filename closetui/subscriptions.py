@@ -96,7 +96,7 @@ class SubscriptionSource:
             self.cache.put_page, KIND, self.sequence_id, skip, page.raw, page.has_more, now
         )
         rows = [subscription_row(sub, now) for sub in page.items]
-        return FetchedPage(skip, rows, page.has_more, page.limit, page.problems)
+        return FetchedPage(skip, rows, page.has_more, page.limit, page.problems, page)
 
     def finish_pass(self, total: int) -> int:
         return 0

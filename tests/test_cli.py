@@ -14,7 +14,7 @@ def test_list_demo_prints_every_demo_sequence(capsys):
     assert main(["list", "--demo"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 1500
-    assert lines[0].split("\t") == [SEED_ID, "active", "2", "My Sequence"]
+    assert lines[0].split("\t") == [SEED_ID, "active", "2", "4", "2022-02-07", "My Sequence"]
 
 
 def test_list_against_the_server_prints_the_same(capsys, server, monkeypatch):

@@ -29,7 +29,8 @@ def _this_account(settings: Settings) -> str | None:
     return None if settings.account == "none" else settings.account
 
 
-def path(settings: Settings, out: TextIO = sys.stdout) -> int:
+def path(settings: Settings, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     out.write(f"{settings.cache_dir}\n")
     account = _this_account(settings)
     if account:
@@ -37,7 +38,8 @@ def path(settings: Settings, out: TextIO = sys.stdout) -> int:
     return 0
 
 
-def info(settings: Settings, out: TextIO = sys.stdout) -> int:
+def info(settings: Settings, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     files = store.accounts(settings.cache_dir)
     if not files:
         out.write(f"Nothing cached yet in {settings.cache_dir}.\n")
@@ -74,9 +76,11 @@ def clear(
     *,
     everything: bool,
     yes: bool,
-    out: TextIO = sys.stdout,
-    stdin: TextIO = sys.stdin,
+    out: TextIO | None = None,
+    stdin: TextIO | None = None,
 ) -> int:
+    out = out or sys.stdout
+    stdin = stdin or sys.stdin
     if everything:
         targets = store.accounts(settings.cache_dir)
         what = f"all {len(targets)} cached account(s) in {settings.cache_dir}"

@@ -1,0 +1,181 @@
+"""`closetui sync`: everything into the cache before a flight. Resumable after an interruption:
+each page is committed as it lands, and where the pass had got to is kept in the cache."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TextIO
+
+from closetui.bulk import pages_in_order
+from closetui.commands.common import Session, open_session
+from closetui.errors import ApiError, ConfigError
+from closetui.settings import Settings
+
+STATE = "sync_state"
+
+
+class _Progress:
+    """A rich progress bar on a terminal; plain lines when stderr is a pipe or a file."""
+
+    def __init__(self, err: TextIO) -> None:
+        self.err = err
+        self._bar: Any = None
+        self._tasks: dict[str, Any] = {}
+        if err.isatty():
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self._bar = Progress(
+                TextColumn("{task.description:<22}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(file=err),
+            )
+
+    def __enter__(self) -> _Progress:
+        if self._bar is not None:
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def phase(self, name: str, total: int | None = None) -> None:
+        if self._bar is not None:
+            self._tasks[name] = self._bar.add_task(name, total=total)
+        else:
+            self.err.write(f"closetui sync: {name}…\n")
+            self.err.flush()
+
+    def advance(self, name: str, amount: int = 1, total: int | None = None) -> None:
+        if self._bar is not None:
+            self._bar.update(self._tasks[name], advance=amount, total=total)
+
+    def done(self, name: str) -> None:
+        if self._bar is not None:
+            task = self._tasks[name]
+            completed = self._bar.tasks[task].completed
+            self._bar.update(task, total=completed, completed=completed)
+
+
+async def _bounded(jobs: Iterable[Callable[[], Awaitable[None]]], parallel: int) -> None:
+    gate = asyncio.Semaphore(parallel)
+
+    async def one(job: Callable[[], Awaitable[None]]) -> None:
+        async with gate:
+            await job()
+
+    await asyncio.gather(*(one(job) for job in jobs))
+
+
+async def _sequences(session: Session, progress: _Progress, parallel: int) -> tuple[int, int]:
+    cache, source = session.cache, session.source
+    state = json.loads(cache.meta(STATE) or "null")
+    start = 0
+    if isinstance(state, dict) and {"pass", "started", "next_skip"} <= state.keys():
+        source.resume_pass(int(state["pass"]), float(state["started"]))
+        start = int(state["next_skip"])
+        progress.err.write(f"closetui sync: resuming an interrupted sync at item {start:,}\n")
+    progress.phase("sequences")
+    progress.advance("sequences", start)
+    async for page in pages_in_order(source.fetch_page, start=start, parallel=parallel):
+        current = source.current_pass
+        assert current is not None
+        cache.set_meta(
+            STATE,
+            json.dumps({"pass": current[0], "started": current[1], "next_skip": page.next_skip}),
+        )
+        progress.advance("sequences", len(page.rows))
+    progress.done("sequences")
+    removed = source.finish_pass(cache.sequence_count())
+    cache.set_meta(STATE, "null")
+    return cache.sequence_count(), removed
+
+
+async def run(
+    settings: Settings,
+    *,
+    subscriptions: bool = False,
+    parallel: int = 6,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    began = time.monotonic()
+    async with open_session(settings, quiet=True) as session:
+        if not session.online:
+            raise ConfigError("`closetui sync` fetches from Close: it cannot run with --offline.")
+        cache, lookups = session.cache, session.lookups
+        lookups.parallel = parallel
+        sync_started = time.time()
+        with _Progress(err) as progress:
+            total, removed = await _sequences(session, progress, parallel)
+
+            progress.phase("users")
+            await lookups.refresh_users()
+            progress.advance("users", len(lookups.users), total=len(lookups.users))
+
+            templates = cache.template_ids()
+            progress.phase("templates", total=len(templates))
+            missing = 0
+
+            def template_job(kind: str, template_id: str) -> Callable[[], Awaitable[None]]:
+                async def job() -> None:
+                    nonlocal missing
+                    info = await lookups.template(kind, template_id)
+                    missing += info.missing
+                    progress.advance("templates")
+
+                return job
+
+            await _bounded((template_job(k, t) for k, t in templates), parallel)
+
+            counted = 0
+            if subscriptions:
+                ids = cache.sequence_ids()
+                progress.phase("subscription counts", total=len(ids))
+
+                def detail_job(sequence_id: str) -> Callable[[], Awaitable[None]]:
+                    async def job() -> None:
+                        nonlocal counted
+                        stored = cache.detail(sequence_id)
+                        if stored is None or stored.fetched_at < sync_started:
+                            try:
+                                await session.source.fetch_detail(sequence_id)
+                            except ApiError as exc:
+                                if exc.status != 404:
+                                    raise
+                        counted += 1
+                        progress.advance("subscription counts")
+
+                    return job
+
+                await _bounded((detail_job(i) for i in ids), parallel)
+    seconds = time.monotonic() - began
+    parts = [
+        f"{total:,} sequences" + (f" ({removed:,} removed upstream)" if removed else ""),
+        f"{len(lookups.users):,} users",
+        f"{len(templates):,} templates" + (f" ({missing} not found)" if missing else ""),
+    ]
+    if subscriptions:
+        parts.append(f"{counted:,} subscription counts")
+    waits = (
+        f"; held {session.rate_waits} requests back for the rate limit"
+        if session.rate_waits
+        else ""
+    )
+    out.write(f"Synced {', '.join(parts)} in {seconds:.1f} s{waits}.\n")
+    return 0
