@@ -172,7 +172,7 @@ class Cache:
         db.execute("PRAGMA busy_timeout=10000")
         return db
 
-    def _open(self) -> None:
+    def _open(self, attempts: int = 5) -> None:
         try:
             self._db = self._connect()
             version = self._version()
@@ -183,6 +183,16 @@ class Cache:
                     f"it has schema version {version}, this closetui uses {SCHEMA_VERSION}"
                 )
             self._db.execute("SELECT count(*) FROM sequences").fetchone()
+        except sqlite3.OperationalError as exc:
+            # Locked or busy (another closetui is writing), unreadable, or an I/O error: none
+            # of them says the file is damaged, so it is never moved aside for them.
+            with contextlib.suppress(Exception):
+                self._db.close()
+            if attempts > 1 and ("locked" in str(exc) or "busy" in str(exc)):
+                time.sleep(0.2)
+                self._open(attempts - 1)
+            else:
+                self._go_memory(f"cannot be opened ({exc})")
         except (sqlite3.DatabaseError, CacheBroken) as exc:
             self._set_aside(exc)
         except OSError as exc:

@@ -93,8 +93,12 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path):
         assert not cache.take_notices()
         """
     )
-    procs = [subprocess.Popen([sys.executable, "-c", script, p]) for p in ("a_", "b_")]
-    assert [p.wait(timeout=60) for p in procs] == [0, 0]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script, p], stderr=subprocess.PIPE, text=True)
+        for p in ("a_", "b_")
+    ]
+    results = [(p.wait(timeout=60), p.stderr.read()) for p in procs]
+    assert [code for code, _ in results] == [0, 0], results
     cache = Cache.open(tmp_path, "acct")
     assert cache.sequence_count() == 6000
 

@@ -381,11 +381,11 @@ class ClosetuiApp(App[int]):
     def show_detail(self, sequence_id: str | None) -> None:
         detail = self.detail
         if sequence_id is None or self.source is None or self.lookups is None:
-            detail.show_text(Content("Nothing selected."))
+            detail.show_message("Nothing selected.")
             return
         found = self.source.sequence(sequence_id)
         if found is None:
-            detail.show_text(Content("This sequence's details are not available."))
+            detail.show_message("This sequence's details are not available.")
             return
         self.lookups.known(found.sequence)
         now = time.time()

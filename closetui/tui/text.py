@@ -13,28 +13,6 @@ from textual.content import Content
 from closetui.sheet import Line, Span
 from closetui.textsafe import visible
 
-ROLE_STYLES = {
-    "title": "bold",
-    "section": "bold $accent",
-    "label": "$text-muted",
-    "dim": "$text-muted",
-    "value": "",
-    "id": "$text-muted",
-    "status-active": "$success",
-    "status-paused": "$warning",
-    "status-other": "$text-muted",
-    "rail": "$primary",
-    "day": "bold",
-    "wait": "italic $text-muted",
-    "kind": "bold",
-    "kind-email": "$accent",
-    "kind-call": "$success",
-    "kind-sms": "$warning",
-    "kind-other": "$secondary",
-    "warn": "$warning",
-    "error": "$error",
-}
-
 
 def plain(text: str) -> Content:
     """Untrusted text as Content: inert control characters, no markup."""
@@ -95,19 +73,6 @@ def wrap_line(line: Line, width: int) -> list[Line]:
                 spans.append(Span(ch, role))
         out.append(spans)
     return out
-
-
-def lines_to_content(lines: list[Line], width: int | None = None) -> Content:
-    if width is not None:
-        lines = [row for line in lines for row in wrap_line(line, width)]
-    parts: list[str | tuple[str, str]] = []
-    for number, line in enumerate(lines):
-        if number:
-            parts.append("\n")
-        for span in line:
-            style = ROLE_STYLES.get(span.role, "")
-            parts.append((span.text, style) if style else span.text)
-    return Content.assemble(*parts)
 
 
 def fit(text: str, width: int) -> str:

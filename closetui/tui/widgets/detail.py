@@ -1,20 +1,31 @@
-"""The detail pane: the selected sequence's heading and cadence, scrollable."""
+"""The detail pane: the selected sequence's heading and cadence, scrollable.
+
+A line-API widget: showing another sequence swaps its lines and repaints its own region, with
+no layout pass over the screen, so moving the cursor through the list stays cheap.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from textual.app import ComposeResult
+from rich.segment import Segment
+from rich.style import Style
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
-from textual.content import Content
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
-from closetui.sheet import Line, plain
-from closetui.tui.text import lines_to_content
+from closetui.sheet import Line, Span, plain
+from closetui.tui.text import wrap_line
+
+ROLES = (
+    "title", "section", "label", "dim", "id", "status-active", "status-paused", "status-other",
+    "rail", "day", "wait", "kind", "kind-email", "kind-call", "kind-sms", "kind-other", "warn",
+    "error", "value",
+)  # fmt: skip
 
 
-class DetailPane(VerticalScroll, can_focus=True):
+class DetailPane(ScrollView, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "scroll_up", "Scroll up", show=False, id="detail.up"),
         Binding("down,j", "scroll_down", "Scroll down", show=False, id="detail.down"),
@@ -26,40 +37,97 @@ class DetailPane(VerticalScroll, can_focus=True):
         Binding("end,G", "scroll_end", "Bottom", show=False, id="detail.bottom"),
         Binding("escape,shift+tab", "app.back", "Back to list", id="detail.back"),
     ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {f"detail--{role}" for role in ROLES}
+    DEFAULT_CSS = """
+    DetailPane {
+        overflow-x: hidden;
+        & > .detail--title { text-style: bold; }
+        & > .detail--section { text-style: bold; color: $text-accent; }
+        & > .detail--label { color: $text-muted; }
+        & > .detail--dim { color: $text-muted; }
+        & > .detail--id { color: $text-muted; }
+        & > .detail--status-active { color: $text-success; }
+        & > .detail--status-paused { color: $text-warning; }
+        & > .detail--status-other { color: $text-muted; }
+        & > .detail--rail { color: $text-primary; }
+        & > .detail--day { text-style: bold; }
+        & > .detail--wait { text-style: italic; color: $text-muted; }
+        & > .detail--kind { text-style: bold; }
+        & > .detail--kind-email { color: $text-accent; }
+        & > .detail--kind-call { color: $text-success; }
+        & > .detail--kind-sms { color: $text-warning; }
+        & > .detail--kind-other { color: $text-secondary; }
+        & > .detail--warn { color: $text-warning; }
+        & > .detail--error { color: $text-error; }
+    }
+    """
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self._body = Static(Content("Nothing selected."), id="detail-body")
         self.showing: str | None = None  # the id of the sequence on display
-        self._lines: list[Line] | None = None
+        self._lines: list[Line] = [[Span("Nothing selected.", "dim")]]
+        self._rows: list[Line] = []
+        self._wrapped_for = -1
+        self._styles: dict[str, Style] = {}
 
-    def compose(self) -> ComposeResult:
-        yield self._body
+    # -- content ---------------------------------------------------------------------------
 
     def show_lines(self, lines: list[Line], sequence_id: str | None) -> None:
         if sequence_id != self.showing:
-            self.scroll_home(animate=False)
+            self.scroll_to(0, 0, animate=False, force=True)
         self.showing = sequence_id
-        self._lines = lines
-        self._body.update(lines_to_content(lines, self._wrap_width()))
+        self._set(lines)
 
-    def _wrap_width(self) -> int | None:
-        width = self.scrollable_content_region.width
-        return width - 1 if width > 0 else None
-
-    def on_resize(self) -> None:
-        if self._lines is not None and self.showing is not None:
-            self._body.update(lines_to_content(self._lines, self._wrap_width()))
-
-    def show_text(self, text: Content) -> None:
+    def show_message(self, text: str, role: str = "dim") -> None:
         self.showing = None
-        self._lines = None
-        self._body.update(text)
+        self.scroll_to(0, 0, animate=False, force=True)
+        self._set([[Span(line, role)] for line in text.split("\n")])
+
+    def _set(self, lines: list[Line]) -> None:
+        self._lines = lines
+        self._wrapped_for = -1
+        self._wrap()
+        self.refresh()
+
+    def _wrap(self) -> None:
+        width = self.scrollable_content_region.width
+        if width <= 0 or width == self._wrapped_for:
+            return
+        self._wrapped_for = width
+        self._rows = [row for line in self._lines for row in wrap_line(line, width - 1)]
+        self.virtual_size = Size(width, len(self._rows))
 
     @property
     def text(self) -> str:
         """What the pane shows, as plain text before wrapping (for tests and screen readers)."""
-        if self._lines is not None:
-            return plain(self._lines)
-        content = self._body.content
-        return content.plain if isinstance(content, Content) else str(content)
+        return plain(self._lines)
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self._wrap()
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+
+    def _style(self, role: str) -> Style:
+        style = self._styles.get(role)
+        if style is None:
+            style = self.get_component_rich_style(f"detail--{role}") if role in ROLES else Style()
+            self._styles[role] = style
+        return style
+
+    def render_line(self, y: int) -> Strip:
+        self._wrap()
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        index = int(self.scroll_y) + y
+        if index >= len(self._rows):
+            return Strip.blank(width, base)
+        segments = [
+            Segment(span.text, base + self._style(span.role) if span.role else base)
+            for span in self._rows[index]
+        ]
+        return Strip(segments).adjust_cell_length(width, base)

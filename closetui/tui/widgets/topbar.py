@@ -26,6 +26,7 @@ class TopBar(Horizontal):
         self._state = Static(id="topbar-state")
         self.organization = ""
         self.state_text = ""
+        self._kind = ""
 
     def compose(self) -> ComposeResult:
         yield self._title
@@ -38,6 +39,9 @@ class TopBar(Horizontal):
         )
 
     def set_state(self, text: str, kind: str = "online") -> None:
+        if (text, kind) == (self.state_text, self._kind):
+            return  # an update is a layout pass: skip it when nothing changed
         self.state_text = text
+        self._kind = kind
         glyph = {"online": "●", "offline": "○", "busy": "◌", "error": "✖"}.get(kind, "●")
         self._state.update(Content.assemble((f"{glyph} ", STATE_STYLES.get(kind, "")), text))

@@ -1,0 +1,28 @@
+"""Peak RSS of the app with N sequences loaded: runs the real app headless against a prepared
+cache, loads every row, moves the cursor, and prints its own peak RSS in MB."""
+
+import asyncio
+import resource
+import sys
+
+from closetui.settings import load_settings
+from closetui.tui.app import ClosetuiApp
+
+
+async def main(expected: int) -> None:
+    app = ClosetuiApp(load_settings(demo=True, offline=True))
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.pause()
+        feed = app.feed
+        while not feed.end:
+            feed.pump(want_more=True)
+        app.sequence_list.rows_changed()
+        await pilot.pause()
+        assert len(app.sequence_rows) == expected, len(app.sequence_rows)
+        for _ in range(20):
+            app.sequence_list.action_page_down()
+            await pilot.pause()
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+asyncio.run(main(int(sys.argv[1])))
