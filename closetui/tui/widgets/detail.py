@@ -14,10 +14,12 @@ from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from closetui.sheet import Line, Span, plain
 from closetui.tui.text import wrap_line
 
+SIZE_DELAY = 0.2  # seconds the cursor must rest before the scroll extent follows the content
 ROLES = (
     "title", "section", "label", "dim", "id", "status-active", "status-paused", "status-other",
     "rail", "day", "wait", "kind", "kind-email", "kind-call", "kind-sms", "kind-other", "warn",
@@ -41,6 +43,7 @@ class DetailPane(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     DetailPane {
         overflow-x: hidden;
+        overflow-y: scroll;
         & > .detail--title { text-style: bold; }
         & > .detail--section { text-style: bold; color: $text-accent; }
         & > .detail--label { color: $text-muted; }
@@ -69,33 +72,55 @@ class DetailPane(ScrollView, can_focus=True):
         self._rows: list[Line] = []
         self._wrapped_for = -1
         self._styles: dict[str, Style] = {}
+        self._size_timer: Timer | None = None
 
     # -- content ---------------------------------------------------------------------------
 
     def show_lines(self, lines: list[Line], sequence_id: str | None) -> None:
-        if sequence_id != self.showing:
+        moved = sequence_id != self.showing
+        if moved:
             self.scroll_to(0, 0, animate=False, force=True)
         self.showing = sequence_id
-        self._set(lines)
+        # While the cursor runs through the list, the scroll extent can wait: the pane shows
+        # each sequence from its top anyway, and a new extent costs a layout pass.
+        self._set(lines, defer_size=moved and not self.has_focus)
 
     def show_message(self, text: str, role: str = "dim") -> None:
         self.showing = None
         self.scroll_to(0, 0, animate=False, force=True)
-        self._set([[Span(line, role)] for line in text.split("\n")])
+        self._set([[Span(line, role)] for line in text.split("\n")], defer_size=False)
 
-    def _set(self, lines: list[Line]) -> None:
+    def _set(self, lines: list[Line], *, defer_size: bool) -> None:
         self._lines = lines
         self._wrapped_for = -1
-        self._wrap()
+        self._wrap(defer_size=defer_size)
         self.refresh()
 
-    def _wrap(self) -> None:
+    def _wrap(self, *, defer_size: bool = False) -> None:
         width = self.scrollable_content_region.width
         if width <= 0 or width == self._wrapped_for:
             return
         self._wrapped_for = width
         self._rows = [row for line in self._lines for row in wrap_line(line, width - 1)]
-        self.virtual_size = Size(width, len(self._rows))
+        size = Size(width, len(self._rows))
+        if size == self.virtual_size:
+            return
+        if self._size_timer is not None:
+            self._size_timer.stop()
+            self._size_timer = None
+        if defer_size:
+            self._size_timer = self.set_timer(SIZE_DELAY, self._apply_size)
+        else:
+            self.virtual_size = size
+
+    def _apply_size(self) -> None:
+        self._size_timer = None
+        self.virtual_size = Size(self._wrapped_for, len(self._rows))
+
+    def on_focus(self) -> None:
+        if self._size_timer is not None:
+            self._size_timer.stop()
+            self._apply_size()
 
     @property
     def text(self) -> str:
@@ -107,6 +132,11 @@ class DetailPane(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self._wrap()
         self.refresh()
+
+    @property
+    def settling(self) -> bool:
+        """The scroll extent has yet to catch up with the content."""
+        return self._size_timer is not None
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -120,7 +150,6 @@ class DetailPane(ScrollView, can_focus=True):
         return style
 
     def render_line(self, y: int) -> Strip:
-        self._wrap()
         width = self.scrollable_content_region.width
         base = self.rich_style
         index = int(self.scroll_y) + y

@@ -117,6 +117,9 @@ class PagedTable(ScrollView, can_focus=True):
         self._seen_version = -1
         self._styles: dict[str, Style] = {}
         self.always_want_more = False  # a filter wants every page, not just one screen more
+        # Called at once when the cursor lands on a row, instead of posting Highlighted: a
+        # message reaches the app a frame later, so the detail would trail the cursor.
+        self.on_highlight: Callable[[Any | None], None] | None = None
 
     # -- data changes ----------------------------------------------------------------------
 
@@ -144,8 +147,14 @@ class PagedTable(ScrollView, can_focus=True):
         row = self.current_row
         if row is None or row.id != self._cursor_id:
             self._cursor_id = row.id if row is not None else None
-            self.post_message(self.Highlighted(self, row))
+            self._highlight(row)
         self._check_more()
+
+    def _highlight(self, row: Any | None) -> None:
+        if self.on_highlight is not None:
+            self.on_highlight(row)
+        else:
+            self.post_message(self.Highlighted(self, row))
 
     @property
     def current_row(self) -> Any | None:
@@ -191,7 +200,7 @@ class PagedTable(ScrollView, can_focus=True):
         row = self.rows.visible(index)
         if row.id != self._cursor_id:
             self._cursor_id = row.id
-            self.post_message(self.Highlighted(self, row))
+            self._highlight(row)
         self._check_more()
 
     def action_cursor_up(self) -> None:
