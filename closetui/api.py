@@ -7,7 +7,6 @@ into a typed error whose message a person can read and that never holds the key.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import random
 import re
 from collections.abc import Callable
@@ -38,9 +37,8 @@ from closetui.models import (
     User,
 )
 from closetui.ratelimit import RateGate, parse_rate_limit, retry_after
+from closetui.urls import DEFAULT_BASE_URL, DEFAULT_PAGE_SIZE, check_base_url
 
-DEFAULT_BASE_URL = "https://api.close.com/api/v1/"
-DEFAULT_PAGE_SIZE = 100
 RETRY_STATUSES = frozenset({502, 503, 504})
 _LIMIT_TOO_LARGE = re.compile(r"max_limit\s*=\s*(\d+)")
 _T = TypeVar("_T")
@@ -60,32 +58,6 @@ class ClientEvent:
         if self.kind == "rate_limited":
             return f"rate limited, retrying in {seconds} s"
         return f"{self.reason}, retrying in {seconds} s"
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def check_base_url(url: str) -> str:
-    """A usable base URL ending in '/', or ConfigError. Plain http would send the key in the
-    clear, so it is allowed only to this machine (the demo server, tests, a local proxy)."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"The base URL {url!r} is not an http(s) URL.")
-    if parts.username or parts.password:
-        raise ConfigError("The base URL must not contain a user name or password.")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise ConfigError(
-            f"Refusing plain http:// to {parts.hostname}: the API key would travel unencrypted. "
-            "Use https://, or http:// only to a loopback address."
-        )
-    text = url.strip()
-    return text if text.endswith("/") else text + "/"
 
 
 def _server_message(response: httpx.Response) -> str:

@@ -39,10 +39,12 @@ async def pages_in_order(
     fetch: Callable[[int], Awaitable[_P]],
     *,
     start: int = 0,
-    parallel: int = DEFAULT_PARALLEL,
+    parallel: int | Callable[[], int] = DEFAULT_PARALLEL,
 ) -> AsyncIterator[_P]:
     """Every page from `start` to the end. The first is fetched alone (the server may ask
-    for a smaller page); then up to `parallel` are in flight, yielded in offset order."""
+    for a smaller page); then up to `parallel` are in flight (asked again before each launch
+    when it is a function), yielded in offset order."""
+    width = parallel if callable(parallel) else (lambda: parallel)
     first = await fetch(start)
     yield first
     if not first.has_more:
@@ -54,7 +56,7 @@ async def pages_in_order(
     empty = 0 if first.rows else 1
     try:
         while True:
-            while len(pending) < parallel:
+            while len(pending) < width():
                 pending[launch] = asyncio.ensure_future(fetch(launch))
                 launch += limit
             page = await pending.pop(want)

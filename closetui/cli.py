@@ -151,9 +151,12 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _browse(settings: Settings) -> int:
+    from closetui import prefetch
+
+    first_page = prefetch.start(settings)  # on its way while Textual imports
     from closetui.tui.app import run_app
 
-    return run_app(settings)
+    return run_app(settings, first_page=first_page)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -66,6 +66,7 @@ class Feed:
         on_event: Callable[[FeedEvent], None],
         rows: RowList | None = None,
         retry_delays: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 30.0),
+        hold_network: bool = False,
     ) -> None:
         self.source = source
         self.rows = rows if rows is not None else RowList()
@@ -78,6 +79,7 @@ class Feed:
         self.cached_at: dict[int, float] = {}  # slot -> oldest fetch time, for cached slots
         self.failed: dict[int, ApiError] = {}
         self.offline = not source.can_fetch
+        self.hold_network = hold_network  # cache pages only, until release_network()
         self.auth_failed: AuthError | None = None
         self._empty_run = 0
         self._fresh_end: int | None = None  # skip of the fresh page that said has_more false
@@ -131,7 +133,7 @@ class Feed:
                 self._emit(FeedEvent("rows", skip, count=len(cached)))
                 return
             self.cache_end = True
-        if self.offline or self.auth_failed:
+        if self.offline or self.auth_failed or self.hold_network:
             if self.offline and self.cache_end and not self.source.can_fetch:
                 self.end = True
                 self._emit(FeedEvent("rows"))
@@ -139,7 +141,7 @@ class Feed:
         self._start(self.next_skip)
 
     def _revalidate(self) -> None:
-        if self.offline or self.auth_failed:
+        if self.offline or self.auth_failed or self.hold_network:
             return
         for skip in self.rows.slot_starts():
             if len(self.loading) >= self.MAX_PARALLEL:
@@ -155,6 +157,10 @@ class Feed:
         if skip == self.next_skip:
             self._emit(FeedEvent("loading", skip))
         self._spawn(self._fetch(skip), "pages")
+
+    def release_network(self) -> None:
+        """Let the network in: the first frame has been drawn from the cache."""
+        self.hold_network = False
 
     def retry(self) -> None:
         """`r` after a failure: try the failed pages again (and reconnect if offline)."""

@@ -7,13 +7,16 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from closetui.api import CloseClient
 from closetui.cache import Cache
 from closetui.errors import ApiError, NotFound, ProtocolError
 from closetui.models import EmailTemplate, Sequence, SmsTemplate, User
 from closetui.paging import walk
 from closetui.sheet import Names, TemplateInfo
+
+if TYPE_CHECKING:
+    from closetui.api import CloseClient
 
 USER = "user"
 EMAIL_TEMPLATE = "email_template"

@@ -74,13 +74,13 @@ class RateGate:
 
     Two rules, whichever holds a request back longer:
     - never more than `limit` requests in any stretch of one window (the longest `reset`
-      seen, plus a margin for network jitter): any fixed window the server counts in is
-      such a stretch;
+      seen, plus 50 ms for network jitter): any fixed window the server counts in is such a
+      stretch;
     - when an answer says nothing is left (`remaining=0`), nothing goes until its `reset`
       (the key's limit may be shared with other programs).
     """
 
-    MARGIN = 1.1
+    JITTER = 0.05  # seconds: requests sent a window apart may arrive a little closer
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
@@ -106,7 +106,7 @@ class RateGate:
         self._blocked_until = max(self._blocked_until, self._clock() + seconds)
 
     def _stretch(self) -> float:
-        return self._window * self.MARGIN + 0.02
+        return self._window + self.JITTER
 
     def delay(self) -> float:
         now = self._clock()

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import platformdirs
 
-from closetui.api import DEFAULT_BASE_URL, DEFAULT_PAGE_SIZE, check_base_url
 from closetui.errors import ConfigError
+from closetui.urls import DEFAULT_BASE_URL, DEFAULT_PAGE_SIZE, check_base_url
 
 APP_NAME = "closetui"
 SUFFIX_HINT = "CLOSE_API_KEY, --api-key-file or the config file"

@@ -7,18 +7,22 @@ the cache in one transaction). The feed (`feed.py`) decides *when*; this decides
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from closetui.api import CloseClient
 from closetui.cache import Cache, CachedRow, SequenceSummary
 from closetui.cadence import span_seconds
-from closetui.errors import ProtocolError
+from closetui.errors import CloseTuiError, ProtocolError
+from closetui.logs import log
 from closetui.models import Page, Sequence
 from closetui.rows import Row
 from closetui.textsafe import visible
+
+if TYPE_CHECKING:
+    from closetui.api import CloseClient
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +90,10 @@ class SequenceSource:
         self.client = client
         self.cache = cache
         self.limit = page_size
-        self.forced_offline = offline or client is None
+        self.forced_offline = offline
         self.clock = clock
         self._pass: tuple[int, float] | None = None
+        self.prefetched: concurrent.futures.Future[Page[Sequence]] | None = None
 
     @property
     def can_fetch(self) -> bool:
@@ -105,9 +110,20 @@ class SequenceSource:
     def cached_count(self) -> int:
         return self.cache.sequence_count()
 
-    async def fetch_page(self, skip: int) -> FetchedPage:
+    async def _list(self, skip: int) -> Page[Sequence]:
+        prefetched, self.prefetched = self.prefetched, None
+        if skip == 0 and prefetched is not None:
+            try:
+                return await asyncio.wrap_future(prefetched)
+            except CloseTuiError:
+                raise  # a refused key or a dead network: the same answer a request would get
+            except Exception:
+                log.warning("the early first-page request failed; asking again", exc_info=True)
         assert self.client is not None
-        page = await self.client.list_sequences(skip, self.limit)
+        return await self.client.list_sequences(skip, self.limit)
+
+    async def fetch_page(self, skip: int) -> FetchedPage:
+        page = await self._list(skip)
         self.limit = page.limit  # the server may have asked for a smaller page
         now = self.clock()
         if skip == 0 or self._pass is None:

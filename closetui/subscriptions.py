@@ -6,13 +6,16 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from closetui.api import CloseClient
 from closetui.cache import Cache
 from closetui.errors import ProtocolError
 from closetui.models import Subscription
 from closetui.source import FetchedPage
 from closetui.textsafe import visible
+
+if TYPE_CHECKING:
+    from closetui.api import CloseClient
 
 KIND = "subscriptions"
 
@@ -67,7 +70,7 @@ class SubscriptionSource:
         self.cache = cache
         self.sequence_id = sequence_id
         self.limit = page_size
-        self.forced_offline = offline or client is None
+        self.forced_offline = offline
         self.clock = clock
 
     @property

@@ -83,6 +83,7 @@ def make_app(server, tmp_path):
         page_size: int = 100,
         key=DEMO_API_KEY,
         retry_delays=(0.05, 0.1),
+        early_first_page: bool = False,
     ):
         settings = Settings(
             base_url=server.base_url,
@@ -96,7 +97,14 @@ def make_app(server, tmp_path):
         client = None
         if not offline:
             client = CloseClient(server.base_url, api_key=key, backoff=0.01)
-        return ClosetuiApp(settings, client=client, retry_delays=retry_delays)
+        first_page = None
+        if early_first_page:
+            from closetui import prefetch
+
+            first_page = prefetch.start(settings)
+        return ClosetuiApp(
+            settings, client=client, retry_delays=retry_delays, first_page=first_page
+        )
 
     return make
 

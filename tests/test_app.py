@@ -22,6 +22,22 @@ async def test_start_up_shows_rows_after_exactly_one_list_request(make_app, serv
         assert "100 loaded · more" in text
 
 
+async def test_the_first_page_asked_for_while_starting_is_not_asked_for_again(make_app, server):
+    app = make_app(early_first_page=True)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        assert "My Sequence" in screen_text(app)
+        assert _list_skips(server) == ["0"]
+        assert app.feed.rows.slot_is_fresh(0)
+
+
+async def test_a_refused_key_on_the_early_first_page_is_reported_as_usual(make_app):
+    app = make_app(key="api_refused_early", early_first_page=True)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        assert "API key was refused" in screen_text(app)
+
+
 async def test_the_next_page_is_fetched_only_near_the_end(make_app, server):
     app = make_app()
     async with app.run_test(size=(120, 35)) as pilot:

@@ -14,6 +14,8 @@ from closetui.lookups import Lookups
 from closetui.settings import Settings
 from closetui.source import SequenceSource
 
+MAX_PARALLEL = 6
+
 
 @dataclass
 class Session:
@@ -27,6 +29,14 @@ class Session:
     @property
     def online(self) -> bool:
         return self.client is not None
+
+    def parallel(self) -> int:
+        """How many pages to ask for at once: enough to use a rate-limit window in one go
+        (the gate still holds back what the window cannot take), within reason."""
+        last = self.client.gate.last if self.client is not None else None
+        if last is None or not last.limit:
+            return 6
+        return max(2, min(MAX_PARALLEL, last.limit))
 
 
 @contextlib.asynccontextmanager

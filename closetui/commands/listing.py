@@ -32,7 +32,7 @@ async def run(
     fmt: str | None = None,
     status: str | None = None,
     text: str | None = None,
-    parallel: int = 6,
+    parallel: int | None = None,
     out: TextIO | None = None,
 ) -> int:
     out = out or sys.stdout
@@ -55,7 +55,8 @@ async def run(
                     "(or the app) online first."
                 )
         else:
-            async for page in pages_in_order(source.fetch_page, parallel=parallel):
+            width = parallel or session.parallel
+            async for page in pages_in_order(source.fetch_page, parallel=width):
                 assert page.page is not None
                 raw_by_id = {r["id"]: r for r in page.page.raw}
                 for row in seen.new(page.rows):

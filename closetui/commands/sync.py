@@ -80,7 +80,9 @@ async def _bounded(jobs: Iterable[Callable[[], Awaitable[None]]], parallel: int)
     await asyncio.gather(*(one(job) for job in jobs))
 
 
-async def _sequences(session: Session, progress: _Progress, parallel: int) -> tuple[int, int]:
+async def _sequences(
+    session: Session, progress: _Progress, parallel: int | None
+) -> tuple[int, int]:
     cache, source = session.cache, session.source
     state = json.loads(cache.meta(STATE) or "null")
     start = 0
@@ -90,7 +92,8 @@ async def _sequences(session: Session, progress: _Progress, parallel: int) -> tu
         progress.err.write(f"closetui sync: resuming an interrupted sync at item {start:,}\n")
     progress.phase("sequences")
     progress.advance("sequences", start)
-    async for page in pages_in_order(source.fetch_page, start=start, parallel=parallel):
+    width = parallel or session.parallel
+    async for page in pages_in_order(source.fetch_page, start=start, parallel=width):
         current = source.current_pass
         assert current is not None
         cache.set_meta(
@@ -108,7 +111,7 @@ async def run(
     settings: Settings,
     *,
     subscriptions: bool = False,
-    parallel: int = 6,
+    parallel: int | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
@@ -119,10 +122,11 @@ async def run(
         if not session.online:
             raise ConfigError("`closetui sync` fetches from Close: it cannot run with --offline.")
         cache, lookups = session.cache, session.lookups
-        lookups.parallel = parallel
         sync_started = time.time()
         with _Progress(err) as progress:
             total, removed = await _sequences(session, progress, parallel)
+            sequences_done = time.monotonic()
+            lookups.parallel = parallel or session.parallel()
 
             progress.phase("users")
             await lookups.refresh_users()
@@ -141,7 +145,7 @@ async def run(
 
                 return job
 
-            await _bounded((template_job(k, t) for k, t in templates), parallel)
+            await _bounded((template_job(k, t) for k, t in templates), session.parallel())
 
             counted = 0
             if subscriptions:
@@ -163,7 +167,7 @@ async def run(
 
                     return job
 
-                await _bounded((detail_job(i) for i in ids), parallel)
+                await _bounded((detail_job(i) for i in ids), session.parallel())
     seconds = time.monotonic() - began
     parts = [
         f"{total:,} sequences" + (f" ({removed:,} removed upstream)" if removed else ""),
@@ -177,5 +181,8 @@ async def run(
         if session.rate_waits
         else ""
     )
-    out.write(f"Synced {', '.join(parts)} in {seconds:.1f} s{waits}.\n")
+    out.write(
+        f"Synced {', '.join(parts)} in {seconds:.1f} s "
+        f"(sequences {sequences_done - began:.1f} s){waits}.\n"
+    )
     return 0

@@ -1,8 +1,26 @@
-"""The built-in demo organization and a fake Close API that serves it."""
+"""The built-in demo organization and a fake Close API that serves it.
 
-from closetui.demo.data import DEMO_API_KEY, DemoOrg
-from closetui.demo.router import FakeClose, Fault, Faults
-from closetui.demo.server import DemoServer
-from closetui.demo.transport import DemoTransport
+Names load on first use, so that `--demo` does not import the HTTP server it never starts.
+"""
 
-__all__ = ["DEMO_API_KEY", "DemoOrg", "DemoServer", "DemoTransport", "FakeClose", "Fault", "Faults"]
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_WHERE = {
+    "DEMO_API_KEY": "closetui.demo.data",
+    "DemoOrg": "closetui.demo.data",
+    "FakeClose": "closetui.demo.router",
+    "Fault": "closetui.demo.router",
+    "Faults": "closetui.demo.router",
+    "DemoServer": "closetui.demo.server",
+    "DemoTransport": "closetui.demo.transport",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(name)
+    return getattr(import_module(_WHERE[name]), name)

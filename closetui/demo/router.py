@@ -156,9 +156,11 @@ class FakeClose:
         raw_path, _, query_string = target.partition("?")
         path = unquote(raw_path)
         query = dict(parse_qsl(query_string, keep_blank_values=True))
-        now = time.monotonic()
         sub = path[len(PREFIX) :] if path.startswith(PREFIX) else path.lstrip("/")
         with self._lock:
+            # The clock is read under the lock, so that windows are counted in the order the
+            # requests are counted in (threads may reach the lock out of order).
+            now = time.monotonic()
             self.requests.append(RequestRecord(method, sub, query, now))
             fault = self._take_fault(sub, query, now)
             limited = self._rate_limit(now)

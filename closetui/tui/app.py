@@ -7,6 +7,7 @@ feed reports back with FeedChanged messages.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import gc
 import time
 from collections.abc import Coroutine, Iterable
@@ -26,11 +27,11 @@ from textual.widgets import Footer, Input, Static
 
 from closetui.api import ClientEvent, CloseClient
 from closetui.cache import Cache
-from closetui.connect import open_client
 from closetui.errors import AuthError, CloseTuiError
 from closetui.feed import Feed
 from closetui.logs import log
 from closetui.lookups import Lookups
+from closetui.models import Page, Sequence
 from closetui.rows import Row, RowList
 from closetui.settings import Settings
 from closetui.sheet import format_age, sequence_sheet
@@ -71,8 +72,10 @@ class ClosetuiApp(App[int]):
         *,
         client: CloseClient | None = None,
         retry_delays: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 30.0),
+        first_page: concurrent.futures.Future[Page[Sequence]] | None = None,
     ) -> None:
         super().__init__()
+        self._first_page = first_page
         self.settings = settings
         self.client = client
         self.retry_delays = retry_delays
@@ -115,24 +118,18 @@ class ClosetuiApp(App[int]):
     def on_mount(self) -> None:
         settings = self.settings
         self.cache = Cache.open(settings.cache_dir, settings.account)
-        if self.client is None and not settings.offline:
-            try:
-                self.client = open_client(settings, on_event=self._client_event)
-            except CloseTuiError as exc:
-                self.notify(exc.message, severity="error", markup=False)
-        elif self.client is not None:
-            self.client.on_event = self._client_event
-        client = None if settings.offline else self.client
         self.source = SequenceSource(
-            client, self.cache, page_size=settings.page_size, offline=settings.offline
+            None, self.cache, page_size=settings.page_size, offline=settings.offline
         )
-        self.lookups = Lookups(client, self.cache)
+        self.source.prefetched = self._first_page
+        self.lookups = Lookups(None, self.cache)
         self.feed = Feed(
             self.source,
             rows=self.sequence_rows,
             spawn=self.spawn,
             on_event=lambda event: self.post_message(FeedChanged("sequences", event)),
             retry_delays=self.retry_delays,
+            hold_network=not settings.offline,
         )
         self.view = FeedView(
             table=self.sequence_list,
@@ -146,6 +143,25 @@ class ClosetuiApp(App[int]):
         for notice in self.cache.take_notices():
             self.notify(notice, severity="warning", markup=False, timeout=10)
         self.sequence_list.focus()
+        self.view.pump()  # what the cache has, on the first frame
+        self._update_state()
+        if not settings.offline:
+            # The client (and httpx) is not needed for the first frame: start it after.
+            self.call_after_refresh(self._start_network)
+
+    def _start_network(self) -> None:
+        assert self.source is not None and self.lookups is not None and self.view is not None
+        if self.client is None:
+            from closetui.connect import open_client
+
+            try:
+                self.client = open_client(self.settings)
+            except CloseTuiError as exc:
+                self.notify(exc.message, severity="error", markup=False)
+                return
+        self.client.on_event = self._client_event
+        self.source.client = self.lookups.client = self.client
+        self.view.feed.release_network()
         self.view.pump()
         self._update_state()
 
@@ -263,7 +279,7 @@ class ClosetuiApp(App[int]):
             self.topbar.set_state("offline (--offline) · cached data", "offline")
         elif feed.offline:
             self.topbar.set_state("offline · cached data · retrying", "offline")
-        elif feed.loading:
+        elif feed.loading or feed.hold_network:
             self.topbar.set_state("online · loading", "busy")
         else:
             self.topbar.set_state("online", "online")
@@ -512,10 +528,12 @@ class ClosetuiApp(App[int]):
         yield from super().get_system_commands(screen)
 
 
-def run_app(settings: Settings) -> int:
+def run_app(
+    settings: Settings, first_page: concurrent.futures.Future[Page[Sequence]] | None = None
+) -> int:
     from closetui.logs import setup_logging
 
-    app = ClosetuiApp(settings)
+    app = ClosetuiApp(settings, first_page=first_page)
     app.log_path = setup_logging(settings.log_dir)  # already set up by the CLI: returns its path
     result = app.run()
     return app.return_code if app.return_code is not None else (result or 0)

@@ -50,7 +50,7 @@ class FeedView:
         table = self.table
         rows = feed.rows
         count = len(rows)
-        if feed.fetching_next:
+        if feed.fetching_next or (feed.hold_network and not feed.end and not count):
             table.set_status("loading…")
         elif feed.auth_failed is not None:
             table.set_status("the API key was refused", "error")

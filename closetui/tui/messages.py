@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
-from closetui.api import ClientEvent
 from closetui.feed import FeedEvent
+
+if TYPE_CHECKING:
+    from closetui.api import ClientEvent
 
 
 class FeedChanged(Message):

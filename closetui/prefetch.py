@@ -1,0 +1,39 @@
+"""The first page, asked for while the app is still starting.
+
+Importing Textual and building the screen takes about as long as a request to Close. So the
+command starts the request for page 0 on a thread before it imports the app, and the
+sequence source takes that answer as its own first request instead of asking again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+
+from closetui.cache import SUFFIX
+from closetui.models import Page, Sequence
+from closetui.settings import Settings
+
+
+def _fetch(settings: Settings) -> Page[Sequence]:
+    async def fetch() -> Page[Sequence]:
+        from closetui.connect import open_client
+
+        async with open_client(settings) as client:
+            return await client.list_sequences(0, settings.page_size)
+
+    return asyncio.run(fetch())
+
+
+def start(settings: Settings) -> concurrent.futures.Future[Page[Sequence]] | None:
+    """Page 0 of the sequence list, on its way. None when offline (no request at all), and
+    when a cache exists: the first frame comes from it, and the thread's imports would only
+    compete with the app's for the interpreter."""
+    if settings.offline or settings.api_key is None:
+        return None
+    if (settings.cache_dir / f"{settings.account}{SUFFIX}").exists():
+        return None
+    pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="closetui-prefetch")
+    future = pool.submit(_fetch, settings)
+    pool.shutdown(wait=False)
+    return future
