@@ -42,7 +42,7 @@ class PageSource(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class FeedEvent:
-    kind: str  # rows | loading | failed | offline | online | complete | auth | problems
+    kind: str  # rows | loading | failed | offline | online | complete | auth | problems | stopped
     skip: int | None = None
     error: ApiError | None = None
     count: int = 0
@@ -82,6 +82,8 @@ class Feed:
         self.hold_network = hold_network  # cache pages only, until release_network()
         self.auth_failed: AuthError | None = None
         self._empty_run = 0
+        self._empty_from = 0
+        self.stopped: str | None = None  # why paging stopped before the end, if it did
         self._fresh_end: int | None = None  # skip of the fresh page that said has_more false
         self._reconnecting = False
         self._retry_delays = retry_delays
@@ -172,6 +174,8 @@ class Feed:
 
     def refresh(self) -> None:
         """`r`: revalidate every loaded page from the first; rows stay until replaced."""
+        self.stopped = None
+        self._empty_run = 0
         self.failed.clear()
         self.auth_failed = None
         self._fresh_end = None
@@ -231,12 +235,20 @@ class Feed:
             self.rows.drop_after(skip)
             self.next_skip = skip + page.limit
         elif extending:
-            self._empty_run = 0 if page.rows else self._empty_run + 1
+            if page.rows:
+                self._empty_run = 0
+            else:
+                if not self._empty_run:
+                    self._empty_from = skip
+                self._empty_run += 1
             if self._empty_run >= self.MAX_EMPTY:
                 # A server that keeps saying "more" while sending nothing would page forever.
+                # Stop, and start again from the first empty page when asked to.
                 self.end = True
+                self.next_skip = self._empty_from
+                self.stopped = f"stopped: {self.MAX_EMPTY} empty pages in a row"
                 note = f"The server sent {self.MAX_EMPTY} empty pages in a row; paging stopped."
-                self._emit(FeedEvent("problems", skip, notes=(note,)))
+                self._emit(FeedEvent("stopped", skip, notes=(note,)))
         self._check_complete()
         self._emit(FeedEvent("rows", skip, count=len(page.rows) - dropped))
 

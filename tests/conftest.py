@@ -84,6 +84,7 @@ def make_app(server, tmp_path):
         key=DEMO_API_KEY,
         retry_delays=(0.05, 0.1),
         early_first_page: bool = False,
+        timeout: float | None = None,
     ):
         settings = Settings(
             base_url=server.base_url,
@@ -96,7 +97,7 @@ def make_app(server, tmp_path):
         )
         client = None
         if not offline:
-            client = CloseClient(server.base_url, api_key=key, backoff=0.01)
+            client = CloseClient(server.base_url, api_key=key, backoff=0.01, timeout=timeout)
         first_page = None
         if early_first_page:
             from closetui import prefetch
@@ -118,3 +119,20 @@ async def wait_until(pilot, predicate, timeout: float = 5.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting for the screen to change")
         await pilot.pause(0.02)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fault matrix, as a table, at the end of the run."""
+    from tests.matrix import MATRIX
+
+    if not MATRIX:
+        return
+    rows = [("fault", "what the person sees", "afterwards"), *MATRIX]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    terminalreporter.section("fault matrix")
+    for n, row in enumerate(rows):
+        terminalreporter.write_line(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        )
+        if n == 0:
+            terminalreporter.write_line("  ".join("-" * width for width in widths))

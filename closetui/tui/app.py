@@ -242,6 +242,8 @@ class ClosetuiApp(App[int]):
                 severity="warning",
                 markup=False,
             )
+        elif event.kind == "stopped":
+            self.notify(event.notes[0], severity="warning", markup=False)
         elif event.kind == "complete" and event.count:
             self.notify(f"{event.count:,} sequences were removed upstream.", markup=False)
         self._held_up = None

@@ -54,6 +54,8 @@ class FeedView:
             table.set_status("loading…")
         elif feed.auth_failed is not None:
             table.set_status("the API key was refused", "error")
+        elif feed.stopped:
+            table.set_status(f"{feed.stopped} · r to try again", "warn")
         elif feed.next_failed is not None and not feed.offline:
             table.set_status("failed: r to retry", "error")
         elif feed.offline and not count:

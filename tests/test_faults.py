@@ -1,0 +1,164 @@
+"""The fault matrix: every failure the demo server can produce, at start-up and in the middle
+of paging, against the real app over loopback HTTP. Each row checks what the person sees, that
+the app still answers keys, that nothing cached was lost, that no traceback reached the screen,
+that it recovers when the fault goes, and that the key appears nowhere.
+
+The matrix is printed as a table at the end of the run (see conftest.pytest_terminal_summary).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from tests.conftest import screen_text, settle, wait_until
+from tests.matrix import MATRIX
+
+KEY = "api_FAULT_matrix_secret_7c1e2b9f"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    fault: dict[str, Any]
+    sees: str | None  # text the person sees while it lasts (None: nothing to report)
+    recovers: bool = True
+    after: str | None = None  # text once the fault is gone and r was pressed (or on its own)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+CASES = [
+    Case("401 (key revoked)", {"kind": "status", "status": 401}, "API key was refused", False),
+    Case("403 (not allowed)", {"kind": "status", "status": 403}, "API key was refused", False),
+    Case("429 once", {"kind": "status", "status": 429, "retry_after": 0.3, "times": 1}, None),
+    Case(
+        "429 storm (2 s)",
+        {"kind": "status", "status": 429, "retry_after": 0.2, "times": None, "seconds": 2.0},
+        "rate limited, retrying in",
+    ),
+    *[
+        Case(f"{code}", {"kind": "status", "status": code, "times": None}, "failed: r to retry")
+        for code in (500, 502, 503, 504)
+    ],
+    Case(
+        "read timeout",
+        {"kind": "hang", "seconds": 3.0, "times": None},
+        "Offline: the network is unreachable",
+        after="Back online",
+    ),
+    Case(
+        "dropped connection",
+        {"kind": "drop", "times": None},
+        "Offline: the network is unreachable",
+        after="Back online",
+    ),
+    Case("malformed JSON", {"kind": "malformed", "times": None}, "failed: r to retry"),
+    Case("JSON of the wrong shape", {"kind": "wrong_shape", "times": None}, "failed: r to retry"),
+    Case("empty body, JSON type", {"kind": "empty", "times": None}, "failed: r to retry"),
+    Case("redirect loop", {"kind": "redirect_loop", "times": None}, "failed: r to retry"),
+    Case(
+        "has_more with no items",
+        {"kind": "empty_page", "times": None},
+        "stopped: 3 empty pages in a row",
+        extra={"paging_only": True},
+    ),
+    Case("duplicated ids", {"kind": "duplicate_ids", "times": 1}, None),
+]
+
+
+def _secrets_absent(app, tmp_path) -> None:
+    needles = [KEY, base64.b64encode(f"{KEY}:".encode()).decode(), KEY[4:24]]
+    texts = [screen_text(app), app.export_screenshot()]
+    texts += [n.message for n in app._notifications]
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            texts.append(path.read_bytes().decode("utf-8", "replace"))
+    for text in texts:
+        for needle in needles:
+            assert needle not in text
+
+
+@pytest.mark.parametrize("phase", ["start", "paging"])
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+async def test_fault(make_app, server, tmp_path, case: Case, phase: str):
+    if case.extra.get("paging_only") and phase == "start":
+        pytest.skip("an empty first page with has_more is the same row as paging")
+    server.router.api_key = KEY
+    # List requests only (a detail request has no _limit). Mid-paging, the fault is switched
+    # on once page 0 is in, so it meets the next page.
+    where = {"path": "sequence/", "query": {"_limit": "100"}}
+    app = make_app(key=KEY, timeout=0.5)
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        if phase == "start":
+            server.faults.add(**case.fault, **where)
+            await pilot.pause()
+        else:
+            await settle(pilot)
+            assert len(app.sequence_rows) == 100
+            server.faults.add(**case.fault, **where)
+            await pilot.press("end")
+        if case.sees:
+            await wait_until(pilot, lambda: case.sees in screen_text(app), timeout=15)
+        else:
+            await settle(pilot)
+        seen = case.sees or "nothing (handled quietly)"
+
+        # Still answering keys: close a modal if there is one, then move and open help.
+        if app.screen is not app.screen_stack[0]:
+            await pilot.press("escape")
+        await pilot.press("question_mark")
+        assert "list.filter" in screen_text(app)
+        await pilot.press("escape")
+        if len(app.sequence_rows) > 1:
+            before = app.sequence_list.cursor
+            await pilot.press("up" if before else "down")
+            assert app.sequence_list.cursor != before
+
+        # Nothing cached was lost, and nothing reached the screen that should not.
+        if phase == "paging":
+            assert app.cache.sequence_count() >= 100
+            assert len(app.sequence_rows) >= 100
+        assert "Traceback" not in screen_text(app)
+        ids = app.sequence_rows.ids()
+        assert len(ids) == len(set(ids))
+
+        outcome = "recovers"
+        server.faults.clear()
+        if case.recovers:
+            if case.after is None:
+                await pilot.press("r")
+            await wait_until(
+                pilot,
+                lambda: (
+                    len(app.sequence_rows) >= (100 if phase == "start" else 200)
+                    and (case.after is None or case.after in screen_text(app))
+                ),
+                timeout=15,
+            )
+            await settle(pilot)
+            assert "failed: r to retry" not in screen_text(app)
+        else:
+            outcome = "stays refused (a revoked key is not retried)"
+        _secrets_absent(app, tmp_path)
+        assert app.is_running
+    MATRIX.append((f"{case.name} at {phase}", seen, outcome))
+
+
+async def test_a_404_on_a_detail_keeps_the_cached_detail(make_app, server, tmp_path):
+    server.router.api_key = KEY
+    server.faults.add("status", status=404, path="sequence/seq_", times=None)
+    app = make_app(key=KEY)
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        await settle(pilot)
+        detail = app.detail.text
+        assert "Day 1" in detail and "Day 4" in detail  # from the list's copy of it
+        assert "Enrolled" not in detail  # the counts the detail call would have added
+        assert "Traceback" not in screen_text(app)
+        await pilot.press("down")
+        await settle(pilot)
+        assert app.detail.showing == app.sequence_rows.rows[1].id
+        _secrets_absent(app, tmp_path)
+    MATRIX.append(("404 on a detail", "the detail from the list, no counts", "carries on"))
