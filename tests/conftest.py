@@ -121,10 +121,18 @@ async def wait_until(pilot, predicate, timeout: float = 5.0) -> None:
         await pilot.pause(0.02)
 
 
+_MATRIX: list[tuple[str, str, str]] = []
+
+
+def pytest_runtest_logreport(report):
+    """Collects the fault matrix's rows (reports reach the main process from xdist workers)."""
+    if report.when == "call" and report.passed:
+        _MATRIX.extend(value for name, value in report.user_properties if name == "fault_matrix")
+
+
 def pytest_terminal_summary(terminalreporter):
     """The fault matrix, as a table, at the end of the run."""
-    from tests.matrix import MATRIX
-
+    MATRIX = sorted(_MATRIX, key=lambda row: row[0])
     if not MATRIX:
         return
     rows = [("fault", "what the person sees", "afterwards"), *MATRIX]

@@ -92,14 +92,15 @@ def test_show_json_and_a_missing_id(capsys, online):
 
 
 def test_sync_then_offline_list_and_show_print_the_same(capsys, online, server):
+    server.router.org.size = 300  # --subscriptions costs a request per sequence
     assert main(["list", *online]) == 0
     listed = capsys.readouterr().out
     assert main(["show", SEED_ID, *online]) == 0
     shown = capsys.readouterr().out
     assert main(["sync", *online, "--subscriptions"]) == 0
     summary = capsys.readouterr().out
-    assert summary.startswith("Synced 1,500 sequences, 12 users,")
-    assert "1,500 subscription counts" in summary
+    assert summary.startswith("Synced 300 sequences, 12 users,")
+    assert "300 subscription counts" in summary
     before = len(server.router.requests)
     assert main(["list", *online, "--offline"]) == 0
     assert capsys.readouterr().out == listed

@@ -3,7 +3,8 @@ of paging, against the real app over loopback HTTP. Each row checks what the per
 the app still answers keys, that nothing cached was lost, that no traceback reached the screen,
 that it recovers when the fault goes, and that the key appears nowhere.
 
-The matrix is printed as a table at the end of the run (see conftest.pytest_terminal_summary).
+Each row is recorded as a test property, and conftest prints them as a table at the end of the
+run (with or without xdist workers).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import Any
 import pytest
 
 from tests.conftest import screen_text, settle, wait_until
-from tests.matrix import MATRIX
 
 KEY = "api_FAULT_matrix_secret_7c1e2b9f"
 
@@ -83,7 +83,7 @@ def _secrets_absent(app, tmp_path) -> None:
 
 @pytest.mark.parametrize("phase", ["start", "paging"])
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-async def test_fault(make_app, server, tmp_path, case: Case, phase: str):
+async def test_fault(make_app, server, tmp_path, record_property, case: Case, phase: str):
     if case.extra.get("paging_only") and phase == "start":
         pytest.skip("an empty first page with has_more is the same row as paging")
     server.router.api_key = KEY
@@ -144,10 +144,12 @@ async def test_fault(make_app, server, tmp_path, case: Case, phase: str):
             outcome = "stays refused (a revoked key is not retried)"
         _secrets_absent(app, tmp_path)
         assert app.is_running
-    MATRIX.append((f"{case.name} at {phase}", seen, outcome))
+    record_property("fault_matrix", (f"{case.name} at {phase}", seen, outcome))
 
 
-async def test_a_404_on_a_detail_keeps_the_cached_detail(make_app, server, tmp_path):
+async def test_a_404_on_a_detail_keeps_the_cached_detail(
+    make_app, server, tmp_path, record_property
+):
     server.router.api_key = KEY
     server.faults.add("status", status=404, path="sequence/seq_", times=None)
     app = make_app(key=KEY)
@@ -161,4 +163,6 @@ async def test_a_404_on_a_detail_keeps_the_cached_detail(make_app, server, tmp_p
         await settle(pilot)
         assert app.detail.showing == app.sequence_rows.rows[1].id
         _secrets_absent(app, tmp_path)
-    MATRIX.append(("404 on a detail", "the detail from the list, no counts", "carries on"))
+    record_property(
+        "fault_matrix", ("404 on a detail", "the detail from the list, no counts", "carries on")
+    )

@@ -83,7 +83,10 @@ HOSTILE_NAMES = [
     "Very long name: "
     + " ".join(f"word{i:03d}" for i in range(40))
     + " — the end of a name more than three hundred characters long",
+    "Ten thousand characters: " + "abcdefghij" * 999 + " — the end",
 ]
+HOSTILE_INDEX = HOSTILE_START + 1  # this one is hostile in every field the detail shows
+HOSTILE_TEMPLATE = 7
 
 _FIRST = [
     "Ava",
@@ -282,6 +285,7 @@ for _i, (_first, _last) in enumerate(zip(_FIRST[:12], _LAST[:12], strict=True)):
         }
     )
 USERS[5]["first_name"] = "[red]Mallory[/red]"  # hostile text reaches the detail pane too
+USERS[6]["last_name"] = "\x1b[2JClear\x1b]0;title\x07"
 
 EMAIL_TEMPLATES: dict[str, dict[str, Any]] = {}
 for _i in range(60):
@@ -309,6 +313,10 @@ for _i in range(60):
         "date_updated": _stamp(_EPOCH + timedelta(days=_i + 30), offset=True),
         "created_by_id": USERS[_i % len(USERS)]["id"],
     }
+EMAIL_TEMPLATES[_email_template_id(HOSTILE_TEMPLATE)].update(
+    name="[bold]Template[/] [@click=app.quit]quit[/]",
+    subject="\x1b[5mBlink\x1b[0m \u202eRLO\u202c subject",
+)
 EMAIL_TEMPLATES[SEED_TEMPLATE_ID].update(
     name="Intro: quick question", subject="Quick question about {{lead.name}}"
 )
@@ -399,13 +407,38 @@ def _name(rng: random.Random, index: int) -> str:
     return name
 
 
+def _made_hostile(item: dict[str, Any]) -> dict[str, Any]:
+    """Every field the app shows, hostile: status, timezone, step type, threading, template,
+    creator and updater."""
+    first = {
+        "id": "seqstep_" + _token("hostile", 22),
+        "step_type": "email",
+        "delay": 3600,
+        "email_template_id": _email_template_id(HOSTILE_TEMPLATE),
+        "sms_template_id": None,
+        "threading": "[i]thread[/i]\x1b[1m",
+        "required": True,
+        "step_allowed_delay": 7200,
+    }
+    odd = {**first, "id": "seqstep_" + _token("hostile2", 22), "step_type": "[@click=app.quit]x",
+           "email_template_id": None, "threading": None}  # fmt: skip
+    return {
+        **item,
+        "status": "[reverse]odd[/]\x1b[7m",
+        "timezone": "Europe/[b]Paris[/b]\u202e",
+        "steps": [first, odd],
+        "created_by_id": USERS[5]["id"],
+        "updated_by_id": USERS[6]["id"],
+    }
+
+
 @lru_cache(maxsize=4096)
 def _generated(key: str, index: int) -> dict[str, Any]:
     rng = random.Random(key)
     created = _EPOCH + timedelta(minutes=37 * index, seconds=rng.randrange(3600))
     updated = created + timedelta(days=rng.randrange(0, 700), seconds=rng.randrange(86400))
     author = USERS[rng.randrange(len(USERS))]["id"]
-    return {
+    item = {
         "id": "seq_" + _token(key, 18) + _base62(index, 4),
         "name": _name(rng, index),
         "status": rng.choice(_STATUSES),
@@ -420,6 +453,7 @@ def _generated(key: str, index: int) -> dict[str, Any]:
         "allow_manual_enrollment": rng.random() < 0.5,
         "owner_id": author,
     }
+    return _made_hostile(item) if index == HOSTILE_INDEX else item
 
 
 class DemoOrg:
@@ -539,6 +573,8 @@ class DemoOrg:
         sender = USERS[rng.randrange(len(USERS))]
         started = _EPOCH + timedelta(days=300 + rng.randrange(1500), minutes=rng.randrange(1440))
         key = f"{sequence_id}/{j}"
+        if j % 97 == 13:  # hostile text in the subscription list too
+            first, sender = "[b]x[/b]\x1b[31m", {**sender, "first_name": "\u202eevil"}
         return {
             "id": "sub_" + _token(f"sub/{key}", 22),
             "sequence_id": sequence_id,

@@ -482,8 +482,8 @@ class ClosetuiApp(App[int]):
             return
         self.copy_to_clipboard(row.id)
         self.notify(
-            f"Copied {row.id} (via OSC 52: if your terminal blocks clipboard access, copy it "
-            "from here)",
+            f"Copied {row.id} ({row.name[:60]}). Sent via OSC 52: if your terminal blocks "
+            "clipboard access, copy it from here.",
             title="Copied",
             markup=False,
         )
