@@ -101,15 +101,20 @@ class CacheBroken(Exception):
     pass
 
 
-def _guarded(default: Any) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
+def _guarded(
+    default: Any, *, write: bool = False
+) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
     """A failing cache operation becomes a notice and a default, never an exception; a
-    corrupt file is set aside and the store starts again empty."""
+    corrupt file is set aside and the store starts again empty. A write to a cache that has
+    become read-only is skipped."""
 
     def decorate(method: Callable[_P, _R]) -> Callable[_P, _R]:
         @wraps(method)
         def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
             self: Cache = args[0]  # type: ignore[assignment]
             with self._lock:
+                if write and self.read_only:
+                    return default
                 try:
                     return method(*args, **kwargs)
                 except sqlite3.DatabaseError as exc:
@@ -127,6 +132,8 @@ class Cache:
         self.path = path
         self.label = label
         self.notices: list[str] = []
+        self.read_only = False
+        self._told: set[str] = set()  # kinds of trouble already reported
         self._lock = threading.RLock()
         self._db: sqlite3.Connection
         self._open()
@@ -261,11 +268,24 @@ class Cache:
         if "malformed" in text or "not a database" in text or "corrupt" in text:
             self._set_aside(exc)
         elif "readonly" in text or "read-only" in text:
-            self._go_memory("became read-only")
+            self.read_only = True
+            self._tell(
+                "readonly",
+                "The cache became read-only: what it holds stays readable, nothing new is kept.",
+            )
         elif "full" in text or "disk i/o" in text:
-            self.notices.append(f"The cache could not be written ({exc}); it is kept as it was.")
+            self._tell(
+                "full",
+                f"The cache could not be written ({exc}): what it holds stays readable; "
+                "new data is shown but not kept until there is room.",
+            )
         else:
-            self.notices.append(f"A cache operation failed ({exc}).")
+            self._tell(text, f"A cache operation failed ({exc}).")
+
+    def _tell(self, kind: str, notice: str) -> None:
+        if kind not in self._told:
+            self._told.add(kind)
+            self.notices.append(notice)
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -293,7 +313,7 @@ class Cache:
         row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return row[0] if row else None
 
-    @_guarded(None)
+    @_guarded(None, write=True)
     def set_meta(self, key: str, value: str) -> None:
         with self._transaction():
             self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
@@ -346,7 +366,7 @@ class Cache:
         ).fetchone()
         return Stored(json.loads(row[0]), row[1]) if row else None
 
-    @_guarded(None)
+    @_guarded(False, write=True)
     def put_sequence_page(
         self,
         skip: int,
@@ -354,7 +374,8 @@ class Cache:
         summaries: Sequence[SequenceSummary],
         pass_id: int,
         fetched_at: float,
-    ) -> None:
+    ) -> bool:
+        """True once the page is committed."""
         rows = [
             (s.id, skip + i, s.name, s.status, s.steps, s.span, s.updated, json.dumps(r),
              fetched_at, pass_id)
@@ -364,8 +385,9 @@ class Cache:
             self._db.executemany(
                 "INSERT OR REPLACE INTO sequences VALUES (?,?,?,?,?,?,?,?,?,?)", rows
             )
+        return True
 
-    @_guarded(None)
+    @_guarded(None, write=True)
     def new_pass(self) -> tuple[int, float]:
         """A new list pass: its number, and when it started."""
         with self._transaction():
@@ -374,7 +396,7 @@ class Cache:
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('pass', ?)", (str(number),))
         return number, time.time()
 
-    @_guarded(0)
+    @_guarded(0, write=True)
     def finish_pass(self, pass_id: int, started: float, total: int) -> int:
         """A complete pass (page 0 to has_more false) proves that every row it did not see
         is gone upstream. Rows another process wrote since this pass started are kept."""
@@ -399,7 +421,7 @@ class Cache:
         ).fetchone()
         return Stored(json.loads(row[0]), row[1]) if row else None
 
-    @_guarded(None)
+    @_guarded(None, write=True)
     def put_detail(self, sequence_id: str, raw: Any, fetched_at: float) -> None:
         with self._transaction():
             self._db.execute(
@@ -426,7 +448,7 @@ class Cache:
             for key, data, at in rows
         }
 
-    @_guarded(None)
+    @_guarded(None, write=True)
     def put_lookups(self, kind: str, items: Iterable[tuple[str, Any]], fetched_at: float) -> None:
         """Store objects by id; None stores "the API said this does not exist"."""
         rows = [
@@ -446,7 +468,7 @@ class Cache:
         ).fetchone()
         return (json.loads(row[0]), bool(row[1]), row[2]) if row else None
 
-    @_guarded(None)
+    @_guarded(None, write=True)
     def put_page(
         self, kind: str, owner: str, skip: int, raw: Sequence[Any], has_more: bool, at: float
     ) -> None:

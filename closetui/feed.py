@@ -207,6 +207,13 @@ class Feed:
             self.failed[skip] = exc
             self._emit(FeedEvent("failed", skip, exc))
             return
+        except Exception:
+            # A bug, not a server's answer: the page is marked failed (so `r` can try again
+            # and the list does not say "loading…" for ever), and the caller logs it.
+            self.loading.discard(skip)
+            self.failed[skip] = ApiError("unexpected error")
+            self._emit(FeedEvent("failed", skip, None))
+            raise
         self.loading.discard(skip)
         self.failed.pop(skip, None)
         if self.offline:

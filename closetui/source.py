@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from closetui.cache import Cache, CachedRow, SequenceSummary
+from closetui.cache import Cache, CachedRow, SequenceSummary, Stored
 from closetui.cadence import span_seconds
 from closetui.errors import CloseTuiError, ProtocolError
 from closetui.logs import log
@@ -23,6 +23,9 @@ from closetui.textsafe import visible
 
 if TYPE_CHECKING:
     from closetui.api import CloseClient
+
+
+UNSAVED_MAX = 20_000  # sequences kept in memory when the cache cannot take them
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +97,7 @@ class SequenceSource:
         self.clock = clock
         self._pass: tuple[int, float] | None = None
         self.prefetched: concurrent.futures.Future[Page[Sequence]] | None = None
+        self._unsaved: dict[str, Stored] = {}
 
     @property
     def can_fetch(self) -> bool:
@@ -129,9 +133,15 @@ class SequenceSource:
         if skip == 0 or self._pass is None:
             self._pass = self.cache.new_pass() or (0, now)
         summaries = [summarize(s) for s in page.items]
-        await asyncio.to_thread(
+        saved = await asyncio.to_thread(
             self.cache.put_sequence_page, skip, page.raw, summaries, self._pass[0], now
         )
+        if not saved:
+            # Not kept (a full disk, a read-only cache): shown all the same, details included.
+            for raw in page.raw:
+                self._unsaved[raw["id"]] = Stored(raw, now)
+            while len(self._unsaved) > UNSAVED_MAX:
+                del self._unsaved[next(iter(self._unsaved))]
         rows = [row_from_summary(s, now) for s in summaries]
         return FetchedPage(skip, rows, page.has_more, page.limit, page.problems, page)
 
@@ -156,7 +166,7 @@ class SequenceSource:
     def sequence(self, sequence_id: str) -> SequenceView | None:
         """The sequence as last fetched (from the list or the detail, whichever is newer),
         with the subscription counts only the detail fetch carries."""
-        listed = self.cache.sequence(sequence_id)
+        listed = self.cache.sequence(sequence_id) or self._unsaved.get(sequence_id)
         detail = self.cache.detail(sequence_id)
         parsed_detail = None
         if detail is not None:

@@ -141,3 +141,61 @@ async def test_the_app_reports_a_corrupt_cache_and_carries_on(make_app, tmp_path
         text = screen_text(app)
         assert "cache file was unreadable" in text
         assert "My Sequence" in text
+
+
+class _FullDisk:
+    """A connection whose writes fail as a full disk makes them fail."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def execute(self, sql: str, *args):
+        if sql.lstrip().upper().startswith(("INSERT", "DELETE", "UPDATE")):
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._db.execute(sql, *args)
+
+    def executemany(self, sql: str, *args):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    def __getattr__(self, name: str):
+        return getattr(self._db, name)
+
+
+def test_a_full_disk_keeps_what_is_cached_readable_and_says_so_once(tmp_path):
+    cache = Cache.open(tmp_path, "acct")
+    _page(cache, 0, "seq_")
+    cache._db = _FullDisk(cache._db)
+    _page(cache, 100, "seq_")
+    _page(cache, 200, "seq_")
+    notices = cache.take_notices()
+    assert len(notices) == 1 and "disk is full" in notices[0]
+    assert cache.sequence_count() == 100
+    assert cache.sequence("seq_5") is not None
+
+
+def test_a_read_only_cache_stays_readable(tmp_path):
+    cache = Cache.open(tmp_path, "acct")
+    _page(cache, 0, "seq_")
+    cache._db.execute("PRAGMA query_only=ON")
+    _page(cache, 100, "seq_")
+    _page(cache, 200, "seq_")
+    assert cache.read_only
+    assert ["read-only" in n for n in cache.take_notices()] == [True]
+    assert len(cache.sequence_rows(0, 100)) == 100
+
+
+async def test_a_disk_filling_up_mid_session_is_a_notice_not_a_failure(make_app, tmp_path):
+    app = make_app()
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        await settle(pilot)
+        app.cache._db = _FullDisk(app.cache._db)
+        await pilot.press("end")
+        await settle(pilot)
+        assert len(app.sequence_rows) == 200  # shown, though not kept
+        toasts = [n.message for n in app._notifications]
+        assert [m for m in toasts if "disk is full" in m and "not kept" in m]
+        assert "Cache" in screen_text(app)
+        row = app.sequence_rows.rows[150]
+        app.jump_to(row.id)
+        await pilot.pause()
+        assert row.id in app.detail.text  # its detail, from memory

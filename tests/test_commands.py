@@ -144,3 +144,40 @@ def test_offline_with_nothing_cached_exits_4(capsys, online):
 
 def test_sync_refuses_offline(capsys, online):
     assert main(["sync", *online, "--offline"]) == 2
+
+
+def test_sigkill_mid_sync_keeps_every_committed_page_and_sync_resumes(server, tmp_path):
+    import signal
+
+    server.faults.latency = 0.05
+    env = {**os.environ, "CLOSE_API_KEY": DEMO_API_KEY}
+    base = [sys.executable, "-m", "closetui"]
+    proc = subprocess.Popen(
+        [*base, "sync", "--base-url", server.base_url],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while len(server.router.requests_to("sequence/")) < 6 and time.monotonic() < deadline:
+        time.sleep(0.02)  # watching another process: there is nothing to await
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    server.faults.latency = 0
+    listed = subprocess.run(
+        [*base, "list", "--offline", "--base-url", server.base_url],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert len(listed) >= 100 and len(listed) % 100 == 0  # whole pages only
+    assert listed[0].startswith(SEED_ID)
+    again = subprocess.run(
+        [*base, "sync", "--base-url", server.base_url],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Synced 1,500 sequences" in again.stdout

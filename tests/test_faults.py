@@ -166,3 +166,34 @@ async def test_a_404_on_a_detail_keeps_the_cached_detail(
     record_property(
         "fault_matrix", ("404 on a detail", "the detail from the list, no counts", "carries on")
     )
+
+
+async def test_an_unexpected_error_goes_to_the_log_not_the_screen(
+    make_app, server, tmp_path, monkeypatch
+):
+    from closetui.logs import setup_logging
+    from closetui.source import SequenceSource
+
+    original = SequenceSource.fetch_page
+
+    async def broken(self, skip):
+        if skip == 100:
+            raise RuntimeError("a bug in closetui")
+        return await original(self, skip)
+
+    monkeypatch.setattr(SequenceSource, "fetch_page", broken)
+    server.router.api_key = KEY
+    app = make_app(key=KEY)
+    app.log_path = setup_logging(tmp_path / "logs")
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("end")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Traceback" not in text and "a bug in closetui" not in text
+        assert any(str(app.log_path) in n.message for n in app._notifications)
+        assert "failed: r to retry" in text  # not "loading…" for ever
+        assert app.is_running
+    logged = app.log_path.read_text()
+    assert "a bug in closetui" in logged and "Traceback" in logged
+    assert KEY not in logged

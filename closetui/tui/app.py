@@ -140,8 +140,7 @@ class ClosetuiApp(App[int]):
         )
         organization = "Demo" if settings.demo else (self.cache.meta("organization") or "")
         self.topbar.set_organization(organization or "Close")
-        for notice in self.cache.take_notices():
-            self.notify(notice, severity="warning", markup=False, timeout=10)
+        self._tell_cache_notices()
         self.sequence_list.focus()
         self.view.pump()  # what the cache has, on the first frame
         self._update_state()
@@ -247,6 +246,7 @@ class ClosetuiApp(App[int]):
         elif event.kind == "complete" and event.count:
             self.notify(f"{event.count:,} sequences were removed upstream.", markup=False)
         self._held_up = None
+        self._tell_cache_notices()
         self.view.changed(event)
         if event.kind == "rows":
             # Rows live as long as the app: moving them out of the cyclic collector's reach
@@ -259,6 +259,11 @@ class ClosetuiApp(App[int]):
             if current is not None and current.id == self.detail.showing:
                 self.show_detail(current.id)  # its page was just refreshed
         self._update_state()
+
+    def _tell_cache_notices(self) -> None:
+        if self.cache is not None:
+            for notice in self.cache.take_notices():
+                self.notify(notice, title="Cache", severity="warning", markup=False, timeout=10)
 
     def _after_first_page(self) -> None:
         """What waits for the first page: the organization's name and the users' names."""
