@@ -435,6 +435,12 @@ class ClosetuiApp(App[int]):
 
     # -- actions -------------------------------------------------------------------------------
 
+    MAIN_SCREEN_ACTIONS = frozenset({"subscriptions", "copy_id", "filter", "refresh", "jump"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The list's keys belong to the list's screen; another screen has its own.
+        return not (action in self.MAIN_SCREEN_ACTIONS and len(self.screen_stack) > 1)
+
     def action_open_detail(self) -> None:
         if self.focused is self.filter_input:
             self.sequence_list.focus()

@@ -223,6 +223,11 @@ class PagedTable(ScrollView, can_focus=True):
         self.move_to(self.rows.visible_count - 1)
         self.post_message(self.WantsMore(self))
 
+    OPENS: ClassVar[bool] = True  # rows open into something (Enter); a plain list says False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.OPENS or action != "open"
+
     def action_open(self) -> None:
         row = self.current_row
         if row is not None:

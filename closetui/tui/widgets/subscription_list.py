@@ -10,6 +10,7 @@ _ROLES = {"active": "good", "paused": "warn", "error": "error", "goal": "good"}
 
 
 class SubscriptionList(PagedTable):
+    OPENS = False
     COLUMNS: ClassVar[list[Column]] = [
         Column("Contact", None, lambda r: (r.contact, "")),
         Column("Status", 8, lambda r: (r.status, _ROLES.get(r.status, "dim")), min_table=30),
