@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from closetui.errors import ApiError, AuthError, NetworkError
+from closetui.paging import MAX_EMPTY_PAGES
 from closetui.rows import Row, RowList
 
 
@@ -56,7 +57,7 @@ Spawn = Callable[[Coroutine[Any, Any, None], str], Any]
 
 class Feed:
     MAX_PARALLEL = 2
-    MAX_EMPTY = 3
+    MAX_EMPTY = MAX_EMPTY_PAGES
 
     def __init__(
         self,

@@ -393,3 +393,6 @@ class Page(Generic[_T]):
     @property
     def next_skip(self) -> int:
         return self.skip + self.limit
+
+    def __len__(self) -> int:
+        return len(self.items)

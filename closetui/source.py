@@ -51,6 +51,9 @@ class FetchedPage:
     def next_skip(self) -> int:
         return self.skip + self.limit
 
+    def __len__(self) -> int:
+        return len(self.rows)
+
 
 def summarize(sequence: Sequence) -> SequenceSummary:
     updated = sequence.date_updated.strftime("%Y-%m-%d") if sequence.date_updated else None
@@ -78,8 +81,9 @@ def row_from_summary(summary: SequenceSummary | CachedRow, fetched_at: float) ->
     )
 
 
-class SequenceSource:
-    kind = "sequences"
+class PagedSource:
+    """What a feed pages through: a client (None while offline, or until the network is
+    started), the cache, and the page size the server last accepted."""
 
     def __init__(
         self,
@@ -95,13 +99,23 @@ class SequenceSource:
         self.limit = page_size
         self.forced_offline = offline
         self.clock = clock
-        self._pass: tuple[int, float] | None = None
-        self.prefetched: concurrent.futures.Future[Page[Sequence]] | None = None
-        self._unsaved: dict[str, Stored] = {}
 
     @property
     def can_fetch(self) -> bool:
         return not self.forced_offline
+
+    def finish_pass(self, total: int) -> int:
+        return 0
+
+
+class SequenceSource(PagedSource):
+    kind = "sequences"
+
+    def __init__(self, client: CloseClient | None, cache: Cache, **options: Any) -> None:
+        super().__init__(client, cache, **options)
+        self._pass: tuple[int, float] | None = None
+        self.prefetched: concurrent.futures.Future[Page[Sequence]] | None = None
+        self._unsaved: dict[str, Stored] = {}
 
     # -- the list ---------------------------------------------------------------------------
 

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from closetui.cache import Cache
 from closetui.errors import ProtocolError
 from closetui.models import Subscription
-from closetui.source import FetchedPage
+from closetui.source import FetchedPage, PagedSource
 from closetui.textsafe import visible
 
 if TYPE_CHECKING:
@@ -53,29 +51,14 @@ def subscription_row(sub: Subscription, fetched_at: float) -> SubscriptionRow:
     )
 
 
-class SubscriptionSource:
+class SubscriptionSource(PagedSource):
     kind = KIND
 
     def __init__(
-        self,
-        client: CloseClient | None,
-        cache: Cache,
-        sequence_id: str,
-        *,
-        page_size: int = 100,
-        offline: bool = False,
-        clock: Callable[[], float] = time.time,
+        self, client: CloseClient | None, cache: Cache, sequence_id: str, **options: Any
     ) -> None:
-        self.client = client
-        self.cache = cache
+        super().__init__(client, cache, **options)
         self.sequence_id = sequence_id
-        self.limit = page_size
-        self.forced_offline = offline
-        self.clock = clock
-
-    @property
-    def can_fetch(self) -> bool:
-        return not self.forced_offline
 
     def cached_page(self, skip: int) -> list[SubscriptionRow] | None:
         found = self.cache.page(KIND, self.sequence_id, skip)
@@ -100,6 +83,3 @@ class SubscriptionSource:
         )
         rows = [subscription_row(sub, now) for sub in page.items]
         return FetchedPage(skip, rows, page.has_more, page.limit, page.problems, page)
-
-    def finish_pass(self, total: int) -> int:
-        return 0

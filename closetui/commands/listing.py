@@ -5,11 +5,10 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from closetui.bulk import pages_in_order
 from closetui.commands.common import open_session
 from closetui.commands.output import ListWriter
 from closetui.errors import OfflineEmpty
-from closetui.paging import Seen
+from closetui.paging import Seen, pages_in_order
 from closetui.rows import Row
 from closetui.settings import Settings
 

@@ -10,9 +10,9 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TextIO
 
-from closetui.bulk import pages_in_order
 from closetui.commands.common import Session, open_session
 from closetui.errors import ApiError, ConfigError
+from closetui.paging import pages_in_order
 from closetui.settings import Settings
 
 STATE = "sync_state"

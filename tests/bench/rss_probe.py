@@ -2,7 +2,6 @@
 cache, loads every row, moves the cursor, and prints its own peak RSS in MB."""
 
 import asyncio
-import resource
 import sys
 
 from closetui.settings import load_settings
@@ -22,7 +21,10 @@ async def main(expected: int) -> None:
         for _ in range(20):
             app.sequence_list.action_page_down()
             await pilot.pause()
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    # VmHWM, not getrusage: Linux carries ru_maxrss over from the parent that forked us.
+    with open("/proc/self/status") as status:
+        hwm = next(line for line in status if line.startswith("VmHWM:"))
+    print(int(hwm.split()[1]) / 1024)
 
 
 asyncio.run(main(int(sys.argv[1])))

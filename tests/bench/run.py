@@ -110,11 +110,11 @@ def base_env(**extra: str) -> dict[str, str]:
 def prepare_cache(folder: Path, size: int) -> None:
     """A demo account's cache holding `size` sequences, written by the real source code."""
     from closetui.api import CloseClient
-    from closetui.bulk import pages_in_order
     from closetui.cache import Cache
     from closetui.demo.data import DEMO_API_KEY, DemoOrg
     from closetui.demo.router import FakeClose, Faults
     from closetui.demo.transport import DemoTransport
+    from closetui.paging import pages_in_order
     from closetui.settings import DEMO_BASE_URL
     from closetui.source import SequenceSource
 

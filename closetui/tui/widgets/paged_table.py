@@ -77,7 +77,7 @@ class PagedTable(ScrollView, can_focus=True):
     }
     """
 
-    class Highlighted(Message):
+    class _RowMessage(Message):
         def __init__(self, table: PagedTable, row: Any | None) -> None:
             super().__init__()
             self.table = table
@@ -87,15 +87,11 @@ class PagedTable(ScrollView, can_focus=True):
         def control(self) -> PagedTable:
             return self.table
 
-    class Opened(Message):
-        def __init__(self, table: PagedTable, row: Any) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
+    class Highlighted(_RowMessage):
+        """The cursor landed on a row (None: the list is empty)."""
 
-        @property
-        def control(self) -> PagedTable:
-            return self.table
+    class Opened(_RowMessage):
+        """Enter, Tab or a double click on a row."""
 
     class WantsMore(Message):
         """The cursor or the view came within a screen of the last loaded row."""
