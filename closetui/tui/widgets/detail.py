@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.segment import Segment
-from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
@@ -18,6 +17,7 @@ from textual.timer import Timer
 
 from closetui.sheet import Line, Span, plain
 from closetui.tui.text import wrap_line
+from closetui.tui.widgets.styles import ComponentStyles
 
 SIZE_DELAY = 0.2  # seconds the cursor must rest before the scroll extent follows the content
 ROLES = (
@@ -27,7 +27,8 @@ ROLES = (
 )  # fmt: skip
 
 
-class DetailPane(ScrollView, can_focus=True):
+class DetailPane(ComponentStyles, ScrollView, can_focus=True):
+    STYLE_PREFIX = "detail"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "scroll_up", "Scroll up", show=False, id="detail.up"),
         Binding("down,j", "scroll_down", "Scroll down", show=False, id="detail.down"),
@@ -71,7 +72,6 @@ class DetailPane(ScrollView, can_focus=True):
         self._lines: list[Line] = [[Span("Nothing selected.", "dim")]]
         self._rows: list[Line] = []
         self._wrapped_for = -1
-        self._styles: dict[str, Style] = {}
         self._size_timer: Timer | None = None
 
     # -- content ---------------------------------------------------------------------------
@@ -137,17 +137,6 @@ class DetailPane(ScrollView, can_focus=True):
     def settling(self) -> bool:
         """The scroll extent has yet to catch up with the content."""
         return self._size_timer is not None
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._styles.clear()
-
-    def _style(self, role: str) -> Style:
-        style = self._styles.get(role)
-        if style is None:
-            style = self.get_component_rich_style(f"detail--{role}") if role in ROLES else Style()
-            self._styles[role] = style
-        return style
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width

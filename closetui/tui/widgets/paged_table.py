@@ -22,6 +22,7 @@ from textual.strip import Strip
 
 from closetui.rows import RowList
 from closetui.tui.text import fit
+from closetui.tui.widgets.styles import ComponentStyles
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +34,10 @@ class Column:
     min_table: int = 0  # hidden when the table is narrower than this
 
 
-class PagedTable(ScrollView, can_focus=True):
+class PagedTable(ComponentStyles, ScrollView, can_focus=True):
     """Rows from a RowList, a cursor, and one status line after the last row."""
+
+    STYLE_PREFIX = "paged-table"
 
     COLUMNS: ClassVar[list[Column]] = []
     ROLE_CLASSES: ClassVar[dict[str, str]] = {}
@@ -111,7 +114,6 @@ class PagedTable(ScrollView, can_focus=True):
         self._cursor_id: str | None = None
         self._status: tuple[str, str] = ("", "status")
         self._seen_version = -1
-        self._styles: dict[str, Style] = {}
         self.always_want_more = False  # a filter wants every page, not just one screen more
         # Called at once when the cursor lands on a row, instead of posting Highlighted: a
         # message reaches the app a frame later, so the detail would trail the cursor.
@@ -255,17 +257,6 @@ class PagedTable(ScrollView, can_focus=True):
                 self.post_message(self.Opened(self, self.rows.visible(index)))
 
     # -- drawing ---------------------------------------------------------------------------
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._styles.clear()
-
-    def _style(self, name: str) -> Style:
-        style = self._styles.get(name)
-        if style is None:
-            style = self.get_component_rich_style(f"paged-table--{name}")
-            self._styles[name] = style
-        return style
 
     def _layout(self, width: int) -> list[tuple[Column, int]]:
         shown = [c for c in self.COLUMNS if width >= c.min_table]
