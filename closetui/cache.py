@@ -478,26 +478,6 @@ class Cache:
                 (kind, owner, skip, json.dumps(list(raw)), int(has_more), at),
             )
 
-    # -- for `closetui cache info` ----------------------------------------------------------
-
-    @_guarded({})
-    def stats(self) -> dict[str, Any]:
-        count = self._db.execute("SELECT count(*), max(fetched_at) FROM sequences").fetchone()
-        lookups = dict(
-            self._db.execute("SELECT kind, count(*) FROM lookups GROUP BY kind").fetchall()
-        )
-        details = self._db.execute("SELECT count(*) FROM details").fetchone()[0]
-        pages = self._db.execute("SELECT count(*) FROM pages").fetchone()[0]
-        last = self._db.execute("SELECT value FROM meta WHERE key='last_complete_sync'").fetchone()
-        return {
-            "sequences": count[0],
-            "last_fetch": count[1],
-            "details": details,
-            "lookups": lookups,
-            "subscription_pages": pages,
-            "last_complete_sync": float(last[0]) if last else None,
-        }
-
 
 def accounts(cache_dir: Path) -> list[Path]:
     """The account databases in a cache folder."""

@@ -102,10 +102,6 @@ class Feed:
         return self.failed.get(self.next_skip)
 
     @property
-    def revalidating(self) -> bool:
-        return any(not self.rows.slot_is_fresh(s) for s in self.rows.slot_starts())
-
-    @property
     def oldest_cached(self) -> float | None:
         """When the oldest row still shown from the cache was fetched."""
         live = [at for skip, at in self.cached_at.items() if self.rows.has_slot(skip)]

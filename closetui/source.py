@@ -125,9 +125,6 @@ class SequenceSource(PagedSource):
             return None
         return [row_from_summary(r, r.fetched_at) for r in found]
 
-    def cached_count(self) -> int:
-        return self.cache.sequence_count()
-
     async def _list(self, skip: int) -> Page[Sequence]:
         prefetched, self.prefetched = self.prefetched, None
         if skip == 0 and prefetched is not None:

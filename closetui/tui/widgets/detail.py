@@ -133,11 +133,6 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
         self._wrap()
         self.refresh()
 
-    @property
-    def settling(self) -> bool:
-        """The scroll extent has yet to catch up with the content."""
-        return self._size_timer is not None
-
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         base = self.rich_style
