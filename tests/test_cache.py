@@ -80,18 +80,28 @@ def test_an_unwritable_folder_means_no_cache_with_a_notice(tmp_path):
     assert cache.sequence_count() == 100
 
 
-def test_two_processes_writing_at_once_lose_nothing(tmp_path):
-    script = textwrap.dedent(
-        f"""
-        import sys, time
+def _writer(folder, body: str) -> str:
+    """A script for another process that opens the cache in `folder` as `cache`, then runs
+    `body` (which may call `_page`)."""
+    head = f"""
+        import sys
         sys.path.insert(0, {str(os.getcwd())!r})
+        from pathlib import Path
         from closetui.cache import Cache
         from tests.test_cache import _page
-        cache = Cache.open(__import__("pathlib").Path({str(tmp_path)!r}), "acct")
+        cache = Cache.open(Path({str(folder)!r}), "acct")
+    """
+    return textwrap.dedent(head) + textwrap.dedent(body)
+
+
+def test_two_processes_writing_at_once_lose_nothing(tmp_path):
+    script = _writer(
+        tmp_path,
+        """
         for skip in range(0, 3000, 100):
             _page(cache, skip, sys.argv[1])
         assert not cache.take_notices()
-        """
+        """,
     )
     procs = [
         subprocess.Popen([sys.executable, "-c", script, p], stderr=subprocess.PIPE, text=True)
@@ -104,20 +114,16 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path):
 
 
 def test_sigkill_mid_write_loses_at_most_the_page_in_flight(tmp_path):
-    script = textwrap.dedent(
-        f"""
-        import sys
-        sys.path.insert(0, {str(os.getcwd())!r})
-        from closetui.cache import Cache
-        from tests.test_cache import _page
-        cache = Cache.open(__import__("pathlib").Path({str(tmp_path)!r}), "acct")
+    script = _writer(
+        tmp_path,
+        """
         skip = 0
         while True:
             _page(cache, skip, "seq_")
             skip += 100
             if skip == 500:
                 print("ready", flush=True)
-        """
+        """,
     )
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "ready"
