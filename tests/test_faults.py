@@ -81,11 +81,17 @@ def _secrets_absent(app, tmp_path) -> None:
             assert needle not in text
 
 
-@pytest.mark.parametrize("phase", ["start", "paging"])
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+# An empty first page that says "more" is the same row as one in the middle of paging.
+ROWS = [
+    pytest.param(case, phase, id=f"{case.name}-{phase}")
+    for case in CASES
+    for phase in ("start", "paging")
+    if not (phase == "start" and case.extra.get("paging_only"))
+]
+
+
+@pytest.mark.parametrize(("case", "phase"), ROWS)
 async def test_fault(make_app, server, tmp_path, record_property, case: Case, phase: str):
-    if case.extra.get("paging_only") and phase == "start":
-        pytest.skip("an empty first page with has_more is the same row as paging")
     server.router.api_key = KEY
     # List requests only (a detail request has no _limit). Mid-paging, the fault is switched
     # on once page 0 is in, so it meets the next page.
