@@ -116,10 +116,10 @@ class Feed:
 
     def pump(self, want_more: bool) -> None:
         if want_more and not self.end:
-            self._extend(want_more)
+            self._extend()
         self._revalidate()
 
-    def _extend(self, want_more: bool) -> None:
+    def _extend(self) -> None:
         if self.next_skip in self.loading or self.next_skip in self.failed:
             return
         if not self.cache_end:
@@ -146,8 +146,6 @@ class Feed:
             if len(self.loading) >= self.MAX_PARALLEL:
                 return
             if skip in self.loading or skip in self.failed or self.rows.slot_is_fresh(skip):
-                continue
-            if not self.rows.has_slot(skip):
                 continue
             self._start(skip)
 
@@ -189,34 +187,33 @@ class Feed:
     async def _fetch(self, skip: int) -> None:
         try:
             page = await self.source.fetch_page(skip)
-        except AuthError as exc:
+        except Exception as exc:
             self.loading.discard(skip)
-            self.auth_failed = exc
-            self._emit(FeedEvent("auth", skip, exc))
+            self._fetch_failed(skip, exc)
             return
-        except NetworkError as exc:
-            self.loading.discard(skip)
-            self.failed[skip] = exc
-            self._go_offline(exc)
-            return
-        except ApiError as exc:
-            self.loading.discard(skip)
-            self.failed[skip] = exc
-            self._emit(FeedEvent("failed", skip, exc))
-            return
-        except Exception:
-            # A bug, not a server's answer: the page is marked failed (so `r` can try again
-            # and the list does not say "loading…" for ever), and the caller logs it.
-            self.loading.discard(skip)
-            self.failed[skip] = ApiError("unexpected error")
-            self._emit(FeedEvent("failed", skip, None))
-            raise
         self.loading.discard(skip)
         self.failed.pop(skip, None)
         if self.offline:
             self.offline = False
             self._emit(FeedEvent("online"))
         self._apply(page)
+
+    def _fetch_failed(self, skip: int, exc: Exception) -> None:
+        if isinstance(exc, AuthError):
+            self.auth_failed = exc
+            self._emit(FeedEvent("auth", skip, exc))
+        elif isinstance(exc, NetworkError):
+            self.failed[skip] = exc
+            self._go_offline(exc)
+        elif isinstance(exc, ApiError):
+            self.failed[skip] = exc
+            self._emit(FeedEvent("failed", skip, exc))
+        else:
+            # A bug, not a server's answer: the page is marked failed (so `r` can try again
+            # and the list does not say "loading…" for ever), and the caller logs it.
+            self.failed[skip] = ApiError("unexpected error")
+            self._emit(FeedEvent("failed", skip, None))
+            raise exc
 
     def _apply(self, page: FetchedPageLike) -> None:
         skip = page.skip

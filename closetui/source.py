@@ -35,7 +35,6 @@ class SequenceView:
     sequence: Sequence
     fetched_at: float
     counts: dict[str, int] | None = None
-    counts_fetched_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +52,16 @@ class FetchedPage:
 
     def __len__(self) -> int:
         return len(self.rows)
+
+
+def _parsed(stored: Stored | None) -> Sequence | None:
+    """A stored sequence, or None when there is none or it can no longer be read."""
+    if stored is None:
+        return None
+    try:
+        return Sequence.from_api(stored.data)
+    except ProtocolError:
+        return None
 
 
 def summarize(sequence: Sequence) -> SequenceSummary:
@@ -179,29 +188,16 @@ class SequenceSource(PagedSource):
         with the subscription counts only the detail fetch carries."""
         listed = self.cache.sequence(sequence_id) or self._unsaved.get(sequence_id)
         detail = self.cache.detail(sequence_id)
-        parsed_detail = None
-        if detail is not None:
-            try:
-                parsed_detail = Sequence.from_api(detail.data)
-            except ProtocolError:
-                detail = None
-        best = listed
-        if detail is not None and (listed is None or detail.fetched_at >= listed.fetched_at):
-            best = detail
-        if best is None:
-            return None
-        try:
-            sequence = parsed_detail if best is detail else Sequence.from_api(best.data)
-        except ProtocolError:
-            return None
-        assert sequence is not None
-        counts = parsed_detail.subscription_counts if parsed_detail else None
-        return SequenceView(
-            sequence,
-            best.fetched_at,
-            counts,
-            detail.fetched_at if detail is not None and counts is not None else None,
-        )
+        in_detail = _parsed(detail)
+        if in_detail is not None and (listed is None or detail.fetched_at >= listed.fetched_at):
+            sequence, fetched_at = in_detail, detail.fetched_at
+        else:
+            sequence = _parsed(listed)
+            if sequence is None:
+                return None
+            fetched_at = listed.fetched_at
+        counts = in_detail.subscription_counts if in_detail is not None else None
+        return SequenceView(sequence, fetched_at, counts)
 
     async def fetch_detail(self, sequence_id: str) -> SequenceView:
         """`GET /sequence/{id}/`: the one call that carries the subscription counts."""
@@ -209,4 +205,4 @@ class SequenceSource(PagedSource):
         sequence, raw = await self.client.get_sequence(sequence_id)
         now = self.clock()
         await asyncio.to_thread(self.cache.put_detail, sequence_id, raw, now)
-        return SequenceView(sequence, now, sequence.subscription_counts, now)
+        return SequenceView(sequence, now, sequence.subscription_counts)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
@@ -81,7 +81,6 @@ class ClosetuiApp(App[int]):
         self.retry_delays = retry_delays
         self.cache: Cache | None = None
         self.source: SequenceSource | None = None
-        self.feed: Feed | None = None
         self.view: FeedView | None = None
         self.lookups: Lookups | None = None
         self.sequence_rows = RowList()
@@ -123,7 +122,7 @@ class ClosetuiApp(App[int]):
         )
         self.source.prefetched = self._first_page
         self.lookups = Lookups(None, self.cache)
-        self.feed = Feed(
+        feed = Feed(
             self.source,
             rows=self.sequence_rows,
             spawn=self.spawn,
@@ -133,7 +132,7 @@ class ClosetuiApp(App[int]):
         )
         self.view = FeedView(
             table=self.sequence_list,
-            feed=self.feed,
+            feed=feed,
             pane=self.list_pane,
             filter_input=self.filter_input,
             plural="sequences",
@@ -147,6 +146,10 @@ class ClosetuiApp(App[int]):
         if not settings.offline:
             # The client (and httpx) is not needed for the first frame: start it after.
             self.call_after_refresh(self._start_network)
+
+    @property
+    def feed(self) -> Feed | None:
+        return self.view.feed if self.view is not None else None
 
     def _start_network(self) -> None:
         assert self.source is not None and self.lookups is not None and self.view is not None
@@ -270,8 +273,8 @@ class ClosetuiApp(App[int]):
         if self._org_asked:
             return
         self._org_asked = True
-        self._ask_organization()
-        self._refresh_users()
+        self.spawn(self._ask_organization(), "lookups")
+        self.spawn(self._refresh_users(), "lookups")
 
     def _update_state(self) -> None:
         feed = self.feed
@@ -324,7 +327,6 @@ class ClosetuiApp(App[int]):
         if self.feed is not None:
             self._update_state()
 
-    @work(group="lookups", exit_on_error=False)
     async def _ask_organization(self) -> None:
         if self.settings.demo:
             self.post_message(OrganizationKnown("Demo"))
@@ -355,7 +357,6 @@ class ClosetuiApp(App[int]):
 
     # -- the detail ----------------------------------------------------------------------------
 
-    @work(group="lookups", exit_on_error=False)
     async def _refresh_users(self) -> None:
         if self.lookups is None:
             return
