@@ -35,7 +35,6 @@ class RowList:
         self._slot_at: list[int] = []  # index in self.rows where each slot begins
         self._filter = ""
         self._matches: list[int] | None = None  # indexes into self.rows
-        self.version = 0  # bumped on every change, so views know to redraw
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -70,30 +69,33 @@ class RowList:
     def slot_starts(self) -> list[int]:
         return list(self._starts)
 
-    def visible_index_of(self, row_id: str) -> int | None:
-        """Where a row is now in the visible list (rows shift when a page is replaced)."""
+    def _locate(self, row_id: str) -> tuple[int, int] | None:
+        """The slot a row is in, and its offset there."""
         slot = self._where.get(row_id)
         if slot is None:
             return None
-        at = self._slot_at[bisect.bisect_left(self._starts, slot)]
         for offset, row in enumerate(self._slots[slot]):
             if row.id == row_id:
-                index = at + offset
-                break
-        else:
+                return slot, offset
+        return None
+
+    def visible_index_of(self, row_id: str) -> int | None:
+        """Where a row is now in the visible list (rows shift when a page is replaced)."""
+        found = self._locate(row_id)
+        if found is None:
             return None
+        slot, offset = found
+        index = self._slot_at[bisect.bisect_left(self._starts, slot)] + offset
         if self._matches is None:
             return index
-        found = bisect.bisect_left(self._matches, index)
-        if found < len(self._matches) and self._matches[found] == index:
-            return found
+        at = bisect.bisect_left(self._matches, index)
+        if at < len(self._matches) and self._matches[at] == index:
+            return at
         return None
 
     def get(self, row_id: str) -> Row | None:
-        slot = self._where.get(row_id)
-        if slot is None:
-            return None
-        return next((r for r in self._slots[slot] if r.id == row_id), None)
+        found = self._locate(row_id)
+        return None if found is None else self._slots[found[0]][found[1]]
 
     def ids(self) -> list[str]:
         return [row.id for row in self.rows]
@@ -140,7 +142,6 @@ class RowList:
     def mark_stale(self) -> None:
         """Every slot needs revalidating (a refresh); rows stay until fresh pages replace them."""
         self._fresh.clear()
-        self.version += 1
 
     def drop_stale(self) -> int:
         """After a complete pass: slots never refreshed in it are gone upstream."""
@@ -173,10 +174,8 @@ class RowList:
         self._matches = (
             None if not needle else [i for i, row in enumerate(self.rows) if needle in row.key]
         )
-        self.version += 1
 
     def _rebuild(self, changed_from: int, *, appended: bool) -> None:
-        self.version += 1
         if appended:
             start = len(self.rows)
             self._slot_at.append(start)

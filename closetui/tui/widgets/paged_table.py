@@ -113,7 +113,6 @@ class PagedTable(ComponentStyles, ScrollView, can_focus=True):
         self.cursor = 0
         self._cursor_id: str | None = None
         self._status: tuple[str, str] = ("", "status")
-        self._seen_version = -1
         self.always_want_more = False  # a filter wants every page, not just one screen more
         # Called at once when the cursor lands on a row, instead of posting Highlighted: a
         # message reaches the app a frame later, so the detail would trail the cursor.
