@@ -8,7 +8,7 @@ import json
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from closetui.commands.common import Session, open_session
 from closetui.errors import ApiError, ConfigError
@@ -16,6 +16,7 @@ from closetui.paging import pages_in_order
 from closetui.settings import Settings
 
 STATE = "sync_state"
+_T = TypeVar("_T")
 
 
 class _Progress:
@@ -70,14 +71,15 @@ class _Progress:
             self._bar.update(task, total=completed, completed=completed)
 
 
-async def _bounded(jobs: Iterable[Callable[[], Awaitable[None]]], parallel: int) -> None:
+async def _each(items: Iterable[_T], work: Callable[[_T], Awaitable[None]], parallel: int) -> None:
+    """`work(item)` for every item, at most `parallel` at once."""
     gate = asyncio.Semaphore(parallel)
 
-    async def one(job: Callable[[], Awaitable[None]]) -> None:
+    async def one(item: _T) -> None:
         async with gate:
-            await job()
+            await work(item)
 
-    await asyncio.gather(*(one(job) for job in jobs))
+    await asyncio.gather(*(one(item) for item in items))
 
 
 async def _sequences(
@@ -134,40 +136,30 @@ async def run(
 
             templates = cache.template_ids()
             progress.phase("templates", total=len(templates))
-            missing = 0
 
-            def template_job(kind: str, template_id: str) -> Callable[[], Awaitable[None]]:
-                async def job() -> None:
-                    nonlocal missing
-                    info = await lookups.template(kind, template_id)
-                    missing += info.missing
-                    progress.advance("templates")
+            async def template(kind: str, template_id: str) -> bool:
+                info = await lookups.template(kind, template_id)  # its gate bounds how many
+                progress.advance("templates")
+                return info.missing
 
-                return job
+            missing = sum(await asyncio.gather(*(template(k, t) for k, t in templates)))
 
-            await _bounded((template_job(k, t) for k, t in templates), session.parallel())
-
-            counted = 0
+            ids: list[str] = []
             if subscriptions:
                 ids = cache.sequence_ids()
                 progress.phase("subscription counts", total=len(ids))
 
-                def detail_job(sequence_id: str) -> Callable[[], Awaitable[None]]:
-                    async def job() -> None:
-                        nonlocal counted
-                        stored = cache.detail(sequence_id)
-                        if stored is None or stored.fetched_at < sync_started:
-                            try:
-                                await session.source.fetch_detail(sequence_id)
-                            except ApiError as exc:
-                                if exc.status != 404:
-                                    raise
-                        counted += 1
-                        progress.advance("subscription counts")
+                async def counts(sequence_id: str) -> None:
+                    stored = cache.detail(sequence_id)
+                    if stored is None or stored.fetched_at < sync_started:
+                        try:
+                            await session.source.fetch_detail(sequence_id)
+                        except ApiError as exc:
+                            if exc.status != 404:
+                                raise
+                    progress.advance("subscription counts")
 
-                    return job
-
-                await _bounded((detail_job(i) for i in ids), session.parallel())
+                await _each(ids, counts, session.parallel())
     seconds = time.monotonic() - began
     parts = [
         f"{total:,} sequences" + (f" ({removed:,} removed upstream)" if removed else ""),
@@ -175,7 +167,7 @@ async def run(
         f"{len(templates):,} templates" + (f" ({missing} not found)" if missing else ""),
     ]
     if subscriptions:
-        parts.append(f"{counted:,} subscription counts")
+        parts.append(f"{len(ids):,} subscription counts")
     waits = (
         f"; held {session.rate_waits} requests back for the rate limit"
         if session.rate_waits
