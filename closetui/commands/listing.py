@@ -44,10 +44,9 @@ async def run(
             for skip in range(0, session.cache.last_position() + 1, source.limit):
                 for row in seen.new(source.cached_page(skip) or []):
                     if _wanted(row, status, text):
-                        stored = session.cache.sequence(row.id)
+                        stored = session.cache.sequence(row.id) if writer.needs_raw else None
                         writer.write(row, stored.data if stored else {"id": row.id})
                 writer.flush()
-                skip += source.limit
             if not seen.ids:
                 raise OfflineEmpty(
                     "Offline, and nothing is cached for this account: run `closetui sync` "

@@ -65,6 +65,11 @@ class ListWriter:
         self.width = shutil.get_terminal_size((100, 24)).columns if out.isatty() else 10_000
         self.color = use_color(out) and fmt == "table"
 
+    @property
+    def needs_raw(self) -> bool:
+        """Only JSON output prints what the API sent; the others print the row."""
+        return self.fmt in ("json", "jsonl")
+
     def start(self) -> None:
         if self.fmt == "table":
             self.out.write(self._table_row("ID", "STATUS", "STEPS", "SPAN", "UPDATED", "NAME"))
