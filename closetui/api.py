@@ -115,7 +115,6 @@ class CloseClient:
         self.max_rate_wait = max_rate_wait
         self.on_event = on_event
         self.gate = RateGate()
-        self.requests_sent = 0
         self._max_limit: dict[str, int] = {}
         if isinstance(timeout, httpx.Timeout):
             self.timeout = timeout
@@ -179,7 +178,6 @@ class CloseClient:
                     )
                 self._emit(ClientEvent("rate_limited", gate_delay, 0, "rate limit reached"))
                 rate_waited += await self.gate.wait()  # then look again: others woke too
-            self.requests_sent += 1
             self.gate.sent()
             try:
                 response = await self._http.get(path, params=params)
