@@ -43,8 +43,10 @@ def format_duration(seconds: int) -> str:
     return " ".join(parts[:2])
 
 
-def format_wait(seconds: int) -> str:
-    """The gap shown between two steps."""
+def format_wait(seconds: int | None) -> str:
+    """The gap shown between two steps; None when the server's delay could not be read."""
+    if seconds is None:
+        return "wait ? (the server sent no readable delay)"
     return "same day" if seconds <= 0 else f"wait {format_duration(seconds)}"
 
 
@@ -65,24 +67,28 @@ def required_label(required: bool | None) -> str | None:
     return "required" if required else "optional"
 
 
+UNKNOWN_SPAN = -1  # a step's delay could not be read, so neither can the span
+
+
 @dataclass(frozen=True, slots=True)
 class TimelineRow:
     index: int  # 1-based step number
     step: Step
-    wait: int  # seconds since the previous step (or enrollment)
-    offset: int  # seconds since enrollment
+    wait: int | None  # seconds since the previous step (or enrollment); None: unreadable
+    offset: int | None  # seconds since enrollment; None once any delay before was unreadable
 
     @property
-    def day(self) -> int:
-        return self.offset // DAY
+    def day(self) -> int | None:
+        return None if self.offset is None else self.offset // DAY
 
 
-def offsets(delays: Iterable[int]) -> list[int]:
-    """Cumulative seconds since enrollment for each delay."""
-    total = 0
-    out = []
+def offsets(delays: Iterable[int | None]) -> list[int | None]:
+    """Cumulative seconds since enrollment for each delay; unknown from the first unreadable
+    delay on, since every later day depends on it."""
+    total: int | None = 0
+    out: list[int | None] = []
     for delay in delays:
-        total += max(0, delay)
+        total = None if total is None or delay is None else total + max(0, delay)
         out.append(total)
     return out
 
@@ -90,21 +96,26 @@ def offsets(delays: Iterable[int]) -> list[int]:
 def timeline(steps: Iterable[Step]) -> list[TimelineRow]:
     steps = list(steps)
     return [
-        TimelineRow(i + 1, step, max(0, step.delay), offset)
+        TimelineRow(i + 1, step, None if step.delay is None else max(0, step.delay), offset)
         for i, (step, offset) in enumerate(zip(steps, offsets(s.delay for s in steps), strict=True))
     ]
 
 
 def span_seconds(steps: Iterable[Step]) -> int | None:
-    """Seconds from enrollment to the last step; None with no steps."""
+    """Seconds from enrollment to the last step; None with no steps, UNKNOWN_SPAN when a
+    delay could not be read."""
     total = offsets(s.delay for s in steps)
-    return total[-1] if total else None
+    if not total:
+        return None
+    return UNKNOWN_SPAN if total[-1] is None else total[-1]
 
 
 def format_span(seconds: int | None) -> str:
     """The list's span column: whole days, `<1 d` for a same-day sequence with waits."""
     if seconds is None:
         return "—"
+    if seconds == UNKNOWN_SPAN:
+        return "?"
     if 0 < seconds < DAY:
         return "<1 d"
     return f"{seconds // DAY} d"
@@ -129,10 +140,14 @@ def _day_runs(days: list[int]) -> str:
     return ", ".join(parts)
 
 
-def schedule_summary(schedule: Schedule | None, timezone: str | None = None) -> str:
+def schedule_summary(
+    schedule: Schedule | None, timezone: str | None = None, *, unreadable: bool = False
+) -> str:
     """`Mon–Fri 09:00–16:59 America/Los_Angeles`; `any time` when there is no schedule;
     days with different hours listed group by group (`Mon 08:30–12:00; Wed 13:00–17:00`)."""
     zone = f" {timezone}" if timezone else ""
+    if unreadable:
+        return f"? (the server sent a schedule closetui cannot read){zone}"
     if schedule is None:
         return f"any time{zone}"
     if not schedule.ranges:

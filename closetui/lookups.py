@@ -7,13 +7,16 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from closetui.cache import Cache
-from closetui.errors import ApiError, NotFound, ProtocolError
+from closetui.errors import ApiError, NetworkError, NotFound, ProtocolError
+from closetui.logs import log
 from closetui.models import EmailTemplate, Sequence, SmsTemplate, User
 from closetui.paging import walk
 from closetui.sheet import Names, TemplateInfo
+from closetui.textsafe import visible
 
 if TYPE_CHECKING:
     from closetui.api import CloseClient
@@ -52,6 +55,24 @@ def templates_of(sequence: Sequence) -> list[tuple[str, str]]:
     return list(seen)
 
 
+@dataclass(frozen=True, slots=True)
+class LookupFailure:
+    """A lookup that did not give its names: said once, in words, and logged."""
+
+    what: str  # "users", "templates", "organization", "subscription counts"
+    error: ApiError
+    count: int = 1  # how many lookups of this kind failed so far
+
+    @property
+    def offline(self) -> bool:
+        """A dead network, which the app's offline banner already says."""
+        return isinstance(self.error, NetworkError)
+
+    def describe(self) -> str:
+        many = f" {self.count} times" if self.count > 1 else ""
+        return visible(f"{self.what}: failed{many} ({self.error.message})")
+
+
 class Lookups:
     def __init__(
         self,
@@ -72,6 +93,8 @@ class Lookups:
         self._gate: asyncio.Semaphore | None = None
         self.users_fetched_at: float | None = None
         self.users_fresh = False
+        self.failures: dict[str, LookupFailure] = {}
+        self._told: set[str] = set()
         for user_id, stored in cache.lookups(USER).items():
             self._remember_user(user_id, stored.data)
             self.users_fetched_at = max(self.users_fetched_at or 0, stored.fetched_at)
@@ -83,6 +106,23 @@ class Lookups:
     def _remember_user(self, user_id: str, data: object) -> None:
         with contextlib.suppress(ProtocolError):
             self.users[user_id] = User.from_api(data).display_name
+
+    # -- failures ----------------------------------------------------------------------------
+
+    def failed(self, what: str, error: ApiError) -> LookupFailure:
+        """Record a failed lookup; logged the first time for each kind."""
+        before = self.failures.get(what)
+        failure = LookupFailure(what, error, before.count + 1 if before else 1)
+        self.failures[what] = failure
+        if before is None:
+            log.warning("lookup failed: %s", failure.describe())
+        return failure
+
+    def untold_failures(self) -> list[LookupFailure]:
+        """Failures not yet shown to the person: each kind is said once per run."""
+        fresh = [f for what, f in self.failures.items() if what not in self._told]
+        self._told.update(f.what for f in fresh)
+        return fresh
 
     @property
     def gate(self) -> asyncio.Semaphore:
@@ -121,13 +161,23 @@ class Lookups:
         self.users_fresh = True
         found: list[tuple[str, object]] = []
         client = self.client
-        async with self.gate:
-            async for page in walk(client.list_users, 100):
-                found += [(user.id, raw) for user, raw in zip(page.items, page.raw, strict=True)]
+        error: ApiError | None = None
+        try:
+            async with self.gate:
+                async for page in walk(client.list_users, 100):
+                    for user, raw in zip(page.items, page.raw, strict=True):
+                        found.append((user.id, raw))
+                    if page.problems:
+                        self.failed("users", ProtocolError("; ".join(page.problems)))
+        except ApiError as exc:
+            error = exc  # what came before the failure is still worth keeping
         now = self.clock()
         await asyncio.to_thread(self.cache.put_lookups, USER, found, now)
         for user_id, data in found:
             self._remember_user(user_id, data)
+        if error is not None:
+            self.failed("users", error)
+            return False
         self.users_fetched_at = now
         return True
 
@@ -147,6 +197,8 @@ class Lookups:
             return info
         except BaseException as exc:
             self._fetched.discard(key)  # not known: a later look may try again
+            if isinstance(exc, ApiError):
+                self.failed("templates", exc)
             future.set_exception(exc)
             future.exception()  # retrieved: nobody else may be waiting
             raise
@@ -182,8 +234,9 @@ class Lookups:
         return info
 
     async def look_up(self, sequence: Sequence, *, prefer_cache: bool = False) -> None:
-        """Every template of a sequence, a few at a time; failures leave the id showing.
-        With `prefer_cache`, a template the cache already has is not asked for again."""
+        """Every template of a sequence, a few at a time; a failure leaves the id showing and
+        is recorded in `failures`. With `prefer_cache`, a template the cache already has is
+        not asked for again."""
         wanted: Iterable[tuple[str, str]] = self.missing(sequence)
         if prefer_cache:
             self.known(sequence)

@@ -1,20 +1,29 @@
 """The objects closetui shows, parsed from Close's JSON.
 
-Parsing is tolerant where the API is loose (missing optional fields, unknown fields, nulls,
-naive or offset dates) and strict where a wrong type would make the object meaningless: then
-it raises ProtocolError naming the field, never KeyError or TypeError.
+Parsing follows one rule: parse what the app uses and keep the rest raw. Only `id` is
+required; an object without one is refused with a ProtocolError (a list skips and counts
+it). Any other field of an unexpected type or value degrades that field alone: it becomes its
+raw text (a number where text was expected) or unknown (shown as "?"), its name goes into the
+object's `degraded` set so that renderers can say so, and a warning naming the field and the
+object's id (never the value) is logged once per field per session. Unknown fields are kept in
+`extra`, so nothing the API sends is lost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import json
+import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from typing import Any, Generic, TypeVar
 
 from closetui.errors import ProtocolError
+from closetui.logs import log
+from closetui.textsafe import truncate, visible
 
 _T = TypeVar("_T")
+UNREADABLE = "?"  # what a degraded text field shows when it has no raw text to show
 
 
 def _kind(value: Any) -> str:
@@ -43,9 +52,12 @@ def parse_datetime(value: str) -> datetime | None:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
+    except (OverflowError, ValueError):  # year 1 with a positive offset, and the like
+        return None
 
 
 def parse_time(value: str) -> time | None:
@@ -56,103 +68,163 @@ def parse_time(value: str) -> time | None:
         return None
 
 
-class _Reader:
-    """Reads the fields of one JSON object, naming the field in every error."""
+_reported: set[tuple[str, str]] = set()
+_reported_lock = threading.Lock()
 
-    def __init__(self, data: Any, where: str) -> None:
+
+def _report(kind: str, object_id: str, name: str, want: str, got: str) -> None:
+    """One warning per (kind of object, field) per session: a server that sends one odd
+    field sends it in every object, and the log should say so once, not ten thousand times.
+    The value itself is never logged: it may hold anything."""
+    with _reported_lock:
+        if (kind, name) in _reported:
+            return
+        _reported.add((kind, name))
+    log.warning(
+        "%s %s: field %r should be %s, got %s; shown as unknown (later ones not logged)",
+        kind,
+        truncate(visible(object_id), 80),
+        name,
+        want,
+        got,
+    )
+
+
+def _raw_text(value: Any) -> str:
+    """A scalar of the wrong type, as the text it would read as; anything else, unknown."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        try:
+            return json.dumps(value)
+        except ValueError:
+            return UNREADABLE
+    return UNREADABLE
+
+
+class _Reader:
+    """Reads the fields of one JSON object. Every reader returns a usable value: a field of
+    the wrong shape is recorded in `degraded` and reported, never raised."""
+
+    def __init__(self, data: Any, kind: str, where: str, *, require_id: bool = True) -> None:
         if not isinstance(data, dict):
             raise ProtocolError(f"{where} should be an object, got {_kind(data)}")
         self.data: dict[str, Any] = data
-        self.where = where
-        self.seen: set[str] = set()
+        self.kind = kind
+        self.seen: set[str] = {"id"}
+        self.degraded: set[str] = set()
+        object_id = data.get("id")
+        if not isinstance(object_id, str) or not object_id:
+            if require_id:
+                raise ProtocolError(
+                    f"{where}: field 'id' should be non-empty text, got {_kind(object_id)}"
+                )
+            object_id = ""
+        self.id = object_id
 
     def _get(self, name: str) -> Any:
         self.seen.add(name)
         return self.data.get(name)
 
-    def _wrong(self, name: str, want: str, value: Any) -> ProtocolError:
-        return ProtocolError(f"{self.where}: field '{name}' should be {want}, got {_kind(value)}")
+    def degrade(self, name: str, want: str, got: str) -> None:
+        self.degraded.add(name)
+        _report(self.kind, self.id, name, want, got)
 
-    def required_str(self, name: str) -> str:
-        value = self._get(name)
-        if not isinstance(value, str) or not value:
-            raise self._wrong(name, "non-empty text", value)
-        return value
-
-    def str(self, name: str, default: str = "") -> str:
+    def text(self, name: str, default: str = "") -> str:
+        """Text to show; a number or boolean shows as its raw text, anything else as "?"."""
         value = self._get(name)
         if value is None:
             return default
-        if not isinstance(value, str):
-            raise self._wrong(name, "text", value)
-        return value
+        if isinstance(value, str):
+            return value
+        self.degrade(name, "text", _kind(value))
+        return _raw_text(value)
 
-    def opt_str(self, name: str) -> str | None:
+    def opt_text(self, name: str) -> str | None:
         value = self._get(name)
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            raise self._wrong(name, "text or null", value)
-        return value
+        if value is None or isinstance(value, str):
+            return value
+        self.degrade(name, "text or null", _kind(value))
+        return _raw_text(value)
+
+    def opt_id(self, name: str) -> str | None:
+        """An id to look up or link to: anything but text is unknown, since a made-up id
+        would be asked for."""
+        value = self._get(name)
+        if value is None or isinstance(value, str):
+            return value or None
+        self.degrade(name, "an id or null", _kind(value))
+        return None
 
     def opt_int(self, name: str) -> int | None:
         value = self._get(name)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self._wrong(name, "a number", value)
-        if value != value or value in (float("inf"), float("-inf")):
-            raise self._wrong(name, "a finite number", value)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or value != value
+            or value in (float("inf"), float("-inf"))
+        ):
+            self.degrade(name, "a finite number", _kind(value))
+            return None
         return int(value)
 
     def opt_bool(self, name: str) -> bool | None:
         value = self._get(name)
-        if value is None:
-            return None
-        if not isinstance(value, bool):
-            raise self._wrong(name, "true or false", value)
-        return value
+        if value is None or isinstance(value, bool):
+            return value
+        self.degrade(name, "true or false", _kind(value))
+        return None
 
     def opt_datetime(self, name: str) -> datetime | None:
-        value = self.opt_str(name)
-        return parse_datetime(value) if value else None
+        value = self._get(name)
+        if value is None or value == "":
+            return None
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+        if parsed is None:
+            got = "text that is not a date" if isinstance(value, str) else _kind(value)
+            self.degrade(name, "a date", got)
+        return parsed
 
     def opt_dict(self, name: str) -> dict[str, Any] | None:
         value = self._get(name)
-        if value is None:
-            return None
-        if not isinstance(value, dict):
-            raise self._wrong(name, "an object", value)
-        return value
+        if value is None or isinstance(value, dict):
+            return value
+        self.degrade(name, "an object", _kind(value))
+        return None
 
-    def list(self, name: str) -> list[Any]:
+    def items(self, name: str) -> list[Any]:
         value = self._get(name)
         if value is None:
             return []
-        if not isinstance(value, list):
-            raise self._wrong(name, "a list", value)
-        return value
+        if isinstance(value, list):
+            return value
+        self.degrade(name, "a list", _kind(value))
+        return []
 
     def extra(self) -> dict[str, Any]:
         """Fields closetui does not know: kept, so nothing the API sends is lost."""
         return {k: v for k, v in self.data.items() if k not in self.seen}
 
-
-def _items(values: Iterable[Any], where: str, parse: Any) -> tuple[Any, ...]:
-    return tuple(parse(value, f"{where}[{i}]") for i, value in enumerate(values))
+    def finish(self, obj: Any) -> Any:
+        object.__setattr__(obj, "extra", self.extra())
+        object.__setattr__(obj, "degraded", frozenset(self.degraded))
+        return obj
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
     id: str
     step_type: str
-    delay: int
+    delay: int | None  # None: the server sent something that is not a number of seconds
     email_template_id: str | None = None
     sms_template_id: str | None = None
     threading: str | None = None
     required: bool | None = None
     step_allowed_delay: int | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    degraded: frozenset[str] = field(default=frozenset(), compare=False, hash=False, repr=False)
 
     @property
     def template_id(self) -> str | None:
@@ -160,19 +232,20 @@ class Step:
 
     @classmethod
     def from_api(cls, data: Any, where: str = "step") -> Step:
-        r = _Reader(data, where)
-        step = cls(
-            id=r.required_str("id"),
-            step_type=r.str("step_type") or "unknown",
-            delay=max(0, r.opt_int("delay") or 0),
-            email_template_id=r.opt_str("email_template_id"),
-            sms_template_id=r.opt_str("sms_template_id"),
-            threading=r.opt_str("threading"),
-            required=r.opt_bool("required"),
-            step_allowed_delay=r.opt_int("step_allowed_delay"),
+        r = _Reader(data, "step", where, require_id=False)
+        delay = r.opt_int("delay")
+        return r.finish(
+            cls(
+                id=r.id,
+                step_type=r.text("step_type") or "unknown",
+                delay=None if delay is None and "delay" in r.degraded else max(0, delay or 0),
+                email_template_id=r.opt_id("email_template_id"),
+                sms_template_id=r.opt_id("sms_template_id"),
+                threading=r.opt_text("threading"),
+                required=r.opt_bool("required"),
+                step_allowed_delay=r.opt_int("step_allowed_delay"),
+            )
         )
-        object.__setattr__(step, "extra", r.extra())
-        return step
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,20 +260,55 @@ class Schedule:
     ranges: tuple[ScheduleRange, ...]
 
     @classmethod
-    def from_api(cls, data: Any, where: str = "schedule") -> Schedule:
-        r = _Reader(data, where)
+    def parse(cls, data: Any) -> Schedule | None:
+        """The sending window, or None when any part of it cannot be read: half a window
+        would say the sequence sends when it does not."""
+        if not isinstance(data, dict) or not isinstance(data.get("ranges", []), list):
+            return None
         ranges = []
-        for i, raw in enumerate(r.list("ranges")):
-            rr = _Reader(raw, f"{where}.ranges[{i}]")
-            weekday = rr.opt_int("weekday")
-            if weekday is None:
-                raise ProtocolError(f"{rr.where}: field 'weekday' is missing")
-            start = parse_time(rr.str("start"))
-            end = parse_time(rr.str("end"))
+        for raw in data.get("ranges") or []:
+            if not isinstance(raw, dict):
+                return None
+            weekday = raw.get("weekday")
+            if isinstance(weekday, bool) or not isinstance(weekday, int) or not 0 <= weekday <= 7:
+                return None
+            start = parse_time(raw["start"]) if isinstance(raw.get("start"), str) else None
+            end = parse_time(raw["end"]) if isinstance(raw.get("end"), str) else None
             if start is None or end is None:
-                raise ProtocolError(f"{rr.where}: 'start' and 'end' should be times like 09:00")
+                return None
             ranges.append(ScheduleRange(weekday, start, end))
         return cls(tuple(ranges))
+
+    @classmethod
+    def from_api(cls, data: Any) -> Schedule:
+        schedule = cls.parse(data)
+        if schedule is None:
+            raise ProtocolError("the schedule should be {'ranges': [{weekday, start, end}]}")
+        return schedule
+
+
+def _steps(r: _Reader, where: str) -> tuple[Step, ...]:
+    steps = []
+    for i, raw in enumerate(r.items("steps")):
+        try:
+            steps.append(Step.from_api(raw, f"{where}.steps[{i}]"))
+        except ProtocolError:
+            r.degrade("steps", "a list of objects", f"{_kind(raw)} at position {i}")
+    return tuple(steps)
+
+
+def _counts(r: _Reader, name: str) -> dict[str, int | None] | None:
+    raw = r.opt_dict(name)
+    if raw is None:
+        return None
+    counts: dict[str, int | None] = {}
+    for key, value in raw.items():
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            counts[str(key)] = value
+        else:
+            counts[str(key)] = None
+            r.degrade(name, "whole numbers", _kind(value))
+    return counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,41 +317,57 @@ class Sequence:
     name: str
     status: str
     timezone: str | None
-    schedule: Schedule | None
+    schedule: Schedule | None  # None: no window, or (with "schedule" degraded) unreadable
     steps: tuple[Step, ...]
     organization_id: str | None = None
     created_by_id: str | None = None
     updated_by_id: str | None = None
     date_created: datetime | None = None
     date_updated: datetime | None = None
-    subscription_counts: dict[str, int] | None = field(default=None, compare=False, hash=False)
+    # Only on the single-sequence fetch; a count the server garbled is None.
+    subscription_counts: dict[str, int | None] | None = field(
+        default=None, compare=False, hash=False
+    )
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    degraded: frozenset[str] = field(default=frozenset(), compare=False, hash=False, repr=False)
+
+    @property
+    def skipped_steps(self) -> bool:
+        return "steps" in self.degraded
 
     @classmethod
     def from_api(cls, data: Any, where: str = "sequence") -> Sequence:
-        r = _Reader(data, where)
-        schedule_raw = r.opt_dict("schedule")
-        counts_raw = r.opt_dict("subscription_counts_by_status")
-        counts = None
-        if counts_raw is not None:
-            cr = _Reader(counts_raw, f"{where}.subscription_counts_by_status")
-            counts = {key: cr.opt_int(key) or 0 for key in counts_raw}
-        sequence = cls(
-            id=r.required_str("id"),
-            name=r.str("name"),
-            status=r.str("status") or "unknown",
-            timezone=r.opt_str("timezone"),
-            schedule=Schedule.from_api(schedule_raw, f"{where}.schedule") if schedule_raw else None,
-            steps=_items(r.list("steps"), f"{where}.steps", Step.from_api),
-            organization_id=r.opt_str("organization_id"),
-            created_by_id=r.opt_str("created_by_id"),
-            updated_by_id=r.opt_str("updated_by_id"),
-            date_created=r.opt_datetime("date_created"),
-            date_updated=r.opt_datetime("date_updated"),
-            subscription_counts=counts,
+        r = _Reader(data, "sequence", where)
+        schedule_raw = r._get("schedule")
+        schedule = None
+        if schedule_raw is not None:
+            schedule = Schedule.parse(schedule_raw)
+            if schedule is None:
+                r.degrade("schedule", "{'ranges': [...]} or null", _kind(schedule_raw))
+        return r.finish(
+            cls(
+                id=r.id,
+                name=r.text("name"),
+                status=r.text("status") or "unknown",
+                timezone=r.opt_text("timezone"),
+                schedule=schedule,
+                steps=_steps(r, where),
+                organization_id=r.opt_id("organization_id"),
+                created_by_id=r.opt_id("created_by_id"),
+                updated_by_id=r.opt_id("updated_by_id"),
+                date_created=r.opt_datetime("date_created"),
+                date_updated=r.opt_datetime("date_updated"),
+                subscription_counts=_counts(r, "subscription_counts_by_status"),
+            )
         )
-        object.__setattr__(sequence, "extra", r.extra())
-        return sequence
+
+
+def _ids(r: _Reader, name: str) -> tuple[str, ...]:
+    values = r.items(name)
+    ids = tuple(v for v in values if isinstance(v, str))
+    if len(ids) != len(values):
+        r.degrade(name, "a list of ids", "other values in the list")
+    return ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,45 +383,57 @@ class Subscription:
     sender_email: str | None = None
     sender_account_id: str | None = None
     calls_assigned_to: tuple[str, ...] = ()
-    start_date: datetime | None = None
+    start_date: datetime | None = None  # null in Close's own example: not started yet
     date_created: datetime | None = None
     date_updated: datetime | None = None
     created_by_id: str | None = None
     updated_by_id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    degraded: frozenset[str] = field(default=frozenset(), compare=False, hash=False, repr=False)
 
     @classmethod
     def from_api(cls, data: Any, where: str = "subscription") -> Subscription:
-        r = _Reader(data, where)
-        assigned = r.list("calls_assigned_to")
-        if not all(isinstance(a, str) for a in assigned):
-            raise ProtocolError(f"{where}: field 'calls_assigned_to' should be a list of ids")
-        subscription = cls(
-            id=r.required_str("id"),
-            sequence_id=r.opt_str("sequence_id"),
-            status=r.str("status") or "unknown",
-            contact_id=r.opt_str("contact_id"),
-            lead_id=r.opt_str("lead_id"),
-            contact_email=r.opt_str("contact_email"),
-            status_reason=r.opt_str("status_reason"),
-            sender_name=r.opt_str("sender_name"),
-            sender_email=r.opt_str("sender_email"),
-            sender_account_id=r.opt_str("sender_account_id"),
-            calls_assigned_to=tuple(assigned),
-            start_date=r.opt_datetime("start_date"),
-            date_created=r.opt_datetime("date_created"),
-            date_updated=r.opt_datetime("date_updated"),
-            created_by_id=r.opt_str("created_by_id"),
-            updated_by_id=r.opt_str("updated_by_id"),
+        r = _Reader(data, "subscription", where)
+        return r.finish(
+            cls(
+                id=r.id,
+                sequence_id=r.opt_id("sequence_id"),
+                status=r.text("status") or "unknown",
+                contact_id=r.opt_id("contact_id"),
+                lead_id=r.opt_id("lead_id"),
+                contact_email=r.opt_text("contact_email"),
+                status_reason=r.opt_text("status_reason"),
+                sender_name=r.opt_text("sender_name"),
+                sender_email=r.opt_text("sender_email"),
+                sender_account_id=r.opt_id("sender_account_id"),
+                calls_assigned_to=_ids(r, "calls_assigned_to"),
+                start_date=r.opt_datetime("start_date"),
+                date_created=r.opt_datetime("date_created"),
+                date_updated=r.opt_datetime("date_updated"),
+                created_by_id=r.opt_id("created_by_id"),
+                updated_by_id=r.opt_id("updated_by_id"),
+            )
         )
-        object.__setattr__(subscription, "extra", r.extra())
-        return subscription
 
 
 @dataclass(frozen=True, slots=True)
 class Organization:
     id: str
-    name: str
+    name: str = ""  # only `/me/` carries organization objects; `/user/` has bare ids
+
+
+def _organizations(r: _Reader) -> tuple[Organization, ...]:
+    """`/user/` lists organization ids; `/me/` lists organization objects. Both read."""
+    found = []
+    for raw in r.items("organizations"):
+        if isinstance(raw, str) and raw:
+            found.append(Organization(raw))
+        elif isinstance(raw, dict) and isinstance(raw.get("id"), str) and raw["id"]:
+            name = raw.get("name")
+            found.append(Organization(raw["id"], name if isinstance(name, str) else ""))
+        else:
+            r.degrade("organizations", "ids or organization objects", _kind(raw))
+    return tuple(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +444,7 @@ class User:
     email: str = ""
     organizations: tuple[Organization, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    degraded: frozenset[str] = field(default=frozenset(), compare=False, hash=False, repr=False)
 
     @property
     def display_name(self) -> str:
@@ -316,20 +453,16 @@ class User:
 
     @classmethod
     def from_api(cls, data: Any, where: str = "user") -> User:
-        r = _Reader(data, where)
-        orgs = []
-        for i, raw in enumerate(r.list("organizations")):
-            o = _Reader(raw, f"{where}.organizations[{i}]")
-            orgs.append(Organization(id=o.required_str("id"), name=o.str("name")))
-        user = cls(
-            id=r.required_str("id"),
-            first_name=r.str("first_name"),
-            last_name=r.str("last_name"),
-            email=r.str("email"),
-            organizations=tuple(orgs),
+        r = _Reader(data, "user", where)
+        return r.finish(
+            cls(
+                id=r.id,
+                first_name=r.text("first_name"),
+                last_name=r.text("last_name"),
+                email=r.text("email"),
+                organizations=_organizations(r),
+            )
         )
-        object.__setattr__(user, "extra", r.extra())
-        return user
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,20 +474,21 @@ class EmailTemplate:
     is_shared: bool | None = None
     is_archived: bool | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    degraded: frozenset[str] = field(default=frozenset(), compare=False, hash=False, repr=False)
 
     @classmethod
     def from_api(cls, data: Any, where: str = "email template") -> EmailTemplate:
-        r = _Reader(data, where)
-        template = cls(
-            id=r.required_str("id"),
-            name=r.str("name"),
-            subject=r.str("subject"),
-            body=r.str("body"),
-            is_shared=r.opt_bool("is_shared"),
-            is_archived=r.opt_bool("is_archived"),
+        r = _Reader(data, "email template", where)
+        return r.finish(
+            cls(
+                id=r.id,
+                name=r.text("name"),
+                subject=r.text("subject"),
+                body=r.text("body"),
+                is_shared=r.opt_bool("is_shared"),
+                is_archived=r.opt_bool("is_archived"),
+            )
         )
-        object.__setattr__(template, "extra", r.extra())
-        return template
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,20 +496,21 @@ class SmsTemplate:
     id: str
     name: str
     text: str = ""
-    status: str | None = None
+    status: str | None = None  # documented: active | archived
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    degraded: frozenset[str] = field(default=frozenset(), compare=False, hash=False, repr=False)
 
     @classmethod
     def from_api(cls, data: Any, where: str = "sms template") -> SmsTemplate:
-        r = _Reader(data, where)
-        template = cls(
-            id=r.required_str("id"),
-            name=r.str("name"),
-            text=r.str("text"),
-            status=r.opt_str("status"),
+        r = _Reader(data, "sms template", where)
+        return r.finish(
+            cls(
+                id=r.id,
+                name=r.text("name"),
+                text=r.text("text"),
+                status=r.opt_text("status"),
+            )
         )
-        object.__setattr__(template, "extra", r.extra())
-        return template
 
 
 @dataclass(frozen=True, slots=True)

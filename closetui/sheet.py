@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from closetui.cadence import (
+    UNKNOWN_SPAN,
     format_duration,
     format_wait,
     required_label,
@@ -99,7 +100,7 @@ def heading(
     names: Names,
     *,
     fetched_age: str | None = None,
-    counts: Mapping[str, int] | None = None,
+    counts: Mapping[str, int | None] | None = None,
 ) -> list[Line]:
     lines: list[Line] = [
         [Span(visible(sequence.name) or "(no name)", "title")],
@@ -111,7 +112,16 @@ def heading(
         [],
         _field(
             "Schedule",
-            Span(visible(schedule_summary(sequence.schedule, sequence.timezone)), "value"),
+            Span(
+                visible(
+                    schedule_summary(
+                        sequence.schedule,
+                        sequence.timezone,
+                        unreadable="schedule" in sequence.degraded,
+                    )
+                ),
+                "value",
+            ),
         ),
         _field("Created", *_who(names, sequence.date_created, sequence.created_by_id)),
         _field("Updated", *_who(names, sequence.date_updated, sequence.updated_by_id)),
@@ -121,7 +131,9 @@ def heading(
         for status in SUBSCRIPTION_STATUSES:
             if spans:
                 spans.append(Span("  ", "dim"))
-            spans += [Span(f"{counts.get(status, 0):,}", "value"), Span(f" {status}", "dim")]
+            count = counts.get(status, 0)
+            shown = "?" if count is None else f"{count:,}"
+            spans += [Span(shown, "value"), Span(f" {status}", "dim")]
         lines.append(_field("Enrolled", *spans))
     if fetched_age:
         lines.append(_field("Fetched", Span(fetched_age, "dim")))
@@ -143,15 +155,22 @@ def _template_lines(info: TemplateInfo, kind: str) -> list[Line]:
 
 def cadence(sequence: Sequence, names: Names) -> list[Line]:
     rows = timeline(sequence.steps)
+    unread: list[Line] = []
+    if sequence.skipped_steps:
+        unread = [[Span("Some steps could not be read and are not shown.", "warn")]]
     if not rows:
-        return [[Span("Cadence", "section")], [Span("This sequence has no steps.", "dim")]]
+        return [[Span("Cadence", "section")], *unread, [Span("This sequence has no steps.", "dim")]]
     span = span_seconds(sequence.steps) or 0
-    over = f"over {format_duration(span)}" if span else "all on the day of enrollment"
+    if span == UNKNOWN_SPAN:
+        over = "over an unknown time (a delay could not be read)"
+    else:
+        over = f"over {format_duration(span)}" if span else "all on the day of enrollment"
     lines: list[Line] = [
         [
             Span("Cadence", "section"),
             Span(f"  {len(rows)} step{'s' if len(rows) != 1 else ''} {over}", "dim"),
         ],
+        *unread,
         [],
         [Span(" ○ ", "rail"), Span("Enrollment", "dim")],
     ]
@@ -164,7 +183,7 @@ def cadence(sequence: Sequence, names: Names) -> list[Line]:
         glyph, label = step_kind(step.step_type)
         head = [
             Span(" ● ", "rail"),
-            Span(f"Day {row.day:<3}", "day"),
+            Span(f"Day {'?' if row.day is None else row.day:<3}", "day"),
             Span(
                 f" {glyph} ",
                 f"kind-{step.step_type}"
@@ -174,7 +193,7 @@ def cadence(sequence: Sequence, names: Names) -> list[Line]:
             Span(visible(label), "kind"),
             Span(f"   step {row.index}", "dim"),
         ]
-        required = required_label(step.required)
+        required = "required ?" if "required" in step.degraded else required_label(step.required)
         if required:
             head += [Span(" · ", "dim"), Span(required, "dim" if step.required else "warn")]
         lines.append(head)
@@ -185,7 +204,9 @@ def cadence(sequence: Sequence, names: Names) -> list[Line]:
         threading = threading_label(step.threading)
         if threading:
             lines.append([bar, Span("thread   ", "dim"), Span(visible(threading), "value")])
-        if step.step_allowed_delay:
+        if "step_allowed_delay" in step.degraded:
+            lines.append([bar, Span("allowed delay ", "dim"), Span("?", "value")])
+        elif step.step_allowed_delay:
             lines.append(
                 [
                     bar,
@@ -201,7 +222,7 @@ def sequence_sheet(
     names: Names | None = None,
     *,
     fetched_age: str | None = None,
-    counts: Mapping[str, int] | None = None,
+    counts: Mapping[str, int | None] | None = None,
 ) -> list[Line]:
     names = names or Names()
     return [

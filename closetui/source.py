@@ -34,7 +34,7 @@ class SequenceView:
 
     sequence: Sequence
     fetched_at: float
-    counts: dict[str, int] | None = None
+    counts: dict[str, int | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from closetui.cache import Cache
@@ -31,8 +32,18 @@ class SubscriptionRow:
     fetched_at: float
 
 
-def _day(moment: object) -> str:
-    return moment.strftime("%Y-%m-%d") if moment is not None else "—"  # type: ignore[attr-defined]
+def _day(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d") if moment is not None else "—"
+
+
+def started(sub: Subscription) -> str:
+    """When the run started. Close's own example has `start_date: null`; then the day the
+    run was created stands in, marked with `~` so it is not read as a start."""
+    if sub.start_date is not None:
+        return _day(sub.start_date)
+    if sub.date_created is not None:
+        return "~" + _day(sub.date_created)
+    return "—"
 
 
 def subscription_row(sub: Subscription, fetched_at: float) -> SubscriptionRow:
@@ -45,7 +56,7 @@ def subscription_row(sub: Subscription, fetched_at: float) -> SubscriptionRow:
         status=visible(sub.status),
         reason=visible(sub.status_reason or ""),
         sender=sender,
-        started=_day(sub.start_date),
+        started=started(sub),
         updated=_day(sub.date_updated),
         fetched_at=fetched_at,
     )

@@ -39,27 +39,71 @@ def test_missing_optional_fields_are_fine():
     assert (seq.name, seq.status, seq.steps, seq.schedule) == ("", "unknown", (), None)
 
 
+def test_only_the_id_is_required():
+    with pytest.raises(ProtocolError, match="'id'"):
+        Sequence.from_api({**copy.deepcopy(SEED_SEQUENCE), "id": 5})
+    with pytest.raises(ProtocolError, match="'id'"):
+        Subscription.from_api({"status": "active"})
+
+
 @pytest.mark.parametrize(
-    ("patch", "field"),
+    ("patch", "field", "check"),
     [
-        ({"id": 5}, "'id'"),
-        ({"steps": "x"}, "'steps'"),
-        ({"name": ["x"]}, "'name'"),
-        ({"schedule": []}, "'schedule'"),
+        ({"name": 42}, "name", lambda s: s.name == "42"),
+        ({"name": ["x"]}, "name", lambda s: s.name == "?"),
+        ({"steps": "x"}, "steps", lambda s: s.steps == ()),
+        ({"schedule": []}, "schedule", lambda s: s.schedule is None),
+        ({"schedule": {"ranges": [{"weekday": "Mon"}]}}, "schedule", lambda s: s.schedule is None),
+        ({"threading": None, "organization_id": 7}, "organization_id", lambda s: True),
+        ({"date_updated": "yesterday"}, "date_updated", lambda s: s.date_updated is None),
     ],
 )
-def test_a_wrong_type_names_the_field(patch, field):
+def test_a_wrong_type_degrades_that_field_only(patch, field, check, caplog):
     raw = copy.deepcopy(SEED_SEQUENCE)
     raw.update(patch)
-    with pytest.raises(ProtocolError, match=field):
-        Sequence.from_api(raw)
+    seq = Sequence.from_api(raw)
+    assert field in seq.degraded
+    assert check(seq)
+    untouched = Sequence.from_api(copy.deepcopy(SEED_SEQUENCE))
+    for name in ("id", "name", "status", "timezone", "steps", "created_by_id"):
+        if name != field and name not in patch:
+            assert getattr(seq, name) == getattr(untouched, name), name
 
 
-def test_a_wrong_type_inside_a_step_names_the_step():
+def test_a_wrong_type_inside_a_step_degrades_that_step_field():
     raw = copy.deepcopy(SEED_SEQUENCE)
     raw["steps"][1]["delay"] = "three days"
-    with pytest.raises(ProtocolError, match=r"steps\[1\].*'delay'"):
-        Sequence.from_api(raw)
+    raw["steps"][0]["email_template_id"] = {"id": "tmpl_x"}
+    seq = Sequence.from_api(raw)
+    assert len(seq.steps) == 2
+    assert seq.steps[1].delay is None and "delay" in seq.steps[1].degraded
+    assert seq.steps[0].email_template_id is None and seq.steps[0].delay == 86400
+
+
+def test_a_step_that_is_not_an_object_is_left_out_and_said(caplog):
+    raw = copy.deepcopy(SEED_SEQUENCE)
+    raw["steps"].insert(1, "call them")
+    seq = Sequence.from_api(raw)
+    assert [s.step_type for s in seq.steps] == ["email", "call"] and seq.skipped_steps
+
+
+def test_a_degraded_field_is_logged_once_with_the_id_and_never_the_value(caplog):
+    import logging
+
+    secret_value = "\x1b]52;c;SECRETVALUE\x07"
+    with caplog.at_level(logging.WARNING, logger="closetui"):
+        for n in range(5):
+            raw = copy.deepcopy(SEED_SEQUENCE)
+            raw["id"] = f"seq_{n}\x1b[31m"
+            raw["timezone"] = {"zone": secret_value}
+            raw["status"] = [secret_value]
+            Sequence.from_api(raw)
+    lines = [r.getMessage() for r in caplog.records]
+    about_timezone = [line for line in lines if "'timezone'" in line]
+    assert len(about_timezone) <= 1  # once per field per session (another test may log first)
+    assert all("SECRETVALUE" not in line and "\x1b" not in line for line in lines)
+    if about_timezone:
+        assert "seq_" in about_timezone[0]
 
 
 def test_dates_naive_or_with_offset_become_utc():

@@ -30,6 +30,8 @@ async def run(
                 raise CloseTuiError(f"No sequence {sequence_id} in this organization.") from None
             await lookups.refresh_users(max_age=USERS_MAX_AGE)
             await lookups.look_up(view.sequence, prefer_cache=True)
+            for failure in lookups.untold_failures():  # the sheet shows ids instead
+                print(f"closetui: {failure.describe()}", file=sys.stderr)
         else:
             found = source.sequence(sequence_id)
             if found is None:

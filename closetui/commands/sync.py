@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TextIO, TypeVar
 
 from closetui.commands.common import Session, open_session
-from closetui.errors import ApiError, ConfigError
+from closetui.errors import ApiError, ConfigError, NotFound
 from closetui.paging import pages_in_order
 from closetui.settings import Settings
 
@@ -131,15 +131,19 @@ async def run(
             lookups.parallel = parallel or session.parallel()
 
             progress.phase("users")
-            await lookups.refresh_users()
+            await lookups.refresh_users()  # a failure is recorded in lookups.failures
             progress.advance("users", len(lookups.users), total=len(lookups.users))
 
             templates = cache.template_ids()
             progress.phase("templates", total=len(templates))
 
             async def template(kind: str, template_id: str) -> bool:
-                info = await lookups.template(kind, template_id)  # its gate bounds how many
-                progress.advance("templates")
+                try:
+                    info = await lookups.template(kind, template_id)  # its gate bounds these
+                except ApiError:
+                    return False  # recorded in lookups.failures, reported below
+                finally:
+                    progress.advance("templates")
                 return info.missing
 
             missing = sum(await asyncio.gather(*(template(k, t) for k, t in templates)))
@@ -154,9 +158,10 @@ async def run(
                     if stored is None or stored.fetched_at < sync_started:
                         try:
                             await session.source.fetch_detail(sequence_id)
+                        except NotFound:
+                            pass  # deleted since the sequence pass: nothing to count
                         except ApiError as exc:
-                            if exc.status != 404:
-                                raise
+                            lookups.failed("subscription counts", exc)
                     progress.advance("subscription counts")
 
                 await _each(ids, counts, session.parallel())
@@ -177,4 +182,7 @@ async def run(
         f"Synced {', '.join(parts)} in {seconds:.1f} s "
         f"(sequences {sequences_done - began:.1f} s){waits}.\n"
     )
-    return 0
+    # What was fetched is saved; a phase that failed is still a failed sync for a script.
+    for failure in lookups.failures.values():
+        err.write(f"closetui sync: {failure.describe()}\n")
+    return 1 if lookups.failures else 0

@@ -274,14 +274,18 @@ def _sms_template_id(i: int) -> str:
 USERS: list[dict[str, Any]] = []
 for _i, (_first, _last) in enumerate(zip(_FIRST[:12], _LAST[:12], strict=True)):
     _uid = {0: SEED_CREATOR_ID, 1: SEED_UPDATER_ID}.get(_i, _user_id(_i))
+    # The shape of Close's documented `/user/` items: `organizations` holds organization
+    # ids (only `/me/` has organization objects).
     USERS.append(
         {
-            "id": _uid,
-            "first_name": _first,
-            "last_name": _last,
-            "email": f"{_first.lower()}.{_last.lower()}@demo.example",
-            "image": None,
             "date_created": _stamp(_EPOCH - timedelta(days=400 - _i), offset=True),
+            "date_updated": _stamp(_EPOCH - timedelta(days=30 - _i), offset=True),
+            "email": f"{_first.lower()}.{_last.lower()}@demo.example",
+            "first_name": _first,
+            "id": _uid,
+            "image": "https://secure.gravatar.com/avatar/" + _token(f"avatar{_i}", 32).lower(),
+            "last_name": _last,
+            "organizations": [ORG_ID],
         }
     )
 USERS[5]["first_name"] = "[red]Mallory[/red]"  # hostile text reaches the detail pane too
@@ -309,9 +313,11 @@ for _i in range(60):
         "is_shared": _rng.random() < 0.7,
         "is_archived": _rng.random() < 0.1,
         "organization_id": ORG_ID,
+        "attachments": [],
         "date_created": _stamp(_EPOCH + timedelta(days=_i), offset=True),
         "date_updated": _stamp(_EPOCH + timedelta(days=_i + 30), offset=True),
-        "created_by_id": USERS[_i % len(USERS)]["id"],
+        "created_by": USERS[_i % len(USERS)]["id"],  # templates say created_by, not _id
+        "updated_by": USERS[(_i + 1) % len(USERS)]["id"],
     }
 EMAIL_TEMPLATES[_email_template_id(HOSTILE_TEMPLATE)].update(
     name="[bold]Template[/] [@click=app.quit]quit[/]",
@@ -329,8 +335,14 @@ for _i in range(12):
         "name": f"SMS nudge #{_i}",
         "text": f"Hi {{{{contact.first_name}}}}, it's {_FIRST[_i]} from Demo. Got a minute?\n"
         "Reply STOP to opt out.",
-        "status": "active" if _i % 5 else "inactive",
+        "status": "active" if _i % 5 else "archived",  # the documented enum
+        "is_shared": _i % 3 != 0,
         "organization_id": ORG_ID,
+        "owned_by": USERS[_i % len(USERS)]["id"],
+        "created_by": USERS[_i % len(USERS)]["id"],
+        "updated_by": USERS[_i % len(USERS)]["id"],
+        "date_created": _stamp(_EPOCH + timedelta(days=2 * _i)),
+        "date_updated": _stamp(_EPOCH + timedelta(days=2 * _i + 9)),
     }
 
 _STATUSES = ["active"] * 15 + ["paused"] * 4 + ["draft"]
@@ -419,6 +431,10 @@ def _made_hostile(item: dict[str, Any]) -> dict[str, Any]:
         "threading": "[i]thread[/i]\x1b[1m",
         "required": True,
         "step_allowed_delay": 7200,
+        "created_by_id": USERS[5]["id"],
+        "updated_by_id": USERS[6]["id"],
+        "date_created": item["date_created"],
+        "date_updated": item["date_updated"],
     }
     odd = {**first, "id": "seqstep_" + _token("hostile2", 22), "step_type": "[@click=app.quit]x",
            "email_template_id": None, "threading": None}  # fmt: skip
@@ -589,7 +605,9 @@ class DemoOrg:
             "sender_email": sender["email"],
             "sender_account_id": "emailacct_" + _token(f"acct/{sender['id']}", 43),
             "calls_assigned_to": [sender["id"]],
-            "start_date": _stamp(started),
+            # Close's own examples all have `start_date: null`: a good share here too.
+            "start_date": None if rng.random() < 0.3 else _stamp(started),
+            "organization_id": ORG_ID,
             "date_created": _stamp(started),
             "date_updated": _stamp(started + timedelta(days=rng.randrange(60))),
             "created_by_id": sender["id"],
@@ -598,8 +616,81 @@ class DemoOrg:
 
     # -- lookups --------------------------------------------------------------------------
 
+    def using(self, template_id: str, among: int = 200) -> list[dict[str, str]]:
+        """Sequences (of the first `among`) whose steps use an email template."""
+        found = []
+        for position in range(min(among, self.count)):
+            item = self.sequence_at(position)
+            if item is not None and any(
+                step.get("email_template_id") == template_id for step in item["steps"]
+            ):
+                found.append({"id": item["id"], "name": item["name"]})
+        return found
+
     @staticmethod
     def me() -> dict[str, Any]:
+        """`/me/` as Close documents it: the user, with full organization objects,
+        memberships, email accounts and phone numbers."""
         user = dict(USERS[0])
-        user["organizations"] = [{"id": ORG_ID, "name": ORG_NAME}]
+        user["organizations"] = [
+            {
+                "created_by": None,
+                "date_created": _stamp(_EPOCH - timedelta(days=500), offset=True),
+                "date_updated": _stamp(_EPOCH - timedelta(days=10), offset=True),
+                "id": ORG_ID,
+                "lead_statuses": [
+                    {"id": "stat_" + _token(f"status{n}", 43), "label": label}
+                    for n, label in enumerate(("Potential", "Bad Fit", "Qualified"))
+                ],
+                "name": ORG_NAME,
+                "pipelines": [
+                    {
+                        "created_by": user["id"],
+                        "date_created": _stamp(_EPOCH - timedelta(days=200)),
+                        "date_updated": _stamp(_EPOCH - timedelta(days=100)),
+                        "id": "pipe_" + _token("pipeline", 22),
+                        "name": "Sales",
+                        "organization_id": ORG_ID,
+                        "statuses": [
+                            {"id": "stat_" + _token(f"opp{kind}", 43), "label": label, "type": kind}
+                            for label, kind in (("Active", "active"), ("Won", "won"))
+                        ],
+                        "updated_by": user["id"],
+                    }
+                ],
+                "updated_by": None,
+            }
+        ]
+        user["email_accounts"] = [
+            {
+                "_type": "google",
+                "id": "emailacct_" + _token(f"acct/{user['id']}", 43),
+                "identities": [
+                    {"email": user["email"], "name": f"{user['first_name']} {user['last_name']}"}
+                ],
+                "organization_id": ORG_ID,
+                "user_id": user["id"],
+            }
+        ]
+        user["last_used_timezone"] = "America/Denver"
+        user["memberships"] = [
+            {
+                "auto_record_calls": "disabled",
+                "id": "memb_" + _token("membership", 43),
+                "organization_id": ORG_ID,
+                "permissions_granted": ["bulk_edit", "export"],
+                "role_id": "role_" + _token("role", 43),
+                "track_email_opens": True,
+                "user_id": user["id"],
+            }
+        ]
+        user["phone_numbers"] = [
+            {
+                "date_created": _stamp(_EPOCH, offset=True),
+                "date_updated": _stamp(_EPOCH, offset=True),
+                "id": "phon_" + _token("phone", 43),
+                "number": "+16505550100",
+                "organization_id": ORG_ID,
+            }
+        ]
         return user

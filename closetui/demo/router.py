@@ -355,7 +355,8 @@ class FakeClose:
             template = EMAIL_TEMPLATES.get(parts[1])
             if template is None:
                 return _error(404, f"Empty query: EmailTemplate {parts[1]} does not exist.")
-            return _json(200, template)
+            # The single-template answer lists the sequences using it (list items do not).
+            return _json(200, {**template, "used_by_sequences": self.org.using(parts[1])})
         if len(parts) == 2 and parts[0] == "sms_template":
             template = SMS_TEMPLATES.get(parts[1])
             if template is None:

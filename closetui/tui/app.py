@@ -27,7 +27,7 @@ from textual.widgets import Footer, Input, Static
 
 from closetui.api import ClientEvent, CloseClient
 from closetui.cache import Cache
-from closetui.errors import AuthError, CloseTuiError
+from closetui.errors import ApiError, AuthError, CloseTuiError
 from closetui.feed import Feed
 from closetui.logs import log
 from closetui.lookups import Lookups
@@ -335,7 +335,10 @@ class ClosetuiApp(App[int]):
             return
         try:
             me = await self.client.me()
-        except CloseTuiError:
+        except ApiError as exc:
+            if self.lookups is not None:
+                self.lookups.failed("organization", exc)
+                self._tell_lookup_failures()
             return
         if me.organizations:
             self.post_message(OrganizationKnown(me.organizations[0].name))
@@ -360,12 +363,25 @@ class ClosetuiApp(App[int]):
     async def _refresh_users(self) -> None:
         if self.lookups is None:
             return
-        try:
-            ran = await self.lookups.refresh_users()
-        except CloseTuiError:
-            return
+        ran = await self.lookups.refresh_users()
+        self._tell_lookup_failures()
         if ran and self.detail.showing:
             self.show_detail(self.detail.showing)
+
+    def _tell_lookup_failures(self) -> None:
+        """A lookup that failed says so once per kind (a dead network excepted: the offline
+        banner says that already); the id stays in place of the name."""
+        if self.lookups is None:
+            return
+        for failure in self.lookups.untold_failures():
+            if not failure.offline:
+                self.notify(
+                    failure.describe() + ": ids shown instead of names",
+                    title="Lookup failed",
+                    severity="warning",
+                    markup=False,
+                    timeout=8,
+                )
 
     def _highlighted(self, row: Row | None) -> None:
         sequence_id = row.id if row is not None else None
@@ -400,11 +416,13 @@ class ClosetuiApp(App[int]):
             try:
                 async with self.lookups.gate:
                     await self.source.fetch_detail(sequence_id)
-            except CloseTuiError:
+            except ApiError as exc:
                 self._detailed.discard(sequence_id)
+                self.lookups.failed("subscription counts", exc)
         found = self.source.sequence(sequence_id)
         if found is not None:
             await self.lookups.look_up(found.sequence)
+        self._tell_lookup_failures()
         self.post_message(DetailLookedUp(sequence_id))
 
     def on_detail_looked_up(self, message: DetailLookedUp) -> None:

@@ -16,6 +16,6 @@ class SubscriptionList(PagedTable):
         Column("Status", 8, lambda r: (r.status, _ROLES.get(r.status, "dim")), min_table=30),
         Column("Reason", 6, lambda r: (r.reason, "dim"), min_table=70),
         Column("Sender", 16, lambda r: (r.sender, "dim"), min_table=56),
-        Column("Started", 10, lambda r: (r.started, "dim"), min_table=44),
+        Column("Started", 11, lambda r: (r.started, "dim"), min_table=44),
         Column("Updated", 10, lambda r: (r.updated, "dim"), min_table=84),
     ]
