@@ -37,6 +37,7 @@ from closetui.models import (
     User,
 )
 from closetui.ratelimit import RateGate, parse_rate_limit, retry_after
+from closetui.trace import Trace, TracingTransport
 from closetui.urls import DEFAULT_BASE_URL, DEFAULT_PAGE_SIZE, check_base_url
 
 RETRY_STATUSES = frozenset({502, 503, 504})
@@ -104,6 +105,7 @@ class CloseClient:
         backoff: float = 0.5,
         max_rate_wait: float = 60.0,
         on_event: Callable[[ClientEvent], None] | None = None,
+        trace: Trace | None = None,
     ) -> None:
         if not api_key and not oauth_token:
             raise ConfigError("No API key given.")
@@ -126,6 +128,12 @@ class CloseClient:
             auth = httpx.BasicAuth(api_key, "")
         else:
             headers["Authorization"] = f"Bearer {oauth_token}"
+        limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
+        if trace is not None:
+            # Below the client, so the trace sees each exchange as sent: retries, redirects.
+            transport = TracingTransport(
+                transport or httpx.AsyncHTTPTransport(limits=limits), trace
+            )
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             auth=auth,
@@ -134,7 +142,7 @@ class CloseClient:
             transport=transport,
             follow_redirects=True,
             max_redirects=5,
-            limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
+            limits=limits,
         )
 
     def __repr__(self) -> str:

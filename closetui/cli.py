@@ -42,6 +42,12 @@ def _add_connection_options(parser: argparse.ArgumentParser, *, top: bool) -> No
         "--page-size", type=int, metavar="N", default=default, help="sequences per page (1-100)"
     )
     group.add_argument(
+        "--trace",
+        metavar="FILE",
+        default=default,
+        help="append every HTTP exchange to FILE as JSON lines, key-free (env CLOSETUI_TRACE)",
+    )
+    group.add_argument(
         "--api-key-file",
         metavar="PATH",
         default=default,
@@ -114,6 +120,7 @@ def _settings(args: argparse.Namespace, *, need_key: bool = True) -> Settings:
         base_url=args.base_url,
         page_size=args.page_size,
         api_key_file=args.api_key_file,
+        trace=args.trace,
         need_key=need_key,
     )
 
@@ -152,6 +159,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _browse(settings: Settings) -> int:
     from closetui import prefetch
+
+    if settings.trace_path is not None:  # (httpx stays off the main thread's start-up path)
+        from closetui.connect import open_trace
+
+        trace = open_trace(settings)  # a trace that cannot be written stops here, exit 2
+        if trace is not None:
+            trace.close()
 
     first_page = prefetch.start(settings)  # on its way while Textual imports
     from closetui.tui.app import run_app

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from closetui.api import ClientEvent, CloseClient
 from closetui.errors import ConfigError
 from closetui.settings import Settings
+from closetui.trace import Trace
 
 
 def open_client(
@@ -29,4 +30,18 @@ def open_client(
         transport=transport,
         backoff=settings.retry_backoff,
         on_event=on_event,
+        trace=open_trace(settings),
     )
+
+
+def open_trace(settings: Settings) -> Trace | None:
+    """The `--trace` file, opened for appending, or ConfigError saying why it cannot be."""
+    if settings.trace_path is None:
+        return None
+    secrets = [settings.api_key.reveal()] if settings.api_key is not None else []
+    try:
+        return Trace(settings.trace_path, secrets)
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot write the trace file {settings.trace_path}: {exc.strerror}"
+        ) from None

@@ -72,6 +72,7 @@ class Settings:
     demo_latency: float = 0.15
     demo_size: int | None = None
     retry_backoff: float = 0.5  # seconds before the first retry; doubles each time
+    trace_path: Path | None = None  # --trace FILE: every HTTP exchange, one JSON line each
 
     @property
     def account(self) -> str:
@@ -130,12 +131,14 @@ def load_settings(
     base_url: str | None = None,
     page_size: int | None = None,
     api_key_file: str | None = None,
+    trace: str | None = None,
     need_key: bool = True,
     env: Mapping[str, str] = os.environ,
 ) -> Settings:
     """Settings from options, environment and config file, or ConfigError saying what to fix."""
     config_path = default_config_path(env)
     config = read_config(config_path)
+    trace = trace if trace is not None else env.get("CLOSETUI_TRACE")
     try:
         backoff = float(env.get("CLOSETUI_RETRY_BACKOFF") or 0.5)
     except ValueError:
@@ -146,6 +149,7 @@ def load_settings(
         "cache_dir": default_cache_dir(env),
         "log_dir": default_log_dir(env),
         "config_path": config_path,
+        "trace_path": Path(trace).expanduser() if trace else None,
     }
     size = page_size if page_size is not None else config.get("page_size", DEFAULT_PAGE_SIZE)
     if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= 100:

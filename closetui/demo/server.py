@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from closetui.demo.data import DEFAULT_SIZE, DEMO_API_KEY, DemoOrg
 from closetui.demo.router import FakeClose, Faults
@@ -109,10 +110,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=DEFAULT_SIZE, help="number of sequences")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added per request")
     parser.add_argument("--rate-limit", type=int, default=None, help="requests per second")
+    parser.add_argument(
+        "--replay",
+        metavar="FILE",
+        type=Path,
+        help="answer with the exchanges a `closetui --trace FILE` recorded, any key accepted",
+    )
     args = parser.parse_args(argv)
-    faults = Faults(latency=args.latency, rate_limit=args.rate_limit)
-    server = DemoServer(FakeClose(DemoOrg(args.size), faults), port=args.port)
-    print(f"Demo Close API at {server.base_url} (key: {DEMO_API_KEY}); Ctrl+C stops it.")
+    if args.replay is not None:
+        from closetui.demo.replay import Replay
+
+        try:
+            replay = Replay.from_file(args.replay)
+        except (OSError, UnicodeDecodeError) as exc:
+            parser.error(f"cannot read the trace {args.replay}: {exc}")
+        server = DemoServer(replay, port=args.port)  # type: ignore[arg-type]  # same interface
+        print(f"Replaying {args.replay} at {server.base_url} (any key); Ctrl+C stops it.")
+    else:
+        faults = Faults(latency=args.latency, rate_limit=args.rate_limit)
+        server = DemoServer(FakeClose(DemoOrg(args.size), faults), port=args.port)
+        print(f"Demo Close API at {server.base_url} (key: {DEMO_API_KEY}); Ctrl+C stops it.")
     with contextlib.suppress(KeyboardInterrupt):
         server._server.serve_forever()
     return 0
