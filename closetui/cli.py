@@ -98,6 +98,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="also each sequence's subscription counts (one request per sequence)",
     )
 
+    doctor = commands.add_parser(
+        "doctor",
+        help="check the setup: config, key, Close, cache, log, terminal",
+        description="One line per check, ✓ or ✗ with the fix. Exit 0 when all pass, 1 when "
+        "any fails, 3 when Close refuses the key. --offline skips the network checks.",
+    )
+    _add_connection_options(doctor, top=False)
+    doctor.add_argument("--format", choices=("text", "json"), default="text")
+
     cache = commands.add_parser("cache", help="the local cache: where, what, clearing it")
     _add_connection_options(cache, top=False)
     cache_commands = cache.add_subparsers(dest="cache_command", metavar="ACTION", required=True)
@@ -137,6 +146,21 @@ def _cache(args: argparse.Namespace, settings: Settings) -> int:
     if args.cache_command == "info":
         return cache.info(settings)
     return cache.clear(settings, everything=args.all, yes=args.yes)
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from closetui.commands import doctor
+
+    # Doctor runs even when the configuration does not read: saying why is its job.
+    settings: Settings | None = None
+    problem: ConfigError | None = None
+    try:
+        settings = _settings(args, need_key=False)
+    except ConfigError as exc:
+        problem = exc
+    return asyncio.run(
+        doctor.run(settings, config_error=problem, fmt=args.format, offline=args.offline)
+    )
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -181,6 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "cache":
             return _cache(args, _settings(args, need_key=False))
+        if args.command == "doctor":
+            return _doctor(args)
         settings = _settings(args)
         return _run(args, settings)
     except ConfigError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 LOG_NAME = "closetui.log"
@@ -17,7 +18,11 @@ def setup_logging(log_dir: Path) -> Path | None:
         if isinstance(existing, logging.FileHandler) and Path(existing.baseFilename) == path:
             return path
     try:
-        log_dir.mkdir(parents=True, exist_ok=True)
+        # The log may hold ids and server messages: the user's eyes only.
+        log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(log_dir, 0o700)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+        os.chmod(path, 0o600)
         handler = logging.FileHandler(path, encoding="utf-8")
     except OSError:
         return None
