@@ -40,6 +40,19 @@ def help_content(sections: Iterable[tuple[str, Iterable[BindingType]]]) -> Conte
     return Content.assemble(*parts)
 
 
+LEGEND = Content.assemble(
+    "\n",
+    ("Signs", "bold $accent"),
+    "\n",
+    ("  ~2024-03-01           ", "bold"),
+    "Started: the run has no start date yet; the day it was created\n",
+    ("  ?                     ", "bold"),
+    "Close sent a value closetui cannot read there (the rest still shows)\n",
+    ("  ·  —                  ", "bold"),
+    "not known yet / nothing there",
+)
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
@@ -63,6 +76,7 @@ class HelpScreen(ModalScreen[None]):
             scroll.border_title = "Keys"
             scroll.border_subtitle = "Esc to close"
             yield Static(help_content(self._sections), id="help-body")
+            yield Static(LEGEND, id="help-legend")
 
     def action_scroll(self, direction: str) -> None:
         scroll = self.query_one(VerticalScroll)
