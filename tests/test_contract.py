@@ -14,6 +14,7 @@ from closetui.demo.data import EMAIL_TEMPLATES, SEED_ID, SMS_TEMPLATES, USERS, D
 from closetui.models import EmailTemplate, Sequence, SmsTemplate, Subscription, User
 from closetui.sheet import Names, plain, sequence_sheet
 from closetui.subscriptions import subscription_row
+from tests.conftest import screen_text, settle
 from tests.support import contract
 from tests.support.contract import items, load
 
@@ -190,8 +191,6 @@ def test_show_against_the_documented_shapes_shows_names(monkeypatch, capsys):
 
 
 async def test_the_app_against_the_documented_users_shows_names(make_app, router, monkeypatch):
-    from tests.conftest import screen_text, settle
-
     monkeypatch.setattr("closetui.demo.router.USERS", load("user-list.json")["data"])
     app = make_app()
     async with app.run_test(size=(160, 35)) as pilot:
@@ -199,3 +198,39 @@ async def test_the_app_against_the_documented_users_shows_names(make_app, router
         text = screen_text(app)
     assert "by Stefan Wojcik" in text and "by Kevin Ramani" in text, text
     assert "user_N6Kh" not in text
+
+
+def _odd_sequence() -> dict:
+    odd = load("sequence-create.json")
+    odd["id"] = "seq_0ddTypesEverywhere00000"
+    odd["name"] = "Odd types everywhere"
+    odd["schedule"] = {"ranges": "weekdays"}
+    odd["steps"][1]["delay"] = "1 day"
+    odd["steps"][1]["threading"] = {"mode": "old"}
+    odd["organization_id"] = 12345
+    return odd
+
+
+def test_a_sequence_with_odd_types_lists_and_shows(capsys, server, monkeypatch):
+    server.router.org.inserted.append(_odd_sequence())
+    monkeypatch.setenv("CLOSE_API_KEY", DEMO_API_KEY)
+    assert main(["list", "--base-url", server.base_url, "--filter", "odd types"]) == 0
+    (row,) = capsys.readouterr().out.splitlines()
+    assert row.split("\t")[:4] == ["seq_0ddTypesEverywhere00000", "active", "3", "?"]
+    assert main(["show", "seq_0ddTypesEverywhere00000", "--base-url", server.base_url]) == 0
+    out = capsys.readouterr().out
+    assert "Schedule  ? (the server sent a schedule" in out
+    assert "Day 0" in out and "Day ?" in out and "wait ? (the server sent no readable delay)" in out
+    assert "thread   ?" in out
+
+
+async def test_the_app_lists_and_renders_a_sequence_with_odd_types(make_app, server):
+    server.router.org.inserted.append(_odd_sequence())
+    app = make_app()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        app.jump_to("seq_0ddTypesEverywhere00000")
+        await settle(pilot)
+        text = screen_text(app)
+    assert "Odd types everywhere" in text and "Day ?" in text
+    assert "wait ?" in app.detail.text

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from closetui.cadence import format_span
+from closetui.cadence import UNKNOWN_SPAN, format_span
 from closetui.rows import Row
 from closetui.sheet import Line
 from closetui.textsafe import truncate, visible
@@ -92,8 +92,8 @@ class ListWriter:
         elif self.fmt == "jsonl":
             self.out.write(json.dumps(raw) + "\n")
         elif self.fmt == "tsv":
-            cells = [row.id, row.status, str(row.steps), str((row.span or 0) // 86400),
-                     row.updated or "", row.name]  # fmt: skip
+            days = "?" if row.span == UNKNOWN_SPAN else str((row.span or 0) // 86400)
+            cells = [row.id, row.status, str(row.steps), days, row.updated or "", row.name]
             self.out.write("\t".join(visible(c) for c in cells) + "\n")
         else:
             code = {"active": "32", "paused": "33"}.get(row.status, "2") if self.color else None
