@@ -142,7 +142,7 @@ class TracingTransport(httpx.AsyncBaseTransport):
         }
         try:
             response = await self._inner.handle_async_request(request)
-        except Exception as exc:
+        except BaseException as exc:  # a cancelled request was still sent: written too
             entry.update(
                 elapsed_ms=round((time.monotonic() - began) * 1000), error=type(exc).__name__
             )
