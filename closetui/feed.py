@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from closetui.errors import ApiError, AuthError, NetworkError
 from closetui.paging import MAX_EMPTY_PAGES
 from closetui.rows import Row, RowList
+from closetui.tuning import RECONNECT_DELAYS
 
 
 class FetchedPageLike(Protocol):
@@ -66,7 +67,7 @@ class Feed:
         spawn: Spawn,
         on_event: Callable[[FeedEvent], None],
         rows: RowList | None = None,
-        retry_delays: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 30.0),
+        retry_delays: tuple[float, ...] = RECONNECT_DELAYS,
         hold_network: bool = False,
     ) -> None:
         self.source = source

@@ -14,8 +14,8 @@ from closetui.cache import Cache
 from closetui.errors import ApiError, NetworkError, NotFound, ProtocolError
 from closetui.logs import log
 from closetui.models import EmailTemplate, Sequence, SmsTemplate, User
+from closetui.names import Names, TemplateInfo
 from closetui.paging import walk
-from closetui.sheet import Names, TemplateInfo
 from closetui.textsafe import visible
 
 if TYPE_CHECKING:

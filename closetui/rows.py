@@ -11,6 +11,20 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+
+class KeyedRow(Protocol):
+    """What a list row needs for paging and filtering: its id and its filter key."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def fetched_at(self) -> float: ...
 
 
 @dataclass(slots=True)
@@ -25,13 +39,16 @@ class Row:
     fetched_at: float
 
 
-class RowList:
+R = TypeVar("R", bound=KeyedRow)
+
+
+class RowList(Generic[R]):
     def __init__(self) -> None:
-        self._slots: dict[int, list[Row]] = {}
+        self._slots: dict[int, list[R]] = {}
         self._starts: list[int] = []  # slot offsets, sorted
         self._where: dict[str, int] = {}  # id -> slot offset
         self._fresh: set[int] = set()  # slots refreshed from the network since the last `r`
-        self.rows: list[Row] = []  # every row, in list order
+        self.rows: list[R] = []  # every row, in list order
         self._slot_at: list[int] = []  # index in self.rows where each slot begins
         self._filter = ""
         self._matches: list[int] | None = None  # indexes into self.rows
@@ -49,10 +66,10 @@ class RowList:
     def visible_count(self) -> int:
         return len(self.rows) if self._matches is None else len(self._matches)
 
-    def visible(self, index: int) -> Row:
+    def visible(self, index: int) -> R:
         return self.rows[index] if self._matches is None else self.rows[self._matches[index]]
 
-    def visible_rows(self, start: int, end: int) -> list[Row]:
+    def visible_rows(self, start: int, end: int) -> list[R]:
         if self._matches is None:
             return self.rows[start:end]
         return [self.rows[i] for i in self._matches[start:end]]
@@ -93,7 +110,7 @@ class RowList:
             return at
         return None
 
-    def get(self, row_id: str) -> Row | None:
+    def get(self, row_id: str) -> R | None:
         found = self._locate(row_id)
         return None if found is None else self._slots[found[0]][found[1]]
 
@@ -102,7 +119,7 @@ class RowList:
 
     # -- changing ----------------------------------------------------------------------------
 
-    def put(self, skip: int, rows: Iterable[Row], *, fresh: bool) -> int:
+    def put(self, skip: int, rows: Iterable[R], *, fresh: bool) -> int:
         """Put a page in the slot at `skip`, replacing what it held: `fresh` from the
         network, else from the cache. Returns how many rows were dropped as repeats."""
         dropped = 0
@@ -110,7 +127,7 @@ class RowList:
         for row in self._slots.get(skip, []):
             if self._where.get(row.id) == skip:
                 del self._where[row.id]
-        kept: list[Row] = []
+        kept: list[R] = []
         for row in rows:
             other = self._where.get(row.id)
             if other is None:

@@ -17,11 +17,16 @@ from pathlib import Path
 import platformdirs
 
 from closetui.errors import ConfigError
-from closetui.urls import DEFAULT_BASE_URL, DEFAULT_PAGE_SIZE, check_base_url
+from closetui.urls import (
+    DEFAULT_BASE_URL,
+    DEFAULT_PAGE_SIZE,
+    DEMO_API_KEY,
+    DEMO_BASE_URL,
+    check_base_url,
+)
 
 APP_NAME = "closetui"
 SUFFIX_HINT = "CLOSE_API_KEY, --api-key-file or the config file"
-DEMO_BASE_URL = "https://demo.closetui.invalid/api/v1/"
 KEY_HELP = (
     "Give an API key in one of these ways: set CLOSE_API_KEY, pass --api-key-file PATH "
     '(a file holding only the key), or put api_key_file = "PATH" in {config}. '
@@ -167,8 +172,6 @@ def load_settings(
             raise ConfigError(
                 "CLOSETUI_DEMO_LATENCY and CLOSETUI_DEMO_SIZE must be numbers."
             ) from None
-        from closetui.demo.data import DEMO_API_KEY
-
         return Settings(
             base_url=DEMO_BASE_URL,
             api_key=ApiKey(DEMO_API_KEY),

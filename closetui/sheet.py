@@ -8,7 +8,7 @@ and every string from the API goes through `visible()` first.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from closetui.cadence import (
@@ -23,6 +23,7 @@ from closetui.cadence import (
     timeline,
 )
 from closetui.models import Sequence
+from closetui.names import Names, TemplateInfo
 from closetui.textsafe import visible
 
 SUBSCRIPTION_STATUSES = ("active", "paused", "finished", "goal", "error")
@@ -35,29 +36,6 @@ class Span:
 
 
 Line = list[Span]
-
-
-@dataclass(frozen=True, slots=True)
-class TemplateInfo:
-    """What the detail shows for a template: found (name, a second line) or not found."""
-
-    id: str
-    name: str | None = None
-    detail: str | None = None  # an email's subject, an SMS's first line
-    missing: bool = False
-
-
-@dataclass
-class Names:
-    """Names known for ids. Empty until the lookups arrive; an unknown id shows as itself."""
-
-    users: Mapping[str, str] = field(default_factory=dict)
-    templates: Mapping[str, TemplateInfo] = field(default_factory=dict)
-
-    def user(self, user_id: str | None) -> str | None:
-        if not user_id:
-            return None
-        return self.users.get(user_id, user_id)
 
 
 def format_moment(moment: datetime | None) -> str:

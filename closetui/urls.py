@@ -10,6 +10,8 @@ from closetui.errors import ConfigError
 
 DEFAULT_BASE_URL = "https://api.close.com/api/v1/"
 DEFAULT_PAGE_SIZE = 100
+DEMO_BASE_URL = "https://demo.closetui.invalid/api/v1/"  # never resolved: the demo is in-process
+DEMO_API_KEY = "api_demo_closetui_0000000000000000"  # the demo server's one valid key
 
 
 def is_loopback(host: str) -> bool:

@@ -61,12 +61,11 @@ async def settle(pilot, rounds: int = 200) -> None:
         if busy:
             await app.workers.wait_for_complete(busy)
             continue
-        if getattr(app, "_lookup_due", None) is not None:
-            await pilot.pause(0.05)  # the lookup timer has not fired yet
-            continue
         await pilot.pause()
-        if not app.busy if hasattr(app, "busy") else True:
-            return
+        if app.busy:
+            await pilot.pause(0.05)  # a lookup waits for the cursor to rest: its timer is due
+            continue
+        return
     raise AssertionError("the app did not settle")
 
 

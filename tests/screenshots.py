@@ -78,7 +78,7 @@ async def _settle(pilot) -> None:
 async def main() -> None:
     async def detail_of_hostile(pilot) -> None:
         await pilot.press("pagedown", "pagedown")
-        pilot.app.jump_to(pilot.app.sequence_rows.rows[46].id)
+        pilot.app.main.jump_to(pilot.app.main.sequence_rows.rows[46].id)
 
     async def open_detail(pilot) -> None:
         await pilot.press("enter")

@@ -28,7 +28,7 @@ async def test_the_first_page_asked_for_while_starting_is_not_asked_for_again(ma
         await settle(pilot)
         assert "My Sequence" in screen_text(app)
         assert _list_skips(server) == ["0"]
-        assert app.feed.rows.slot_is_fresh(0)
+        assert app.main.feed.rows.slot_is_fresh(0)
 
 
 async def test_a_refused_key_on_the_early_first_page_is_reported_as_usual(make_app):
@@ -44,12 +44,12 @@ async def test_the_next_page_is_fetched_only_near_the_end(make_app, server):
         await settle(pilot)
         await pilot.press("pagedown", "pagedown")  # row 58: 42 rows more than one screen left
         await settle(pilot)
-        assert app.sequence_list.cursor == 58
+        assert app.main.sequence_list.cursor == 58
         assert _list_skips(server) == ["0"]
         await pilot.press(*["down"] * 12)  # row 70: within one screen (30 rows) of row 100
         await settle(pilot)
         assert _list_skips(server) == ["0", "100"]
-        assert len(app.sequence_rows) == 200
+        assert len(app.main.sequence_rows) == 200
 
 
 async def test_end_repeatedly_reaches_every_row_once(make_app, server):
@@ -57,23 +57,23 @@ async def test_end_repeatedly_reaches_every_row_once(make_app, server):
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         for _ in range(30):
-            if app.feed.end:
+            if app.main.feed.end:
                 break
             await pilot.press("end")
             await settle(pilot)
-        ids = app.sequence_rows.ids()
+        ids = app.main.sequence_rows.ids()
         assert len(ids) == len(set(ids)) == server.router.org.count
         assert _list_skips(server) == [str(n) for n in range(0, 1500, 100)]
         assert "all 1,500" in screen_text(app)
         await pilot.press("home")
-        assert app.sequence_list.cursor == 0
+        assert app.main.sequence_list.cursor == 0
 
 
 async def test_the_seed_sequence_reads_day_1_email_wait_3_days_day_4_call(make_app):
     app = make_app()
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
-        detail = app.detail.text
+        detail = app.main.detail.text
         assert SEED_ID in detail
         day1 = detail.index("Day 1")
         wait = detail.index("wait 3 days")
@@ -88,17 +88,17 @@ async def test_a_filter_finds_a_sequence_on_a_page_not_yet_loaded(make_app, serv
     app = make_app()
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
-        assert FILTER_PROBE_NAME not in [r.name for r in app.sequence_rows.rows]
+        assert FILTER_PROBE_NAME not in [r.name for r in app.main.sequence_rows.rows]
         await pilot.press("slash", *"zeppelin")
         await settle(pilot)
         text = screen_text(app)
         assert FILTER_PROBE_NAME in text
         assert "1 of 1,500 match" in text
         await pilot.press("enter")  # back to the list, filter kept
-        assert app.detail.showing == app.sequence_list.current_row.id
-        assert FILTER_PROBE_NAME in app.detail.text
+        assert app.main.detail.showing == app.main.sequence_list.current_row.id
+        assert FILTER_PROBE_NAME in app.main.detail.text
         await pilot.press("escape")  # clears the filter
-        assert app.sequence_rows.visible_count == 1500
+        assert app.main.sequence_rows.visible_count == 1500
 
 
 async def test_hostile_names_appear_literally(make_app):
@@ -112,12 +112,14 @@ async def test_hostile_names_appear_literally(make_app):
             assert name in text
         assert "␛[31mRed ANSI␛[0m" in text
         assert "\x1b" not in text
-        app.jump_to(app.sequence_rows.rows[42].id)  # onto [@click=app.quit]q[/]: nothing runs
+        app.main.jump_to(
+            app.main.sequence_rows.rows[42].id
+        )  # onto [@click=app.quit]q[/]: nothing runs
         await pilot.pause()
-        assert app.detail.text.startswith("[@click=app.quit]q[/]")
+        assert app.main.detail.text.startswith("[@click=app.quit]q[/]")
         assert app.is_running
         for name in HOSTILE_NAMES:
-            assert visible(name) in [r.name for r in app.sequence_rows.rows]
+            assert visible(name) in [r.name for r in app.main.sequence_rows.rows]
 
 
 async def test_a_429_is_survived_with_the_message_shown(make_app, server):
@@ -128,7 +130,7 @@ async def test_a_429_is_survived_with_the_message_shown(make_app, server):
         await pilot.press("end")
         await wait_until(pilot, lambda: "rate limited, retrying in 1 s" in screen_text(app))
         await settle(pilot)
-        assert len(app.sequence_rows) == 200
+        assert len(app.main.sequence_rows) == 200
 
 
 async def test_a_failed_page_says_r_to_retry_and_r_retries(make_app, server):
@@ -141,7 +143,7 @@ async def test_a_failed_page_says_r_to_retry_and_r_retries(make_app, server):
         assert "failed: r to retry" in screen_text(app)
         await pilot.press("r")
         await settle(pilot)
-        assert len(app.sequence_rows) == 200
+        assert len(app.main.sequence_rows) == 200
         assert "failed" not in screen_text(app)
 
 
@@ -163,9 +165,9 @@ async def test_wide_screen_tab_moves_to_the_detail_and_back(make_app):
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         await pilot.press("tab")
-        assert app.focused is app.detail
+        assert app.focused is app.main.detail
         await pilot.press("escape")
-        assert app.focused is app.sequence_list
+        assert app.focused is app.main.sequence_list
 
 
 async def test_copy_shows_what_was_copied(make_app):
@@ -195,14 +197,14 @@ async def test_palette_jumps_to_a_sequence_by_name(make_app):
     app = make_app()
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
-        app.action_jump()
+        app.main.action_jump()
         await pilot.pause()
         await pilot.press(*"click=app")
         await pilot.pause(0.3)
         assert "[@click=app.quit]q[/]" in screen_text(app)
         await pilot.press("enter")
         await pilot.pause()
-        assert app.sequence_list.current_row.name == "[@click=app.quit]q[/]"
+        assert app.main.sequence_list.current_row.name == "[@click=app.quit]q[/]"
         assert app.is_running
 
 

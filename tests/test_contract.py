@@ -229,8 +229,8 @@ async def test_the_app_lists_and_renders_a_sequence_with_odd_types(make_app, ser
     app = make_app()
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
-        app.jump_to("seq_0ddTypesEverywhere00000")
+        app.main.jump_to("seq_0ddTypesEverywhere00000")
         await settle(pilot)
         text = screen_text(app)
     assert "Odd types everywhere" in text and "Day ?" in text
-    assert "wait ?" in app.detail.text
+    assert "wait ?" in app.main.detail.text

@@ -103,7 +103,7 @@ async def test_fault(make_app, server, tmp_path, record_property, case: Case, ph
             await pilot.pause()
         else:
             await settle(pilot)
-            assert len(app.sequence_rows) == 100
+            assert len(app.main.sequence_rows) == 100
             server.faults.add(**case.fault, **where)
             await pilot.press("end")
         if case.sees:
@@ -118,17 +118,17 @@ async def test_fault(make_app, server, tmp_path, record_property, case: Case, ph
         await pilot.press("question_mark")
         assert "list.filter" in screen_text(app)
         await pilot.press("escape")
-        if len(app.sequence_rows) > 1:
-            before = app.sequence_list.cursor
+        if len(app.main.sequence_rows) > 1:
+            before = app.main.sequence_list.cursor
             await pilot.press("up" if before else "down")
-            assert app.sequence_list.cursor != before
+            assert app.main.sequence_list.cursor != before
 
         # Nothing cached was lost, and nothing reached the screen that should not.
         if phase == "paging":
-            assert app.cache.sequence_count() >= 100
-            assert len(app.sequence_rows) >= 100
+            assert app.session.cache.sequence_count() >= 100
+            assert len(app.main.sequence_rows) >= 100
         assert "Traceback" not in screen_text(app)
-        ids = app.sequence_rows.ids()
+        ids = app.main.sequence_rows.ids()
         assert len(ids) == len(set(ids))
 
         outcome = "recovers"
@@ -139,7 +139,7 @@ async def test_fault(make_app, server, tmp_path, record_property, case: Case, ph
             await wait_until(
                 pilot,
                 lambda: (
-                    len(app.sequence_rows) >= (100 if phase == "start" else 200)
+                    len(app.main.sequence_rows) >= (100 if phase == "start" else 200)
                     and (case.after is None or case.after in screen_text(app))
                 ),
                 timeout=15,
@@ -161,13 +161,13 @@ async def test_a_404_on_a_detail_keeps_the_cached_detail(
     app = make_app(key=KEY)
     async with app.run_test(size=(120, 35), notifications=True) as pilot:
         await settle(pilot)
-        detail = app.detail.text
+        detail = app.main.detail.text
         assert "Day 1" in detail and "Day 4" in detail  # from the list's copy of it
         assert "Enrolled" not in detail  # the counts the detail call would have added
         assert "Traceback" not in screen_text(app)
         await pilot.press("down")
         await settle(pilot)
-        assert app.detail.showing == app.sequence_rows.rows[1].id
+        assert app.main.detail.showing == app.main.sequence_rows.rows[1].id
         _secrets_absent(app, tmp_path)
     record_property(
         "fault_matrix", ("404 on a detail", "the detail from the list, no counts", "carries on")

@@ -163,9 +163,9 @@ async def test_every_field_of_a_hostile_sequence_shows_literally(make_app, serve
     app = make_app()
     async with app.run_test(size=(120, 35), notifications=True) as pilot:
         await settle(pilot)
-        app.jump_to(hostile["id"])
+        app.main.jump_to(hostile["id"])
         await settle(pilot)
-        detail = app.detail.text
+        detail = app.main.detail.text
         for literal in (
             visible(hostile["name"]),
             visible(hostile["status"]),
@@ -193,10 +193,10 @@ async def test_hostile_names_keep_the_layout_at_every_size(make_app, size):
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         for index in range(HOSTILE_START, HOSTILE_START + 11):
-            app.jump_to(app.sequence_rows.rows[index].id)
+            app.main.jump_to(app.main.sequence_rows.rows[index].id)
             await pilot.pause()
             _assert_layout_intact(screen_text(app), size[0])
-        assert len(app.sequence_rows.rows[HOSTILE_START + 10].name) > 10_000
+        assert len(app.main.sequence_rows.rows[HOSTILE_START + 10].name) > 10_000
         await pilot.press("enter")  # the 10,000-character name, wrapped in the detail
         await pilot.pause()
         _assert_layout_intact(screen_text(app), size[0])
@@ -206,7 +206,7 @@ async def test_hostile_text_in_the_palette_and_the_subscriptions(make_app, serve
     app = make_app()
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
-        app.action_jump()
+        app.main.action_jump()
         await pilot.pause()
         await pilot.press(*"link=")
         await pilot.pause(0.3)
@@ -215,9 +215,11 @@ async def test_hostile_text_in_the_palette_and_the_subscriptions(make_app, serve
         _assert_layout_intact(text, 120, panes=False)  # the palette lies over the panes
         await pilot.press("escape")
         sequence = next(
-            r for r in app.sequence_rows.rows if server.router.org.subscription_total(r.id) >= 40
+            r
+            for r in app.main.sequence_rows.rows
+            if server.router.org.subscription_total(r.id) >= 40
         )
-        app.jump_to(sequence.id)
+        app.main.jump_to(sequence.id)
         await pilot.press("s")
         await settle(pilot)
         text = screen_text(app)

@@ -80,4 +80,4 @@ async def test_the_app_says_once_when_a_lookup_fails(make_app, server):
     assert sum("templates: failed" in m for m in toasts) == 1  # once, however many failed
     assert any("organization: failed" in m for m in toasts)
     assert "Lookup failed" in text
-    assert SEED_TEMPLATE_ID in "".join(app.detail.text.split())  # the id shows instead
+    assert SEED_TEMPLATE_ID in "".join(app.main.detail.text.split())  # the id shows instead

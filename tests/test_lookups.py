@@ -16,7 +16,7 @@ async def test_the_seed_shows_template_name_subject_creator_and_counts(make_app)
     app = make_app()
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
-        detail = app.detail.text
+        detail = app.main.detail.text
         assert "by Ava Adler" in detail and "by Ben Brooks" in detail
         assert "template Intro: quick question" in detail
         assert "subject  Quick question about" in detail
@@ -29,13 +29,13 @@ async def test_one_users_pass_and_one_request_per_distinct_template(make_app, se
         await settle(pilot)
         wanted = set()
         for index in range(12):
-            row = app.sequence_rows.rows[index]
-            app.jump_to(row.id)
+            row = app.main.sequence_rows.rows[index]
+            app.main.jump_to(row.id)
             await settle(pilot)
-            sequence = app.source.sequence(row.id).sequence
+            sequence = app.session.source.sequence(row.id).sequence
             wanted |= {tid for _, tid in templates_of(sequence)}
         for index in (3, 0, 7):  # coming back costs nothing
-            app.jump_to(app.sequence_rows.rows[index].id)
+            app.main.jump_to(app.main.sequence_rows.rows[index].id)
             await settle(pilot)
     templates = _paths(server, "email_template/") + _paths(server, "sms_template/")
     assert len(templates) == len(set(templates)) == len(wanted)
@@ -52,13 +52,13 @@ async def test_holding_a_key_down_starts_no_burst_of_lookups(make_app, server):
         # A held key: 50 moves arrive faster than the lookup delay (each one still repaints
         # the detail from the cache).
         for _ in range(50):
-            app.sequence_list.action_cursor_down()
+            app.main.sequence_list.action_cursor_down()
         await settle(pilot)
         lookups = [r.path for r in server.router.requests[before:] if r.path != "sequence/"]
-        last = app.sequence_list.current_row.id
-        assert app.sequence_list.cursor == 50
+        last = app.main.sequence_list.current_row.id
+        assert app.main.sequence_list.cursor == 50
         assert [p for p in lookups if p.startswith("sequence/seq_")] == [f"sequence/{last}/"]
-        assert last in app.detail.text
+        assert last in app.main.detail.text
 
 
 async def test_a_missing_template_says_not_found(make_app, server):
@@ -73,12 +73,12 @@ async def test_a_missing_template_says_not_found(make_app, server):
     app = make_app()
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
-        while len(app.sequence_rows) <= index:
+        while len(app.main.sequence_rows) <= index:
             await pilot.press("end")
             await settle(pilot)
-        app.jump_to(org.sequence_at(index)["id"])
+        app.main.jump_to(org.sequence_at(index)["id"])
         await settle(pilot)
-        assert f"template not found ({MISSING_TEMPLATE_ID})" in app.detail.text
+        assert f"template not found ({MISSING_TEMPLATE_ID})" in app.main.detail.text
         assert app.is_running
 
 
@@ -89,7 +89,7 @@ async def test_names_and_counts_show_offline(make_app, server):
     offline = make_app(offline=True)
     async with offline.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
-        detail = offline.detail.text
+        detail = offline.main.detail.text
         assert SEED_ID in detail
         assert "by Ava Adler" in detail
         assert "template Intro: quick question" in detail
@@ -105,7 +105,7 @@ async def test_subscriptions_page_through_skip_like_the_list(make_app, server):
     app = make_app()
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
-        app.jump_to(sequence_id)
+        app.main.jump_to(sequence_id)
         await settle(pilot)
         await pilot.press("s")
         await settle(pilot)
@@ -126,12 +126,12 @@ async def test_subscriptions_page_through_skip_like_the_list(make_app, server):
             first[:12].casefold() in r.key for r in app.screen.table.rows.visible_rows(0, 500)
         )
         await pilot.press("escape", "escape")
-        assert app.screen is not None and app.sequence_list.current_row.id == sequence_id
+        assert app.screen is not None and app.main.sequence_list.current_row.id == sequence_id
 
     offline = make_app(offline=True)
     async with offline.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
-        offline.jump_to(sequence_id)
+        offline.main.jump_to(sequence_id)
         await pilot.press("s")
         await settle(pilot)
         assert len(offline.screen.table.rows) == 100  # lazily, from the cache too
@@ -161,14 +161,14 @@ async def test_a_lookup_for_a_row_the_cursor_left_is_not_painted(make_app, serve
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         server.faults.latency = 0.3
-        first, second = app.sequence_rows.rows[5].id, app.sequence_rows.rows[6].id
-        app.jump_to(first)
+        first, second = app.main.sequence_rows.rows[5].id, app.main.sequence_rows.rows[6].id
+        app.main.jump_to(first)
         # The cursor rests: its lookups start, and take 0.3 s to answer.
         await wait_until(
             pilot, lambda: f"sequence/{first}/" in [r.path for r in server.router.requests]
         )
-        app.jump_to(second)  # moves on before they answer
+        app.main.jump_to(second)  # moves on before they answer
         server.faults.latency = 0
         await settle(pilot)
-        assert app.detail.showing == second
-        assert second in app.detail.text and first not in app.detail.text
+        assert app.main.detail.showing == second
+        assert second in app.main.detail.text and first not in app.main.detail.text

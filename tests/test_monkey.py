@@ -22,7 +22,7 @@ PRESSES = 2500
 
 def _check(app) -> None:
     assert app.is_running
-    tables = [app.sequence_list]
+    tables = [app.main.sequence_list]
     if isinstance(app.screen, SubscriptionsScreen):
         tables.append(app.screen.table)
     for table in tables:

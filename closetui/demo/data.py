@@ -13,8 +13,9 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from closetui.urls import DEMO_API_KEY as DEMO_API_KEY  # the demo's key, re-exported here
+
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-DEMO_API_KEY = "api_demo_closetui_0000000000000000"
 DEFAULT_SIZE = 1500
 
 ORG_ID = "orga_RbREgmiiwcr1w2b4cOnCMQaQPSIFxMqAD2Dh243uxcH"

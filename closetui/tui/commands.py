@@ -15,6 +15,7 @@ from textual.markup import escape
 
 if TYPE_CHECKING:
     from closetui.rows import Row, RowList
+    from closetui.tui.screens.sequences import SequencesScreen
 
 MAX_HITS = 50
 
@@ -30,11 +31,21 @@ def highlighted(name: str, query: str) -> Content:
 class SequenceProvider(Provider):
     """Search the sequences loaded so far by name."""
 
-    def _rows(self) -> RowList:
-        return self.app.sequence_rows  # type: ignore[attr-defined]
+    @property
+    def _main(self) -> SequencesScreen:
+        # The screen the palette was opened over; the palette itself is not it.
+        from closetui.tui.screens.sequences import SequencesScreen
+
+        screen = self.screen
+        if not isinstance(screen, SequencesScreen):
+            raise RuntimeError("Jump to sequence is offered over the main screen only")
+        return screen
+
+    def _rows(self) -> RowList[Row]:
+        return self._main.sequence_rows
 
     def _jump(self, row: Row) -> Callable[[], None]:
-        return lambda: self.app.jump_to(row.id)  # type: ignore[attr-defined]
+        return lambda: self._main.jump_to(row.id)
 
     async def discover(self) -> Hits:
         for row in self._rows().rows[:MAX_HITS]:

@@ -6,19 +6,8 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from closetui.feed import FeedEvent
-
 if TYPE_CHECKING:
     from closetui.api import ClientEvent
-
-
-class FeedChanged(Message):
-    """Something happened to a list's pages: rows arrived, a page failed, offline, online."""
-
-    def __init__(self, feed_name: str, event: FeedEvent) -> None:
-        super().__init__()
-        self.feed_name = feed_name
-        self.event = event
 
 
 class RequestHeldUp(Message):

@@ -115,7 +115,7 @@ def prepare_cache(folder: Path, size: int) -> None:
     from closetui.demo.router import FakeClose, Faults
     from closetui.demo.transport import DemoTransport
     from closetui.paging import pages_in_order
-    from closetui.settings import DEMO_BASE_URL
+    from closetui.urls import DEMO_BASE_URL
     from closetui.source import SequenceSource
 
     async def fill() -> None:
@@ -180,9 +180,9 @@ def loaded_app(cache_dir: Path) -> Any:
 def load_everything(app: Any) -> None:
     import gc
 
-    while not app.feed.end:
-        app.feed.pump(want_more=True)
-    app.sequence_list.rows_changed()
+    while not app.main.feed.end:
+        app.main.feed.pump(want_more=True)
+    app.main.sequence_list.rows_changed()
     gc.freeze()  # as the app does after each page it takes in
 
 
@@ -244,7 +244,7 @@ def bench_keys(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> None:
             load_everything(app)
             await pilot.pause()
             frames = Frames(app)
-            table = app.sequence_list
+            table = app.main.sequence_list
             for _ in range(presses):
                 before = table.cursor
                 found["down"].append(
@@ -253,7 +253,8 @@ def bench_keys(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> None:
                         frames,
                         "down",
                         lambda b=before: (
-                            table.cursor == b + 1 and app.detail.showing == table.current_row.id
+                            table.cursor == b + 1
+                            and app.main.detail.showing == table.current_row.id
                         ),
                     )
                 )
@@ -265,11 +266,11 @@ def bench_keys(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> None:
                         frames,
                         "pagedown",
                         lambda b=before: (
-                            table.cursor > b and app.detail.showing == table.current_row.id
+                            table.cursor > b and app.main.detail.showing == table.current_row.id
                         ),
                     )
                 )
-            last = app.sequence_rows.visible_count - 1
+            last = app.main.sequence_rows.visible_count - 1
             for _ in range(max(runs * 2, 10)):
                 table.move_to(0)  # back to the top, unmeasured: let its frame go out first
                 await frames.next_after(time.perf_counter())
@@ -279,7 +280,9 @@ def bench_keys(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> None:
                         app,
                         frames,
                         "end",
-                        lambda: table.cursor == last and app.detail.showing == table.current_row.id,
+                        lambda: (
+                            table.cursor == last and app.main.detail.showing == table.current_row.id
+                        ),
                     )
                 )
         return found
@@ -293,7 +296,7 @@ def bench_keys(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> None:
 def bench_append(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> None:
     from closetui.feed import FeedEvent
     from closetui.rows import Row
-    from closetui.tui.messages import FeedChanged
+    from closetui.tui.widgets.feed_pane import FeedPane
 
     appends = max(runs * 4, 20)
 
@@ -312,11 +315,14 @@ def bench_append(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> Non
             load_everything(app)
             await pilot.pause()
             frames = Frames(app)
-            skip = app.feed.next_skip
+            skip = app.main.feed.next_skip
             for n in range(appends):
                 started = time.perf_counter()
-                app.sequence_rows.put(skip, page(n, skip), fresh=True)
-                app.on_feed_changed(FeedChanged("sequences", FeedEvent("rows", skip, count=100)))
+                app.main.sequence_rows.put(skip, page(n, skip), fresh=True)
+                pane = app.main.list_pane
+                changed = FeedPane.Changed(pane, FeedEvent("rows", skip, count=100))
+                pane.on_feed_pane_changed(changed)
+                app.main.on_feed_pane_changed(changed)
                 done = time.perf_counter()
                 frame = await frames.next_after(done)
                 work.append(done - started)
@@ -436,18 +442,20 @@ def bench_requests(out: dict[str, Any]) -> None:
         async with app.run_test(size=(120, 35)) as pilot:
             await settle(app, pilot)
             # View the first 300 rows: page down through them as a person holding the key.
-            while app.sequence_list.cursor < 299:
+            while app.main.sequence_list.cursor < 299:
                 await pilot.press("pagedown")
             await settle(app, pilot)
             # Open 10 details: the cursor rests on each.
             for index in range(0, 300, 30):
-                app.jump_to(app.sequence_rows.rows[index].id)
+                app.main.jump_to(app.main.sequence_rows.rows[index].id)
                 await settle(app, pilot)
             paths = [r.path for r in router.requests]
             detailed = [p.split("/")[1] for p in paths if p.startswith("sequence/seq_")]
             wanted: set[str] = set()
             for sequence_id in detailed:
-                wanted |= {t for _, t in templates_of(app.source.sequence(sequence_id).sequence)}
+                wanted |= {
+                    t for _, t in templates_of(app.session.source.sequence(sequence_id).sequence)
+                }
         asked = [p for p in paths if p.startswith(TEMPLATE_PATHS)]
         return {
             "list": paths.count("sequence/"),

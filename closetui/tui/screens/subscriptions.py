@@ -1,27 +1,24 @@
-"""`s`: the subscriptions of one sequence, lazily paged like the sequence list, with a filter."""
+"""`s`: the subscriptions of one sequence, lazily paged like the sequence list, with a filter.
+
+Its list pane owns its feed and workers: closing the screen ends them, a reconnect loop too.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Static
 
-from closetui.feed import Feed
-from closetui.subscriptions import SubscriptionSource
-from closetui.tui.feed_view import FeedView
-from closetui.tui.messages import FeedChanged
+from closetui.session import Session
+from closetui.subscriptions import SubscriptionRow
 from closetui.tui.text import plain
-from closetui.tui.widgets.paged_table import PagedTable
+from closetui.tui.widgets.feed_pane import FeedPane
 from closetui.tui.widgets.subscription_list import SubscriptionList
-
-if TYPE_CHECKING:
-    from closetui.tui.app import ClosetuiApp
+from closetui.tuning import RECONNECT_DELAYS
 
 
 class SubscriptionsScreen(Screen[None]):
@@ -34,23 +31,30 @@ class SubscriptionsScreen(Screen[None]):
     DEFAULT_CSS = """
     SubscriptionsScreen #subscriptions-title { height: auto; padding: 0 1; background: $panel; }
     SubscriptionsScreen #subscriptions-pane { height: 1fr; border: round $primary; }
-    SubscriptionsScreen #subscriptions { height: 1fr; }
-    SubscriptionsScreen #subscriptions-filter { display: none; height: 1; border: none;
-        padding: 0 1; background: $boost; }
-    SubscriptionsScreen #subscriptions-filter.-active { display: block; }
     """
 
-    def __init__(self, sequence_id: str, title: Content) -> None:
+    def __init__(
+        self,
+        session: Session,
+        sequence_id: str,
+        title: Content,
+        *,
+        retry_delays: tuple[float, ...] = RECONNECT_DELAYS,
+    ) -> None:
         super().__init__()
+        self.session = session
         self.sequence_id = sequence_id
+        self.retry_delays = retry_delays
         self._title = title
         self.table = SubscriptionList(id="subscriptions")
-        self.filter_input = Input(
-            placeholder="filter by contact or sender", id="subscriptions-filter"
+        self.pane: FeedPane[SubscriptionRow] = FeedPane(
+            self.table,
+            plural="subscriptions",
+            placeholder="filter by contact or sender",
+            title="Subscriptions",
+            id="subscriptions-pane",
+            filter_id="subscriptions-filter",
         )
-        self.pane = Vertical(self.table, self.filter_input, id="subscriptions-pane")
-        self.pane.border_title = "Subscriptions"
-        self.view: FeedView | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(self._title, id="subscriptions-title")
@@ -58,67 +62,21 @@ class SubscriptionsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        app: ClosetuiApp = self.app  # type: ignore[assignment]
-        assert app.cache is not None
-        source = SubscriptionSource(
-            app.client,
-            app.cache,
-            self.sequence_id,
-            page_size=app.settings.page_size,
-            offline=app.settings.offline,
-        )
-        feed = Feed(
-            source,
-            rows=self.table.rows,
-            spawn=app.spawn,
-            on_event=lambda event: self.post_message(FeedChanged("subscriptions", event)),
-            retry_delays=app.retry_delays,
-        )
-        self.view = FeedView(
-            table=self.table,
-            feed=feed,
-            pane=self.pane,
-            filter_input=self.filter_input,
-            plural="subscriptions",
-        )
         self.table.focus()
-        self.view.pump()
-
-    def on_feed_changed(self, message: FeedChanged) -> None:
-        assert self.view is not None
-        message.stop()
-        event = message.event
-        if event.kind == "failed" and event.error is not None:
-            self.notify(event.error.message, title="Page failed", severity="error", markup=False)
-        self.view.changed(event)
-
-    @on(PagedTable.WantsMore, "#subscriptions")
-    def _wants_more(self) -> None:
-        if self.view is not None:
-            self.view.pump()
-
-    @on(Input.Changed, "#subscriptions-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        if self.view is not None:
-            self.view.set_filter(event.value)
-
-    @on(Input.Submitted, "#subscriptions-filter")
-    def _filter_submitted(self) -> None:
-        self.table.focus()
+        source = self.session.subscriptions(self.sequence_id)
+        self.pane.start(source, retry_delays=self.retry_delays)
 
     def action_filter(self) -> None:
-        if self.view is not None:
-            self.view.open_filter()
+        self.pane.open_filter()
 
     def action_back(self) -> None:
-        if self.view is not None and (self.focused is self.filter_input or self.view.rows.filter):
-            self.view.clear_filter()
+        if self.focused is self.pane.filter_input or self.pane.rows.filter:
+            self.pane.clear_filter()
             return
         self.dismiss()
 
     def action_refresh(self) -> None:
-        if self.view is not None:
-            self.notify(self.view.refresh_or_retry(), markup=False, timeout=2)
+        self.notify(self.pane.refresh_or_retry(), markup=False, timeout=2)
 
 
 def title_for(name: str, sequence_id: str) -> Content:

@@ -38,7 +38,7 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
         ),
         Binding("home,g", "scroll_home", "Top", show=False, id="detail.top"),
         Binding("end,G", "scroll_end", "Bottom", show=False, id="detail.bottom"),
-        Binding("escape,shift+tab", "app.back", "Back to list", id="detail.back"),
+        Binding("escape,shift+tab", "screen.back", "Back to list", id="detail.back"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {f"detail--{role}" for role in ROLES}
     DEFAULT_CSS = """

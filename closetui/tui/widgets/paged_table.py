@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from closetui.rows import RowList
+from closetui.rows import KeyedRow, RowList
 from closetui.tui.text import fit
 from closetui.tui.widgets.styles import ComponentStyles
 
@@ -34,13 +34,15 @@ class Column:
     min_table: int = 0  # hidden when the table is narrower than this
 
 
-class PagedTable(ComponentStyles, ScrollView, can_focus=True):
+R = TypeVar("R", bound=KeyedRow)
+
+
+class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
     """Rows from a RowList, a cursor, and one status line after the last row."""
 
     STYLE_PREFIX = "paged-table"
 
     COLUMNS: ClassVar[list[Column]] = []
-    ROLE_CLASSES: ClassVar[dict[str, str]] = {}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
         Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
@@ -81,13 +83,13 @@ class PagedTable(ComponentStyles, ScrollView, can_focus=True):
     """
 
     class _RowMessage(Message):
-        def __init__(self, table: PagedTable, row: Any | None) -> None:
+        def __init__(self, table: PagedTable[Any], row: Any | None) -> None:
             super().__init__()
             self.table = table
             self.row = row
 
         @property
-        def control(self) -> PagedTable:
+        def control(self) -> PagedTable[Any]:
             return self.table
 
     class Highlighted(_RowMessage):
@@ -99,24 +101,24 @@ class PagedTable(ComponentStyles, ScrollView, can_focus=True):
     class WantsMore(Message):
         """The cursor or the view came within a screen of the last loaded row."""
 
-        def __init__(self, table: PagedTable) -> None:
+        def __init__(self, table: PagedTable[Any]) -> None:
             super().__init__()
             self.table = table
 
         @property
-        def control(self) -> PagedTable:
+        def control(self) -> PagedTable[Any]:
             return self.table
 
-    def __init__(self, rows: RowList | None = None, **kwargs: Any) -> None:
+    def __init__(self, rows: RowList[R] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.rows = rows if rows is not None else RowList()
+        self.rows: RowList[R] = rows if rows is not None else RowList()
         self.cursor = 0
         self._cursor_id: str | None = None
         self._status: tuple[str, str] = ("", "status")
         self.always_want_more = False  # a filter wants every page, not just one screen more
         # Called at once when the cursor lands on a row, instead of posting Highlighted: a
         # message reaches the app a frame later, so the detail would trail the cursor.
-        self.on_highlight: Callable[[Any | None], None] | None = None
+        self.on_highlight: Callable[[R | None], None] | None = None
 
     # -- data changes ----------------------------------------------------------------------
 
@@ -147,14 +149,14 @@ class PagedTable(ComponentStyles, ScrollView, can_focus=True):
             self._highlight(row)
         self._check_more()
 
-    def _highlight(self, row: Any | None) -> None:
+    def _highlight(self, row: R | None) -> None:
         if self.on_highlight is not None:
             self.on_highlight(row)
         else:
             self.post_message(self.Highlighted(self, row))
 
     @property
-    def current_row(self) -> Any | None:
+    def current_row(self) -> R | None:
         if not self.rows.visible_count:
             return None
         return self.rows.visible(min(self.cursor, self.rows.visible_count - 1))

@@ -13,7 +13,7 @@ def _status_role(status: str) -> str:
     return {"active": "good", "paused": "warn"}.get(status, "dim")
 
 
-class SequenceList(PagedTable):
+class SequenceList(PagedTable[Row]):
     COLUMNS: ClassVar[list[Column]] = [
         Column("Name", None, lambda r: (r.name or "(no name)", "" if r.name else "dim")),
         Column("Status", 7, lambda r: (r.status, _status_role(r.status)), min_table=30),
@@ -21,7 +21,3 @@ class SequenceList(PagedTable):
         Column("Span", 5, lambda r: (format_span(r.span), "dim"), align_right=True, min_table=48),
         Column("Updated", 10, lambda r: (r.updated or "—", "dim"), min_table=64),
     ]
-
-    @property
-    def current_row(self) -> Row | None:
-        return super().current_row

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from closetui.subscriptions import SubscriptionRow
 from closetui.tui.widgets.paged_table import Column, PagedTable
 
 _ROLES = {"active": "good", "paused": "warn", "error": "error", "goal": "good"}
 
 
-class SubscriptionList(PagedTable):
+class SubscriptionList(PagedTable[SubscriptionRow]):
     OPENS = False
     COLUMNS: ClassVar[list[Column]] = [
         Column("Contact", None, lambda r: (r.contact, "")),

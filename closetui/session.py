@@ -1,0 +1,83 @@
+"""One session with one Close account: the cache, the client (none while offline, or until
+the app starts its network after the first frame), and the sources and lookups on them. The
+commands and the app build it the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from closetui.cache import Cache
+from closetui.lookups import Lookups
+from closetui.settings import Settings
+from closetui.source import SequenceSource
+from closetui.subscriptions import SubscriptionSource
+from closetui.tuning import DEFAULT_PARALLEL, MAX_PARALLEL
+
+if TYPE_CHECKING:
+    from closetui.api import ClientEvent, CloseClient
+
+
+@dataclass
+class Session:
+    settings: Settings
+    cache: Cache
+    source: SequenceSource
+    lookups: Lookups
+    client: CloseClient | None = None
+    rate_waits: int = 0  # requests held back for the rate limit, for a summary
+    _listeners: list[Callable[[ClientEvent], None]] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, settings: Settings) -> Session:
+        """The cache and the sources on it, with no network yet: `connect()` adds it."""
+        cache = Cache.open(settings.cache_dir, settings.account)
+        source = SequenceSource(None, cache, page_size=settings.page_size, offline=settings.offline)
+        return cls(settings, cache, source, Lookups(None, cache))
+
+    @property
+    def online(self) -> bool:
+        return self.client is not None
+
+    def connect(self, client: CloseClient | None = None) -> CloseClient:
+        """The network: the given client, or one built from the settings (importing httpx,
+        which the app keeps off its first frame)."""
+        if client is None:
+            from closetui.connect import open_client
+
+            client = open_client(self.settings)
+        client.on_event = self._client_event
+        self.client = self.source.client = self.lookups.client = client
+        return client
+
+    def on_client_event(self, listener: Callable[[ClientEvent], None]) -> None:
+        self._listeners.append(listener)
+
+    def _client_event(self, event: ClientEvent) -> None:
+        if event.kind == "rate_limited":
+            self.rate_waits += 1
+        for listener in self._listeners:
+            listener(event)
+
+    def subscriptions(self, sequence_id: str) -> SubscriptionSource:
+        return SubscriptionSource(
+            self.client,
+            self.cache,
+            sequence_id,
+            page_size=self.settings.page_size,
+            offline=self.settings.offline,
+        )
+
+    def parallel(self) -> int:
+        """How many pages to ask for at once: enough to use a rate-limit window in one go
+        (the gate still holds back what the window cannot take), within reason."""
+        last = self.client.gate.last if self.client is not None else None
+        if last is None or not last.limit:
+            return DEFAULT_PARALLEL
+        return max(2, min(MAX_PARALLEL, last.limit))
+
+    async def aclose(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+        self.cache.close()

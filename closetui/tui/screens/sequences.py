@@ -1,0 +1,416 @@
+"""The main view: the sequence list, the detail pane beside it, and the keys between them.
+
+The screen owns what it shows: its list pane (which owns the feed and its workers), the
+detail and its debounced lookups, the banner and the top bar's state. The session (client,
+cache, sources, lookups) is the app's.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Coroutine, Iterable, Iterator
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+
+from closetui.api import ClientEvent
+from closetui.errors import ApiError, AuthError
+from closetui.feed import Feed
+from closetui.rows import Row, RowList
+from closetui.session import Session
+from closetui.sheet import format_age, sequence_sheet
+from closetui.tui.commands import SequenceProvider
+from closetui.tui.messages import DetailLookedUp, OrganizationKnown, RequestHeldUp
+from closetui.tui.screens.message import MessageScreen
+from closetui.tui.screens.subscriptions import SubscriptionsScreen, title_for
+from closetui.tui.text import plain
+from closetui.tui.widgets.detail import DetailPane
+from closetui.tui.widgets.feed_pane import FeedPane
+from closetui.tui.widgets.paged_table import PagedTable
+from closetui.tui.widgets.sequence_list import SequenceList
+from closetui.tui.widgets.topbar import TopBar
+from closetui.tui.workers import spawn
+from closetui.tuning import LOOKUP_DELAY, NARROW, RECONNECT_DELAYS
+
+
+class SequencesScreen(Screen[None]):
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (NARROW, "-wide")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", key_display="/", id="list.filter"),
+        # Refresh and copy are listed in `?` only: the footer keeps to 80 columns.
+        Binding("r", "refresh", "Refresh", show=False, id="app.refresh"),
+        Binding("y", "copy_id", "Copy id", show=False, id="detail.copy_id"),
+        Binding("s", "subscriptions", "Subscriptions", id="detail.subscriptions"),
+        Binding("escape", "back", "Back", show=False, id="app.back"),
+    ]
+
+    def __init__(
+        self, session: Session, *, retry_delays: tuple[float, ...] = RECONNECT_DELAYS
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.retry_delays = retry_delays
+        self.sequence_rows: RowList[Row] = RowList()
+        self.topbar = TopBar(id="topbar")
+        self.banner = Static(id="banner")
+        self.sequence_list = SequenceList(self.sequence_rows, id="sequences")
+        self.sequence_list.on_highlight = self._highlighted
+        self.list_pane: FeedPane[Row] = FeedPane(
+            self.sequence_list,
+            plural="sequences",
+            placeholder="filter by name (Esc clears)",
+            title="Sequences",
+            id="list-pane",
+            filter_id="filter",
+        )
+        self.detail = DetailPane(id="detail")
+        self._lookup_timer: Timer | None = None
+        self._lookup_due: str | None = None
+        self._held_up: ClientEvent | None = None
+        self._org_asked = False
+        self._detailed: set[str] = set()  # sequences whose detail was fetched in this run
+        self._banner_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield self.topbar
+        yield self.banner
+        with Horizontal(id="main"):
+            yield self.list_pane
+            yield self.detail
+        yield Footer()
+
+    def on_mount(self) -> None:
+        settings = self.session.settings
+        cached = self.session.cache.meta("organization")
+        self.topbar.set_organization("Demo" if settings.demo else (cached or "Close"))
+        self.tell_cache_notices()
+        self.sequence_list.focus()
+        # What the cache has, on the first frame; the network is let in once it is drawn.
+        self.list_pane.start(
+            self.session.source, retry_delays=self.retry_delays, hold_network=not settings.offline
+        )
+        self._update_state()
+
+    @property
+    def feed(self) -> Feed:
+        return self.list_pane.feed
+
+    def network_started(self) -> None:
+        """The app has connected the session: pages and lookups may now ask Close."""
+        self.feed.release_network()
+        self.list_pane.pump()
+        self._update_state()
+
+    @property
+    def busy(self) -> bool:
+        """Work is under way or due: a page, a lookup, or a lookup waiting for the cursor to
+        rest. (Tests and benchmarks wait for this to be false.)"""
+        if self._lookup_due is not None:
+            return True
+        return any(w.group != "reconnect" and not w.is_finished for w in self.app.workers)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        spawn(self, work, "lookups")
+
+    # -- the feed ----------------------------------------------------------------------------
+
+    def on_feed_pane_changed(self, message: FeedPane.Changed) -> None:
+        if message.pane is not self.list_pane:
+            return
+        event = message.event
+        feed = self.feed
+        if event.kind == "rows" and event.skip == 0 and not feed.offline:
+            self._after_first_page()
+        elif event.kind == "offline":
+            self.notify(
+                "The network is unreachable: showing cached data; retrying in the background.",
+                title="Offline",
+                severity="warning",
+                markup=False,
+            )
+        elif event.kind == "online":
+            self.notify("Back online.", markup=False)
+        elif event.kind == "auth" and isinstance(event.error, AuthError):
+            self._show_auth_error(event.error)
+        elif event.kind == "complete" and event.count:
+            self.notify(f"{event.count:,} sequences were removed upstream.", markup=False)
+        self._held_up = None
+        self.tell_cache_notices()
+        if event.kind == "rows":
+            # Rows live as long as the app: moving them out of the cyclic collector's reach
+            # keeps its full collections from stalling a keypress for tens of milliseconds
+            # once there are 100,000 of them. (Rows hold no cycles: replaced ones are still
+            # freed by reference counting.)
+            gc.freeze()
+            current = self.sequence_list.current_row
+            if current is not None and current.id == self.detail.showing:
+                self.show_detail(current.id)  # its page was just refreshed
+        self._update_state()
+
+    def tell_cache_notices(self) -> None:
+        for notice in self.session.cache.take_notices():
+            self.notify(notice, title="Cache", severity="warning", markup=False, timeout=10)
+
+    def _after_first_page(self) -> None:
+        """What waits for the first page: the organization's name and the users' names."""
+        if self._org_asked:
+            return
+        self._org_asked = True
+        self._spawn(self._ask_organization())
+        self._spawn(self._refresh_users())
+
+    def _update_state(self) -> None:
+        feed = self.feed
+        self._update_banner()
+        if self._held_up is not None:
+            self.topbar.set_state(self._held_up.describe(), "busy")
+        elif feed.auth_failed is not None:
+            self.topbar.set_state("key refused", "error")
+        elif self.session.settings.offline:
+            self.topbar.set_state("offline (--offline) · cached data", "offline")
+        elif feed.offline:
+            self.topbar.set_state("offline · cached data · retrying", "offline")
+        elif feed.loading or feed.hold_network:
+            self.topbar.set_state("online · loading", "busy")
+        else:
+            self.topbar.set_state("online", "online")
+
+    def _update_banner(self) -> None:
+        feed = self.feed
+        text = ""
+        if feed.offline:
+            oldest = feed.oldest_cached
+            age = f" from {format_age(time.time() - oldest)}" if oldest is not None else ""
+            if self.session.settings.offline:
+                text = f"Offline (--offline): showing cached data{age}. No requests are made."
+            else:
+                text = (
+                    f"Offline: the network is unreachable. Showing cached data{age}; "
+                    "retrying in the background (r to retry now)."
+                )
+            if not len(self.sequence_rows):
+                text += " Nothing is cached for this account yet: run closetui online (or "
+                text += "closetui sync) first."
+        if text == self._banner_text:
+            return  # each update is a layout pass; most calls change nothing
+        self._banner_text = text
+        self.banner.update(Content(text))
+        self.banner.display = bool(text)
+
+    def on_request_held_up(self, message: RequestHeldUp) -> None:
+        self._held_up = message.event
+        self._update_state()
+        self.set_timer(message.event.seconds + 0.5, self._clear_held_up)
+
+    def _clear_held_up(self) -> None:
+        self._held_up = None
+        self._update_state()
+
+    async def _ask_organization(self) -> None:
+        if self.session.settings.demo:
+            self.post_message(OrganizationKnown("Demo"))
+            return
+        client = self.session.client
+        if client is None:
+            return
+        try:
+            me = await client.me()
+        except ApiError as exc:
+            self.session.lookups.failed("organization", exc)
+            self._tell_lookup_failures()
+            return
+        if me.organizations:
+            self.post_message(OrganizationKnown(me.organizations[0].name))
+
+    def on_organization_known(self, message: OrganizationKnown) -> None:
+        self.topbar.set_organization(message.name)
+        cache = self.session.cache
+        if cache.meta("organization") != message.name:
+            cache.set_meta("organization", message.name)
+
+    def _show_auth_error(self, error: AuthError) -> None:
+        body = Content.assemble(
+            plain(error.message),
+            "\n\n",
+            f"The key came from {self.session.settings.key_source}. Check that it is a "
+            "current key of this organization, or create a new one in Close under Settings → "
+            "Developer → API Keys.",
+        )
+        self.app.push_screen(MessageScreen("The API key was refused", body))
+
+    # -- the detail ----------------------------------------------------------------------------
+
+    async def _refresh_users(self) -> None:
+        ran = await self.session.lookups.refresh_users()
+        self._tell_lookup_failures()
+        if ran and self.detail.showing:
+            self.show_detail(self.detail.showing)
+
+    def _tell_lookup_failures(self) -> None:
+        """A lookup that failed says so once per kind (a dead network excepted: the offline
+        banner says that already); the id stays in place of the name."""
+        for failure in self.session.lookups.untold_failures():
+            if not failure.offline:
+                self.notify(
+                    failure.describe() + ": ids shown instead of names",
+                    title="Lookup failed",
+                    severity="warning",
+                    markup=False,
+                    timeout=8,
+                )
+
+    def _highlighted(self, row: Row | None) -> None:
+        sequence_id = row.id if row is not None else None
+        self.show_detail(sequence_id)
+        # Lookups wait until the cursor rests: holding a key down starts none of them.
+        if self._lookup_timer is not None:
+            self._lookup_timer.stop()
+        self._lookup_due = None
+        if sequence_id is not None and self.session.source.can_fetch:
+            self._lookup_due = sequence_id
+            self._lookup_timer = self.set_timer(LOOKUP_DELAY, lambda: self._look_up(sequence_id))
+
+    def _look_up(self, sequence_id: str) -> None:
+        self._lookup_due = None
+        current = self.sequence_list.current_row
+        if current is None or current.id != sequence_id or self.session.client is None:
+            return
+        self._spawn(self._fetch_lookups(sequence_id))
+
+    async def _fetch_lookups(self, sequence_id: str) -> None:
+        source, lookups = self.session.source, self.session.lookups
+        if sequence_id not in self._detailed:
+            self._detailed.add(sequence_id)
+            try:
+                async with lookups.gate:
+                    await source.fetch_detail(sequence_id)
+            except ApiError as exc:
+                self._detailed.discard(sequence_id)
+                lookups.failed("subscription counts", exc)
+        found = source.sequence(sequence_id)
+        if found is not None:
+            await lookups.look_up(found.sequence)
+        self._tell_lookup_failures()
+        self.post_message(DetailLookedUp(sequence_id))
+
+    def on_detail_looked_up(self, message: DetailLookedUp) -> None:
+        # A result for a sequence the cursor has left is dropped, not painted.
+        if message.sequence_id == self.detail.showing:
+            self.show_detail(message.sequence_id)
+
+    def show_detail(self, sequence_id: str | None) -> None:
+        detail = self.detail
+        if sequence_id is None:
+            detail.show_message("Nothing selected.")
+            return
+        found = self.session.source.sequence(sequence_id)
+        if found is None:
+            detail.show_message("This sequence's details are not available.")
+            return
+        lookups = self.session.lookups
+        lookups.known(found.sequence)
+        fresh = self.sequence_rows.is_fresh(sequence_id) or sequence_id in self._detailed
+        age = format_age(time.time() - found.fetched_at) + ("" if fresh else " (cached)")
+        lines = sequence_sheet(found.sequence, lookups.names, fetched_age=age, counts=found.counts)
+        detail.show_lines(lines, sequence_id)
+
+    @on(PagedTable.WantsMore, "#sequences")
+    def _wants_more(self) -> None:
+        self._update_state()
+
+    @on(PagedTable.Opened, "#sequences")
+    def _opened(self) -> None:
+        self.action_open_detail()
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_open_detail(self) -> None:
+        if self.focused is self.list_pane.filter_input:
+            self.sequence_list.focus()
+            return
+        if self.sequence_list.current_row is None:
+            return
+        self.add_class("-show-detail")
+        self.detail.focus()
+
+    def action_back(self) -> None:
+        pane = self.list_pane
+        if self.focused is pane.filter_input or (
+            self.focused is self.sequence_list and self.sequence_rows.filter
+        ):
+            pane.clear_filter()
+            return
+        self.remove_class("-show-detail")
+        self.sequence_list.focus()
+
+    def action_filter(self) -> None:
+        self.remove_class("-show-detail")
+        self.list_pane.open_filter()
+
+    def action_refresh(self) -> None:
+        self._detailed.clear()
+        self.notify(self.list_pane.refresh_or_retry(), markup=False, timeout=2)
+        self._update_state()
+
+    def action_subscriptions(self) -> None:
+        row = self.sequence_list.current_row
+        if row is None:
+            return
+        self.app.push_screen(SubscriptionsScreen(self.session, row.id, title_for(row.name, row.id)))
+
+    def action_copy_id(self) -> None:
+        row = self.sequence_list.current_row
+        if row is None:
+            return
+        self.app.copy_to_clipboard(row.id)
+        self.notify(
+            f"Copied {row.id} ({row.name[:60]}). Sent via OSC 52: if your terminal blocks "
+            "clipboard access, copy it from here.",
+            title="Copied",
+            markup=False,
+        )
+
+    def help_sections(self) -> list[tuple[str, Iterable[BindingType]]]:
+        return [
+            ("Sequence list", SequenceList.BINDINGS),
+            ("Detail pane", DetailPane.BINDINGS),
+            ("Everywhere", [*self.BINDINGS, *self.app.BINDINGS,
+                            Binding("ctrl+p", "", "Commands, jump to sequence…",
+                                    id="app.palette")]),
+        ]  # fmt: skip
+
+    def jump_to(self, sequence_id: str) -> None:
+        if self.sequence_rows.visible_index_of(sequence_id) is None and self.sequence_rows.filter:
+            self.list_pane.clear_filter()
+        index = self.sequence_rows.visible_index_of(sequence_id)
+        if index is not None:
+            self.sequence_list.move_to(index)
+            self.sequence_list.focus()
+
+    def action_jump(self) -> None:
+        self.app.push_screen(
+            CommandPalette(providers=[SequenceProvider], placeholder="Jump to sequence…")
+        )
+
+    def system_commands(self) -> Iterator[SystemCommand]:
+        yield SystemCommand(
+            "Jump to sequence…", "Search the loaded sequences by name", self.action_jump
+        )
+        yield SystemCommand(
+            "Filter by name", "Show only sequences whose name matches", self.action_filter
+        )
+        yield SystemCommand(
+            "Refresh", "Fetch the loaded pages again from Close", self.action_refresh
+        )
+        yield SystemCommand(
+            "Copy sequence id", "Copy the selected sequence's id", self.action_copy_id
+        )

@@ -1,0 +1,218 @@
+"""A paged list, its filter and its status line: the one way both lists are shown.
+
+The pane owns its Feed and runs the Feed's page requests and reconnect loop as its own
+workers, so they end when the pane is unmounted (a dismissed subscriptions screen leaves no
+loop behind). What the list says about itself is decided by `Feed.status()`; the pane only
+draws it. Every feed event is handled here first, then bubbles to the screen as
+`FeedPane.Changed` for what only that screen knows (the banner, the organization, a refused
+key).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Coroutine
+from typing import Any, Generic, TypeVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Input
+
+from closetui.feed import Feed, FeedEvent, PageSource
+from closetui.rows import RowList
+from closetui.sheet import format_age
+from closetui.tui.widgets.paged_table import PagedTable
+from closetui.tui.workers import spawn
+from closetui.tuning import RECONNECT_DELAYS
+
+R = TypeVar("R")
+
+
+class FeedPane(Vertical, Generic[R]):
+    DEFAULT_CSS = """
+    FeedPane > PagedTable { height: 1fr; }
+    FeedPane > .feed-filter {
+        display: none; height: 1; border: none; padding: 0 1; background: $boost;
+    }
+    FeedPane > .feed-filter.-active { display: block; }
+    """
+
+    class Changed(Message):
+        """Something happened to the pane's pages: rows arrived, a page failed, offline."""
+
+        def __init__(self, pane: FeedPane[Any], event: FeedEvent) -> None:
+            super().__init__()
+            self.pane = pane
+            self.event = event
+
+        @property
+        def control(self) -> FeedPane[Any]:
+            return self.pane
+
+    def __init__(
+        self,
+        table: PagedTable[R],
+        *,
+        plural: str,
+        placeholder: str,
+        title: str,
+        id: str | None = None,
+        filter_id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.table = table
+        self.plural = plural
+        self.filter_input = Input(placeholder=placeholder, id=filter_id, classes="feed-filter")
+        self.border_title = title
+        self._feed: Feed | None = None
+
+    def compose(self) -> ComposeResult:
+        yield self.table
+        yield self.filter_input
+
+    # -- the feed ----------------------------------------------------------------------------
+
+    def start(
+        self,
+        source: PageSource,
+        *,
+        retry_delays: tuple[float, ...] = RECONNECT_DELAYS,
+        hold_network: bool = False,
+    ) -> Feed:
+        """Page `source` into the table, from its first page (cached pages at once)."""
+        self._feed = Feed(
+            source,
+            rows=self.table.rows,
+            spawn=self._spawn,
+            on_event=lambda event: self.post_message(FeedPane.Changed(self, event)),
+            retry_delays=retry_delays,
+            hold_network=hold_network,
+        )
+        self.pump()
+        return self._feed
+
+    @property
+    def feed(self) -> Feed:
+        if self._feed is None:
+            raise RuntimeError("the pane's feed is started on mount")
+        return self._feed
+
+    @property
+    def rows(self) -> RowList[R]:
+        return self.table.rows
+
+    def _spawn(self, work: Coroutine[Any, Any, None], group: str) -> None:
+        spawn(self, work, group)
+
+    def pump(self) -> None:
+        """Ask the feed for what the view wants now, and say where the list stands."""
+        self.feed.pump(want_more=self.table.wants_more())
+        self.update()
+
+    @on(PagedTable.WantsMore)
+    def _wants_more(self) -> None:
+        if self._feed is not None:
+            self.pump()  # and the message goes on up: the screen may say "loading"
+
+    def on_feed_pane_changed(self, message: FeedPane.Changed) -> None:
+        if message.pane is not self:
+            return
+        event = message.event
+        if event.kind == "failed" and event.error is not None:
+            self.notify(event.error.message, title="Page failed", severity="error", markup=False)
+        elif event.kind == "problems":
+            count = len(event.notes)
+            self.notify(
+                f"{count} item{'s' if count != 1 else ''} could not be read: {event.notes[0]}",
+                severity="warning",
+                markup=False,
+            )
+        elif event.kind == "stopped":
+            self.notify(event.notes[0], severity="warning", markup=False)
+        if event.kind == "rows":
+            self.table.rows_changed()
+        self.pump()
+
+    def update(self) -> None:
+        feed = self.feed
+        rows = feed.rows
+        count = len(rows)
+        if feed.fetching_next or (feed.hold_network and not feed.end and not count):
+            self.table.set_status("loading…")
+        elif feed.auth_failed is not None:
+            self.table.set_status("the API key was refused", "error")
+        elif feed.stopped:
+            self.table.set_status(f"{feed.stopped} · r to try again", "warn")
+        elif feed.next_failed is not None and not feed.offline:
+            self.table.set_status("failed: r to retry", "error")
+        elif feed.offline and not count:
+            self.table.set_status("Nothing is cached for this yet.", "warn")
+        elif feed.offline and not feed.end:
+            self.table.set_status("offline: no more cached rows · r to retry", "warn")
+        elif feed.end and not count:
+            self.table.set_status(f"No {self.plural}.")
+        else:
+            self.table.set_status("")
+        if rows.filter:
+            more = "" if feed.end else " · loading more…"
+            subtitle = f"{rows.visible_count:,} of {count:,} match{more}"
+        elif feed.end:
+            cached = " cached" if feed.offline and not feed.complete else ""
+            subtitle = f"all {count:,}{cached}"
+        else:
+            subtitle = f"{count:,} loaded · more"
+        oldest = feed.oldest_cached
+        if oldest is not None:
+            subtitle += f" · cached {format_age(time.time() - oldest)}"
+        self.border_subtitle = Content(subtitle)
+
+    def refresh_or_retry(self) -> str:
+        """`r`: retry what failed, else refresh what is loaded. Says which, for a toast."""
+        feed = self.feed
+        if not feed.source.can_fetch:
+            return "Offline (--offline): nothing to refresh from."
+        if feed.failed or feed.offline or feed.auth_failed:
+            feed.retry()
+            self.update()
+            return "Retrying…"
+        feed.refresh()
+        self.update()
+        return "Refreshing from Close…"
+
+    # -- the filter --------------------------------------------------------------------------
+
+    @property
+    def filter_open(self) -> bool:
+        return self.filter_input.has_focus or bool(self.rows.filter)
+
+    def open_filter(self) -> None:
+        self.filter_input.add_class("-active")
+        self.filter_input.focus()
+
+    def set_filter(self, text: str) -> None:
+        text = text.strip()
+        self.rows.set_filter(text)
+        # While a filter is on, every remaining page loads so it covers the whole list.
+        self.table.always_want_more = bool(text)
+        self.table.rows_changed()
+        self.pump()
+
+    def clear_filter(self) -> None:
+        self.filter_input.value = ""
+        self.filter_input.remove_class("-active")
+        self.set_filter("")
+        self.table.focus()
+
+    @on(Input.Changed)
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._feed is not None:
+            self.set_filter(event.value)
+
+    @on(Input.Submitted)
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.table.focus()

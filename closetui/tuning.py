@@ -1,0 +1,18 @@
+"""The numbers closetui is tuned by, in one place, each with the reason for its value."""
+
+from __future__ import annotations
+
+# Pages a walk that reads everything may have in flight: enough to fill a rate-limit window
+# at the latencies seen, few enough not to queue behind the gate for long.
+DEFAULT_PARALLEL = 6
+MAX_PARALLEL = 6
+
+# Background reconnection after the network failed: quick at first, then every 30 s.
+RECONNECT_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
+
+# Seconds the cursor must rest on a row before its lookups start: holding a key down
+# starts none of them.
+LOOKUP_DELAY = 0.15
+
+# Below this many columns the app shows one pane at a time.
+NARROW = 100

@@ -1,0 +1,33 @@
+"""The screens own their work: closing a screen ends its pages and its reconnect loop."""
+
+from __future__ import annotations
+
+from tests.conftest import settle, wait_until
+
+
+async def test_closing_the_subscriptions_screen_ends_its_reconnect_loop(make_app, server):
+    # Every subscription request fails as a dead network would: the list goes offline and
+    # retries in the background, quickly here.
+    server.faults.add("drop", path="sequence_subscription/", times=None)
+    app = make_app(retry_delays=(0.05, 0.1))
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        for _ in range(3):
+            await pilot.press("s")
+            await wait_until(
+                pilot, lambda: len(server.router.requests_to("sequence_subscription/")) >= 2
+            )
+            await wait_until(
+                pilot,
+                lambda: any(w.group == "reconnect" and not w.is_finished for w in app.workers),
+            )
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: type(app.screen).__name__ == "SequencesScreen")
+        await wait_until(
+            pilot,
+            lambda: not any(w.group == "reconnect" and not w.is_finished for w in app.workers),
+        )
+        after = len(server.router.requests_to("sequence_subscription/"))
+        await pilot.pause(0.6)  # a loop left running would ask again within 0.1 s
+        assert len(server.router.requests_to("sequence_subscription/")) == after
+        assert app.is_running
