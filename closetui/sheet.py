@@ -24,6 +24,7 @@ from closetui.cadence import (
 )
 from closetui.models import Sequence
 from closetui.names import Names, TemplateInfo
+from closetui.roles import status_role
 from closetui.textsafe import visible
 
 SUBSCRIPTION_STATUSES = ("active", "paused", "finished", "goal", "error")
@@ -67,10 +68,6 @@ def _who(names: Names, moment: datetime | None, user_id: str | None) -> list[Spa
     if who:
         spans += [Span(" by ", "dim"), Span(visible(who), "value")]
     return spans
-
-
-def status_role(status: str) -> str:
-    return {"active": "status-active", "paused": "status-paused"}.get(status, "status-other")
 
 
 def heading(

@@ -108,3 +108,14 @@ def test_the_seed_sheet_reads_email_day_1_wait_3_days_call_day_4():
 def test_a_sequence_without_steps_says_so():
     text = plain(sequence_sheet(Sequence.from_api({"id": "seq_x", "name": "Empty"})))
     assert "This sequence has no steps." in text
+
+
+def test_every_style_role_has_a_look_in_the_app_and_on_the_command_line():
+    from closetui.commands.output import ANSI
+    from closetui.roles import ROLES, status_role
+    from closetui.tui.widgets.detail import DetailPane
+
+    assert set(ANSI) == set(ROLES)
+    css = DetailPane.DEFAULT_CSS
+    assert all(f".detail--{role} " in css for role in ROLES)
+    assert {status_role(s) for s in ("active", "paused", "error", "goal", "draft")} <= set(ROLES)

@@ -31,3 +31,21 @@ async def test_closing_the_subscriptions_screen_ends_its_reconnect_loop(make_app
         await pilot.pause(0.6)  # a loop left running would ask again within 0.1 s
         assert len(server.router.requests_to("sequence_subscription/")) == after
         assert app.is_running
+
+
+async def test_a_dismissed_screen_is_not_kept_alive_by_the_row_freeze(make_app):
+    import weakref
+
+    app = make_app()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        gone = weakref.ref(app.screen)
+        app.main.feed.refresh()  # pages land, and are frozen, while the screen is open
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        app.main.feed.refresh()  # pages land and are frozen after the screen was dismissed
+        await settle(pilot)
+        assert gone() is None

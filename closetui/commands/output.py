@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 from closetui.cadence import UNKNOWN_SPAN, format_span
+from closetui.roles import status_role
 from closetui.rows import Row
 from closetui.sheet import Line
 from closetui.textsafe import truncate, visible
@@ -21,9 +22,7 @@ ANSI = {
     "label": "2",
     "dim": "2",
     "id": "2",
-    "status-active": "32",
-    "status-paused": "33",
-    "status-other": "2",
+    "good": "32",
     "rail": "34",
     "day": "1",
     "wait": "3;2",
@@ -34,6 +33,7 @@ ANSI = {
     "kind-other": "35",
     "warn": "33",
     "error": "31",
+    "value": "",
 }
 
 
@@ -96,7 +96,7 @@ class ListWriter:
             cells = [row.id, row.status, str(row.steps), days, row.updated or "", row.name]
             self.out.write("\t".join(visible(c) for c in cells) + "\n")
         else:
-            code = {"active": "32", "paused": "33"}.get(row.status, "2") if self.color else None
+            code = ANSI[status_role(row.status)] if self.color else None
             cells = (row.id, row.status, str(row.steps), format_span(row.span),
                      row.updated or "—", row.name)  # fmt: skip
             self.out.write(self._table_row(*cells, status_color=code))

@@ -79,6 +79,7 @@ class SequencesScreen(Screen[None]):
         self._org_asked = False
         self._detailed: set[str] = set()  # sequences whose detail was fetched in this run
         self._banner_text = ""
+        self._collect_due = False
 
     def compose(self) -> ComposeResult:
         yield self.topbar
@@ -99,6 +100,23 @@ class SequencesScreen(Screen[None]):
             self.session.source, retry_delays=self.retry_delays, hold_network=not settings.offline
         )
         self._update_state()
+
+    def on_screen_resume(self) -> None:
+        # Back from another screen: what it held is garbage now, to be collected before the
+        # next freeze (a frozen cycle is never collected).
+        self._collect_due = True
+
+    def _freeze_rows(self) -> None:
+        """Rows live as long as the app: moving them out of the cyclic collector's reach keeps
+        its full collections from stalling a keypress for tens of milliseconds once there are
+        100,000 of them. gc.freeze() takes everything alive, so it waits while another screen
+        is open, and collects first after one closed."""
+        if self.app.screen is not self:
+            return
+        if self._collect_due:
+            self._collect_due = False
+            gc.collect()  # frozen rows are not scanned: this costs what was left behind
+        gc.freeze()
 
     @property
     def feed(self) -> Feed:
@@ -146,11 +164,7 @@ class SequencesScreen(Screen[None]):
         self._held_up = None
         self.tell_cache_notices()
         if event.kind == "rows":
-            # Rows live as long as the app: moving them out of the cyclic collector's reach
-            # keeps its full collections from stalling a keypress for tens of milliseconds
-            # once there are 100,000 of them. (Rows hold no cycles: replaced ones are still
-            # freed by reference counting.)
-            gc.freeze()
+            self._freeze_rows()  # (rows hold no cycles: replaced ones are still freed)
             current = self.sequence_list.current_row
             if current is not None and current.id == self.detail.showing:
                 self.show_detail(current.id)  # its page was just refreshed

@@ -15,16 +15,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
+from closetui.roles import ROLES
 from closetui.sheet import Line, Span, plain
 from closetui.tui.text import wrap_line
 from closetui.tui.widgets.styles import ComponentStyles
 
 SIZE_DELAY = 0.2  # seconds the cursor must rest before the scroll extent follows the content
-ROLES = (
-    "title", "section", "label", "dim", "id", "status-active", "status-paused", "status-other",
-    "rail", "day", "wait", "kind", "kind-email", "kind-call", "kind-sms", "kind-other", "warn",
-    "error", "value",
-)  # fmt: skip
 
 
 class DetailPane(ComponentStyles, ScrollView, can_focus=True):
@@ -50,9 +46,7 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
         & > .detail--label { color: $text-muted; }
         & > .detail--dim { color: $text-muted; }
         & > .detail--id { color: $text-muted; }
-        & > .detail--status-active { color: $text-success; }
-        & > .detail--status-paused { color: $text-warning; }
-        & > .detail--status-other { color: $text-muted; }
+        & > .detail--good { color: $text-success; }
         & > .detail--rail { color: $text-primary; }
         & > .detail--day { text-style: bold; }
         & > .detail--wait { text-style: italic; color: $text-muted; }
@@ -63,6 +57,7 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
         & > .detail--kind-other { color: $text-secondary; }
         & > .detail--warn { color: $text-warning; }
         & > .detail--error { color: $text-error; }
+        & > .detail--value { }
     }
     """
 
