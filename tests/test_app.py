@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from closetui.demo.data import FILTER_PROBE_NAME, HOSTILE_NAMES, SEED_ID
 from closetui.textsafe import visible
-from tests.conftest import screen_text, settle, wait_until
+from tests.support.app import screen_text, settle, wait_until
 
 
 def _list_skips(server) -> list[str]:

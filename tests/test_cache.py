@@ -12,7 +12,7 @@ import textwrap
 import time
 
 from closetui.cache import Cache, SequenceSummary
-from tests.conftest import screen_text, settle
+from tests.support.app import screen_text, settle
 
 
 def _page(cache: Cache, skip: int, prefix: str, n: int = 100) -> None:

@@ -14,8 +14,8 @@ from closetui.demo.data import EMAIL_TEMPLATES, SEED_ID, SMS_TEMPLATES, USERS, D
 from closetui.models import EmailTemplate, Sequence, SmsTemplate, Subscription, User
 from closetui.sheet import Names, plain, sequence_sheet
 from closetui.subscriptions import subscription_row
-from tests.conftest import screen_text, settle
 from tests.support import contract
+from tests.support.app import screen_text, settle
 from tests.support.contract import items, load
 
 MODELS = {

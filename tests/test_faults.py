@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import screen_text, settle, wait_until
+from tests.support.app import screen_text, settle, wait_until
 
 KEY = "api_FAULT_matrix_secret_7c1e2b9f"
 

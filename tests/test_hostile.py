@@ -26,7 +26,7 @@ from closetui.sheet import Names, plain, sequence_sheet
 from closetui.source import row_from_summary, summarize
 from closetui.subscriptions import subscription_row
 from closetui.textsafe import visible
-from tests.conftest import screen_text, settle
+from tests.support.app import screen_text, settle
 from tests.support.contract import load
 
 JSON = st.recursive(

@@ -7,7 +7,7 @@ import pytest
 
 from closetui.cli import main
 from closetui.demo.data import DEMO_API_KEY, SEED_ID, SEED_TEMPLATE_ID
-from tests.conftest import screen_text, settle
+from tests.support.app import screen_text, settle
 
 
 @pytest.fixture

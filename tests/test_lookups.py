@@ -5,7 +5,7 @@ from __future__ import annotations
 from closetui.demo.data import MISSING_TEMPLATE_ID, SEED_ID
 from closetui.lookups import templates_of
 from closetui.models import Sequence
-from tests.conftest import screen_text, settle, wait_until
+from tests.support.app import screen_text, settle, wait_until
 
 
 def _paths(server, prefix: str) -> list[str]:

@@ -8,7 +8,7 @@ import random
 from textual import events
 
 from closetui.tui.screens.subscriptions import SubscriptionsScreen
-from tests.conftest import settle
+from tests.support.app import settle
 
 KEYS = {
     "up": None, "down": None, "j": "j", "k": "k", "pageup": None, "pagedown": None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 from closetui.demo.data import SEED_ID
-from tests.conftest import screen_text, settle
+from tests.support.app import screen_text, settle
 
 
 async def _browse(app, pilot, pages: int) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import settle, wait_until
+from tests.support.app import settle, wait_until
 
 
 async def test_closing_the_subscriptions_screen_ends_its_reconnect_loop(make_app, server):

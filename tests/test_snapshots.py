@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import screen_text, settle
+from tests.support.app import screen_text, settle
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 

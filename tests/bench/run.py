@@ -115,8 +115,8 @@ def prepare_cache(folder: Path, size: int) -> None:
     from closetui.demo.router import FakeClose, Faults
     from closetui.demo.transport import DemoTransport
     from closetui.paging import pages_in_order
-    from closetui.urls import DEMO_BASE_URL
     from closetui.source import SequenceSource
+    from closetui.urls import DEMO_BASE_URL
 
     async def fill() -> None:
         transport = DemoTransport(FakeClose(DemoOrg(size), Faults(latency=0)))
