@@ -421,6 +421,27 @@ class Cache:
         ).fetchone()
         return Stored(json.loads(row[0]), row[1]) if row else None
 
+    @_guarded({})
+    def counts(self, sequence_ids: list[str]) -> dict[str, dict[str, int | None]]:
+        """Runs by status for the sequences whose detail is cached, in one query: the list
+        shows them without a request per row."""
+        found: dict[str, dict[str, int | None]] = {}
+        for start in range(0, len(sequence_ids), 500):  # SQLite's variable limit
+            chunk = sequence_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for sequence_id, raw in self._db.execute(
+                "SELECT id, json_extract(json, '$.subscription_counts_by_status') FROM details "
+                f"WHERE id IN ({marks})",
+                chunk,
+            ):
+                counts = json.loads(raw) if isinstance(raw, str) else None
+                if isinstance(counts, dict):
+                    found[sequence_id] = {
+                        str(k): v if isinstance(v, int) and not isinstance(v, bool) else None
+                        for k, v in counts.items()
+                    }
+        return found
+
     @_guarded(None, write=True)
     def put_detail(self, sequence_id: str, raw: Any, fetched_at: float) -> None:
         with self._transaction():

@@ -9,9 +9,11 @@ costs time in proportion to the page, not to the rows already held.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
+
+from closetui.query import Query, parse
 
 
 class KeyedRow(Protocol):
@@ -24,7 +26,26 @@ class KeyedRow(Protocol):
     def key(self) -> str: ...
 
     @property
+    def status(self) -> str: ...
+
+    @property
     def fetched_at(self) -> float: ...
+
+
+SortKey = Callable[[Any], Any]
+
+
+class _Descending:
+    """A sort key in reverse, so that one ascending bisect serves both directions and equal
+    rows keep the API's order either way."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __lt__(self, other: _Descending) -> bool:
+        return bool(other.value < self.value)
 
 
 @dataclass(slots=True)
@@ -37,6 +58,8 @@ class Row:
     span: int | None
     updated: str | None  # YYYY-MM-DD
     fetched_at: float
+    # Runs by status, from the cache (a detail visit or `sync --subscriptions`); None: unknown.
+    counts: dict[str, int | None] | None = None
 
 
 R = TypeVar("R", bound=KeyedRow)
@@ -51,7 +74,12 @@ class RowList(Generic[R]):
         self.rows: list[R] = []  # every row, in list order
         self._slot_at: list[int] = []  # index in self.rows where each slot begins
         self._filter = ""
-        self._matches: list[int] | None = None  # indexes into self.rows
+        self._query = Query()
+        self._sort: SortKey | None = None
+        self._descending = False
+        # What is shown, as indexes into self.rows in display order: None shows every row
+        # in list order (no filter, no sort).
+        self._matches: list[int] | None = None
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -61,6 +89,10 @@ class RowList(Generic[R]):
     @property
     def filter(self) -> str:
         return self._filter
+
+    @property
+    def sorted(self) -> bool:
+        return self._sort is not None
 
     @property
     def visible_count(self) -> int:
@@ -105,6 +137,11 @@ class RowList(Generic[R]):
         index = self._slot_at[bisect.bisect_left(self._starts, slot)] + offset
         if self._matches is None:
             return index
+        if self._sort is not None:
+            try:
+                return self._matches.index(index)  # one scan: on a page landing or a jump
+            except ValueError:
+                return None
         at = bisect.bisect_left(self._matches, index)
         if at < len(self._matches) and self._matches[at] == index:
             return at
@@ -186,11 +223,38 @@ class RowList(Generic[R]):
         self._fresh.discard(skip)
 
     def set_filter(self, text: str) -> None:
+        """Free text and `status:` terms (see query.py) over every loaded row."""
         self._filter = text
-        needle = text.casefold()
-        self._matches = (
-            None if not needle else [i for i, row in enumerate(self.rows) if needle in row.key]
-        )
+        self._query = parse(text)
+        self._recompute()
+
+    def set_sort(self, key: SortKey | None, *, descending: bool = False) -> None:
+        """Order the loaded rows by `key` (None: the API's order). Equal rows keep the API's
+        order; rows that arrive later are placed in order as they come."""
+        self._sort = key
+        self._descending = descending
+        self._recompute()
+
+    def _order_key(self) -> Callable[[int], Any]:
+        key, rows = self._sort, self.rows
+        assert key is not None
+        if self._descending:
+            return lambda i: _Descending(key(rows[i]))
+        return lambda i: key(rows[i])
+
+    def _recompute(self) -> None:
+        query = self._query
+        if not query and self._sort is None:
+            self._matches = None
+            return
+        rows = self.rows
+        if query:
+            shown = [i for i, row in enumerate(rows) if query.matches(row)]
+        else:
+            shown = list(range(len(rows)))
+        if self._sort is not None:
+            shown.sort(key=self._order_key())
+        self._matches = shown
 
     def _rebuild(self, changed_from: int, *, appended: bool) -> None:
         if appended:
@@ -198,10 +262,14 @@ class RowList(Generic[R]):
             self._slot_at.append(start)
             self.rows.extend(self._slots[self._starts[-1]])
             if self._matches is not None:
-                needle = self._filter.casefold()
-                self._matches.extend(
-                    i for i in range(start, len(self.rows)) if needle in self.rows[i].key
-                )
+                query = self._query
+                new = [i for i in range(start, len(self.rows)) if query.matches(self.rows[i])]
+                if self._sort is None:
+                    self._matches.extend(new)
+                else:
+                    order = self._order_key()
+                    for i in new:  # a page's worth of bisects: the cost of a page, not the list
+                        bisect.insort(self._matches, i, key=order)
             return
         first = bisect.bisect_left(self._starts, changed_from)
         begin = self._slot_at[first] if first < len(self._slot_at) else len(self.rows)
@@ -211,4 +279,4 @@ class RowList(Generic[R]):
             self._slot_at.append(len(self.rows))
             self.rows.extend(self._slots[start])
         if self._matches is not None:
-            self.set_filter(self._filter)
+            self._recompute()

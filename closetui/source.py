@@ -76,7 +76,11 @@ def summarize(sequence: Sequence) -> SequenceSummary:
     )
 
 
-def row_from_summary(summary: SequenceSummary | CachedRow, fetched_at: float) -> Row:
+def row_from_summary(
+    summary: SequenceSummary | CachedRow,
+    fetched_at: float,
+    counts: dict[str, int | None] | None = None,
+) -> Row:
     name = visible(summary.name)
     return Row(
         id=summary.id,
@@ -87,6 +91,7 @@ def row_from_summary(summary: SequenceSummary | CachedRow, fetched_at: float) ->
         span=summary.span,
         updated=summary.updated,
         fetched_at=fetched_at,
+        counts=counts,
     )
 
 
@@ -132,7 +137,8 @@ class SequenceSource(PagedSource):
         found = self.cache.sequence_rows(skip, skip + self.limit)
         if not found:
             return None
-        return [row_from_summary(r, r.fetched_at) for r in found]
+        counts = self.cache.counts([r.id for r in found])
+        return [row_from_summary(r, r.fetched_at, counts.get(r.id)) for r in found]
 
     async def _list(self, skip: int) -> Page[Sequence]:
         prefetched, self.prefetched = self.prefetched, None
@@ -162,7 +168,8 @@ class SequenceSource(PagedSource):
                 self._unsaved[raw["id"]] = Stored(raw, now)
             while len(self._unsaved) > UNSAVED_MAX:
                 del self._unsaved[next(iter(self._unsaved))]
-        rows = [row_from_summary(s, now) for s in summaries]
+        counts = self.cache.counts([s.id for s in summaries])
+        rows = [row_from_summary(s, now, counts.get(s.id)) for s in summaries]
         return FetchedPage(skip, rows, page.has_more, page.limit, page.problems, page)
 
     def resume_pass(self, number: int, started: float) -> None:

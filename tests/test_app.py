@@ -16,7 +16,7 @@ async def test_start_up_shows_rows_after_exactly_one_list_request(make_app, serv
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         text = screen_text(app)
-        assert "My Sequence" in text and "Pricing page visitor — Enterprise" in text
+        assert "My Sequence" in text and "Pricing page visitor — Enter" in text
         assert _list_skips(server) == ["0"]
         assert server.router.requests[0].path == "sequence/"  # nothing before the first page
         assert "100 loaded · more" in text

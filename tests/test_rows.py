@@ -58,3 +58,46 @@ def test_drop_after_forgets_slots_past_a_shorter_end():
     rows.drop_after(2)
     assert rows.ids() == ["x0", "y0", "x2", "y2"]
     assert rows.get("x4") is None
+
+
+def _status_rows(*pairs):
+    return [
+        Row(id=i, name=i, key=i.casefold(), status=s, steps=0, span=None, updated=None,
+            fetched_at=0.0)
+        for i, s in pairs
+    ]  # fmt: skip
+
+
+def test_status_terms_and_text_filter_together():
+    rows = RowList()
+    rows.put(0, _status_rows(("Acme a", "active"), ("Acme b", "paused"), ("Other", "paused")),
+             fresh=True)  # fmt: skip
+    rows.set_filter("status:paused acme")
+    assert [r.id for r in rows.visible_rows(0, 10)] == ["Acme b"]
+    rows.set_filter("status:active,paused")
+    assert rows.visible_count == 3
+    rows.set_filter("status:PAUSED")
+    assert [r.id for r in rows.visible_rows(0, 10)] == ["Acme b", "Other"]
+    rows.put(3, _status_rows(("New", "paused"), ("Gone", "error")), fresh=True)
+    assert [r.id for r in rows.visible_rows(0, 10)] == ["Acme b", "Other", "New"]
+
+
+def test_a_sort_places_rows_that_arrive_later_as_a_full_sort_would():
+    import random
+
+    rng = random.Random(7)
+    rows = RowList()
+    rows.set_sort(lambda r: r.status, descending=True)
+    for page in range(20):
+        statuses = [rng.choice("abcdef") for _ in range(10)]
+        rows.put(page * 10, _status_rows(*((f"r{page}-{n}", s) for n, s in enumerate(statuses))),
+                 fresh=True)  # fmt: skip
+    shown = [r.id for r in rows.visible_rows(0, 1000)]
+    every = sorted(rows.rows, key=lambda r: r.status, reverse=True)  # stable: API order in ties
+    assert shown == [r.id for r in every]
+    assert rows.visible_index_of(shown[37]) == 37
+    rows.set_filter("status:c")
+    assert all(r.status == "c" for r in rows.visible_rows(0, 1000))
+    rows.set_sort(None)
+    rows.set_filter("")
+    assert [r.id for r in rows.visible_rows(0, 1000)] == rows.ids()

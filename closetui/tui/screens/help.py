@@ -33,7 +33,8 @@ def help_content(sections: Iterable[tuple[str, Iterable[BindingType]]]) -> Conte
         for binding in bindings:
             if not isinstance(binding, Binding) or not binding.description:
                 continue
-            parts += [(f"  {key_label(binding.key):<22}", "bold"), binding.description]
+            words = binding.tooltip or binding.description  # the footer's word may be short
+            parts += [(f"  {key_label(binding.key):<22}", "bold"), words]
             if binding.id:
                 parts.append((f"  ({binding.id})", "$text-muted"))
             parts.append("\n")

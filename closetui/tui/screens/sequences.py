@@ -49,7 +49,13 @@ class SequencesScreen(Screen[None]):
         # Refresh and copy are listed in `?` only: the footer keeps to 80 columns.
         Binding("r", "refresh", "Refresh", show=False, id="app.refresh"),
         Binding("y", "copy_id", "Copy id", show=False, id="detail.copy_id"),
-        Binding("s", "subscriptions", "Subscriptions", id="detail.subscriptions"),
+        Binding(
+            "s",
+            "subscriptions",
+            "Runs",
+            tooltip="Runs: the sequence's subscriptions",
+            id="detail.subscriptions",
+        ),
         Binding("escape", "back", "Back", show=False, id="app.back"),
     ]
 
@@ -306,10 +312,15 @@ class SequencesScreen(Screen[None]):
             self._detailed.add(sequence_id)
             try:
                 async with lookups.gate:
-                    await source.fetch_detail(sequence_id)
+                    view = await source.fetch_detail(sequence_id)
             except ApiError as exc:
                 self._detailed.discard(sequence_id)
                 lookups.failed("subscription counts", exc)
+            else:
+                row = self.sequence_rows.get(sequence_id)
+                if row is not None and view.counts != row.counts:
+                    row.counts = view.counts  # the list's columns show them from now on
+                    self.sequence_list.refresh()
         found = source.sequence(sequence_id)
         if found is not None:
             await lookups.look_up(found.sequence)

@@ -12,26 +12,36 @@ from __future__ import annotations
 
 import time
 from collections.abc import Coroutine
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input
 
 from closetui.feed import Feed, FeedEvent, PageSource
+from closetui.query import status_of, with_status
 from closetui.rows import RowList
 from closetui.sheet import format_age
-from closetui.tui.widgets.paged_table import PagedTable
+from closetui.tui.widgets.paged_table import PagedTable, Sort
 from closetui.tui.workers import spawn
 from closetui.tuning import RECONNECT_DELAYS
 
 R = TypeVar("R")
 
 
+KNOWN_STATUSES = ("active", "paused", "error", "finished", "goal", "draft")
+
+
 class FeedPane(Vertical, Generic[R]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f", "cycle_status", "Status", id="list.status"),
+        Binding("S", "cycle_sort", "Sort", id="list.sort"),
+        Binding("L", "load_all", "Load all", show=False, id="list.load_all"),
+    ]
     DEFAULT_CSS = """
     FeedPane > PagedTable { height: 1fr; }
     FeedPane > .feed-filter {
@@ -68,6 +78,7 @@ class FeedPane(Vertical, Generic[R]):
         self.filter_input = Input(placeholder=placeholder, id=filter_id, classes="feed-filter")
         self.border_title = title
         self._feed: Feed | None = None
+        self._load_all = False  # `L`: every page, whatever the filter says
 
     def compose(self) -> ComposeResult:
         yield self.table
@@ -164,6 +175,11 @@ class FeedPane(Vertical, Generic[R]):
             subtitle = f"all {count:,}{cached}"
         else:
             subtitle = f"{count:,} loaded · more"
+        sort = self.table.sort
+        if sort is not None:
+            subtitle += f" · by {sort.label}"
+            if not feed.end:
+                subtitle += " of those loaded (L loads all)"
         oldest = feed.oldest_cached
         if oldest is not None:
             subtitle += f" · cached {format_age(time.time() - oldest)}"
@@ -182,6 +198,40 @@ class FeedPane(Vertical, Generic[R]):
         self.update()
         return "Refreshing from Close…"
 
+    # -- narrowing and ordering ------------------------------------------------------------
+
+    def statuses(self) -> list[str]:
+        """The statuses present in what is loaded: the usual ones first, others by name."""
+        present = {row.status for row in self.rows.rows}
+        usual = [s for s in KNOWN_STATUSES if s in present]
+        return usual + sorted(present - set(usual), key=str.casefold)
+
+    def action_cycle_status(self) -> None:
+        """all → active → paused → … → all, as a `status:` term in the filter box."""
+        order = self.statuses()
+        current = status_of(self.filter_input.value)
+        at = order.index(current) if current in order else -1
+        following = order[at + 1] if at + 1 < len(order) else None
+        text = with_status(self.filter_input.value, following)
+        self.filter_input.set_class(bool(text), "-active")
+        self.filter_input.value = text  # Input.Changed applies it
+        self.set_filter(text)
+        self.notify(f"Status: {following or 'all'}", markup=False, timeout=1.5)
+
+    def action_cycle_sort(self) -> None:
+        self.table.set_sort(self.table.next_sort())
+
+    def on_paged_table_sort_changed(self, message: PagedTable.SortChanged) -> None:
+        sort: Sort | None = message.sort
+        self.update()
+        self.notify(f"Sorted by {sort.label}" if sort else "In Close's order", timeout=1.5)
+
+    def action_load_all(self) -> None:
+        """Every remaining page, so that a sort covers the whole list."""
+        self._load_all = True
+        self.table.always_want_more = True
+        self.pump()
+
     # -- the filter --------------------------------------------------------------------------
 
     @property
@@ -196,7 +246,7 @@ class FeedPane(Vertical, Generic[R]):
         text = text.strip()
         self.rows.set_filter(text)
         # While a filter is on, every remaining page loads so it covers the whole list.
-        self.table.always_want_more = bool(text)
+        self.table.always_want_more = bool(text) or self._load_all
         self.table.rows_changed()
         self.pump()
 

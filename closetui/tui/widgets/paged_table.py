@@ -32,6 +32,19 @@ class Column:
     cell: Callable[[Any], tuple[str, str]]  # row -> (text, role)
     align_right: bool = False
     min_table: int = 0  # hidden when the table is narrower than this
+    # row -> a value that orders rows (never None: unknowns sort as a value of their own)
+    sort_key: Callable[[Any], Any] | None = None
+    descending_first: bool = False  # counts and dates: the largest first is what one wants
+
+
+@dataclass(frozen=True, slots=True)
+class Sort:
+    column: Column
+    descending: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.column.title} {'↓' if self.descending else '↑'}"
 
 
 R = TypeVar("R", bound=KeyedRow)
@@ -98,6 +111,13 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
     class Opened(_RowMessage):
         """Enter, Tab or a double click on a row."""
 
+    class SortChanged(_RowMessage):
+        """The rows' order changed (a header click, or the sort key): `sort` says how."""
+
+        def __init__(self, table: PagedTable[Any], sort: Sort | None) -> None:
+            super().__init__(table, None)
+            self.sort = sort
+
     class WantsMore(Message):
         """The cursor or the view came within a screen of the last loaded row."""
 
@@ -116,6 +136,7 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
         self._cursor_id: str | None = None
         self._status: tuple[str, str] = ("", "status")
         self.always_want_more = False  # a filter wants every page, not just one screen more
+        self.sort: Sort | None = None
         # Called at once when the cursor lands on a row, instead of posting Highlighted: a
         # message reaches the app a frame later, so the detail would trail the cursor.
         self.on_highlight: Callable[[R | None], None] | None = None
@@ -171,6 +192,47 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
     def _check_more(self) -> None:
         if self.wants_more():
             self.post_message(self.WantsMore(self))
+
+    # -- order ------------------------------------------------------------------------------
+
+    def sortable(self) -> list[Column]:
+        return [c for c in self.COLUMNS if c.sort_key is not None]
+
+    def set_sort(self, sort: Sort | None) -> None:
+        """Order the rows by a column (None: the API's order), keeping the cursor's row."""
+        self.sort = sort
+        if sort is None:
+            self.rows.set_sort(None)
+        else:
+            key = sort.column.sort_key
+            assert key is not None
+            self.rows.set_sort(key, descending=sort.descending)
+        self.rows_changed()
+        self.post_message(self.SortChanged(self, sort))
+
+    def next_sort(self) -> Sort | None:
+        """The sort after this one: each column in its natural direction, then reversed,
+        then the next column; after the last, the API's order again."""
+        columns = self.sortable()
+        if not columns:
+            return None
+        if self.sort is None:
+            return Sort(columns[0], columns[0].descending_first)
+        if self.sort.descending == self.sort.column.descending_first:
+            return Sort(self.sort.column, not self.sort.descending)
+        at = columns.index(self.sort.column) if self.sort.column in columns else -1
+        if at + 1 >= len(columns):
+            return None
+        return Sort(columns[at + 1], columns[at + 1].descending_first)
+
+    def sort_by(self, column: Column) -> None:
+        """A click on a header: by that column; again, reversed; a third time, API order."""
+        if self.sort is None or self.sort.column is not column:
+            self.set_sort(Sort(column, column.descending_first))
+        elif self.sort.descending == column.descending_first:
+            self.set_sort(Sort(column, not self.sort.descending))
+        else:
+            self.set_sort(None)
 
     # -- cursor ----------------------------------------------------------------------------
 
@@ -249,13 +311,26 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
-        if offset is None or offset.y == 0:
+        if offset is None:
+            return
+        if offset.y == 0:
+            column = self._column_at(offset.x)
+            if column is not None and column.sort_key is not None:
+                self.sort_by(column)
             return
         index = int(self.scroll_y) + offset.y - 1
         if index < self.rows.visible_count:
             self.move_to(index)
             if event.chain >= 2:
                 self.post_message(self.Opened(self, self.rows.visible(index)))
+
+    def _column_at(self, x: int) -> Column | None:
+        at = 1  # the line starts with a space
+        for column, width in self._layout(self.scrollable_content_region.width - 1):
+            if at <= x < at + width + 1:
+                return column
+            at += width + 1
+        return None
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -278,7 +353,8 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
         layout = self._layout(width - 1)
         if y == 0:
             header = self._style("header")
-            cells = [(_cell(c.title, w, c.align_right), header) for c, w in layout]
+            sort = self.sort
+            cells = [(_cell(_title(c, sort), w, c.align_right), header) for c, w in layout]
             return self._line(cells, width, base + header)
         index = int(self.scroll_y) + y - 1
         count = self.rows.visible_count
@@ -301,6 +377,12 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
             style = self._style(role) if role and not on_cursor else Style()
             cells.append((_cell(text, column_width, column.align_right), style))
         return self._line(cells, width, base)
+
+
+def _title(column: Column, sort: Sort | None) -> str:
+    if sort is None or sort.column is not column:
+        return column.title
+    return f"{column.title}{'↓' if sort.descending else '↑'}"
 
 
 def _cell(text: str, width: int, align_right: bool) -> str:

@@ -1,4 +1,4 @@
-"""The sequence list: name, status, steps, span and last update, one line per sequence."""
+"""The sequence list: name, status, runs by status when known, steps, span and last update."""
 
 from __future__ import annotations
 
@@ -9,12 +9,69 @@ from closetui.roles import status_role
 from closetui.rows import Row
 from closetui.tui.widgets.paged_table import Column, PagedTable
 
+UNKNOWN = "·"  # a count the cache does not know yet (no detail fetched, no sync)
+
+
+def _count(row: Row, status: str) -> int | None:
+    return row.counts.get(status) if row.counts else None
+
+
+def _count_column(title: str, status: str, role: str, min_table: int) -> Column:
+    def cell(row: Row) -> tuple[str, str]:
+        count = _count(row, status)
+        if count is None:
+            return UNKNOWN, "dim"
+        return f"{count:,}", role if count else "dim"
+
+    def key(row: Row) -> int:
+        count = _count(row, status)
+        return -1 if count is None else count  # unknown below zero: known ones first
+
+    return Column(
+        title, 5, cell, align_right=True, min_table=min_table, sort_key=key, descending_first=True
+    )
+
 
 class SequenceList(PagedTable[Row]):
     COLUMNS: ClassVar[list[Column]] = [
-        Column("Name", None, lambda r: (r.name or "(no name)", "" if r.name else "dim")),
-        Column("Status", 7, lambda r: (r.status, status_role(r.status)), min_table=30),
-        Column("Steps", 5, lambda r: (str(r.steps), ""), align_right=True, min_table=40),
-        Column("Span", 5, lambda r: (format_span(r.span), "dim"), align_right=True, min_table=48),
-        Column("Updated", 10, lambda r: (r.updated or "—", "dim"), min_table=64),
+        Column(
+            "Name",
+            None,
+            lambda r: (r.name or "(no name)", "" if r.name else "dim"),
+            sort_key=lambda r: r.key,
+        ),
+        Column(
+            "Status",
+            7,
+            lambda r: (r.status, status_role(r.status)),
+            min_table=30,
+            sort_key=lambda r: r.status.casefold(),
+        ),
+        _count_column("Err", "error", "error", 46),
+        _count_column("Act", "active", "good", 84),
+        _count_column("Pau", "paused", "warn", 92),
+        Column(
+            "Steps",
+            5,
+            lambda r: (str(r.steps), ""),
+            align_right=True,
+            min_table=40,
+            sort_key=lambda r: r.steps,
+        ),
+        Column(
+            "Span",
+            5,
+            lambda r: (format_span(r.span), "dim"),
+            align_right=True,
+            min_table=56,
+            sort_key=lambda r: -2 if r.span is None else r.span,
+        ),
+        Column(
+            "Updated",
+            10,
+            lambda r: (r.updated or "—", "dim"),
+            min_table=64,
+            sort_key=lambda r: r.updated or "",
+            descending_first=True,
+        ),
     ]

@@ -12,10 +12,42 @@ from closetui.tui.widgets.paged_table import Column, PagedTable
 class SubscriptionList(PagedTable[SubscriptionRow]):
     OPENS = False
     COLUMNS: ClassVar[list[Column]] = [
-        Column("Contact", None, lambda r: (r.contact, "")),
-        Column("Status", 8, lambda r: (r.status, status_role(r.status)), min_table=30),
-        Column("Reason", 6, lambda r: (r.reason, "dim"), min_table=70),
-        Column("Sender", 16, lambda r: (r.sender, "dim"), min_table=56),
-        Column("Started", 11, lambda r: (r.started, "dim"), min_table=44),
-        Column("Updated", 10, lambda r: (r.updated, "dim"), min_table=84),
+        Column("Contact", None, lambda r: (r.contact, ""), sort_key=lambda r: r.contact.casefold()),
+        Column(
+            "Status",
+            8,
+            lambda r: (r.status, status_role(r.status)),
+            min_table=30,
+            sort_key=lambda r: r.status.casefold(),
+        ),
+        Column(
+            "Reason",
+            6,
+            lambda r: (r.reason, "dim"),
+            min_table=70,
+            sort_key=lambda r: r.reason.casefold(),
+        ),
+        Column(
+            "Sender",
+            16,
+            lambda r: (r.sender, "dim"),
+            min_table=56,
+            sort_key=lambda r: r.sender.casefold(),
+        ),
+        Column(
+            "Started",
+            11,
+            lambda r: (r.started, "dim"),
+            min_table=44,
+            sort_key=lambda r: r.started.lstrip("~"),
+            descending_first=True,
+        ),
+        Column(
+            "Updated",
+            10,
+            lambda r: (r.updated, "dim"),
+            min_table=84,
+            sort_key=lambda r: r.updated,
+            descending_first=True,
+        ),
     ]

@@ -1,0 +1,58 @@
+"""What the filter box says: free text, and `status:` terms beside it.
+
+`status:paused acme` keeps the rows whose status is paused and whose text contains "acme";
+`status:active,paused` takes either status. The same syntax serves both lists and `list`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+STATUS = "status:"
+
+
+class Filterable(Protocol):
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    text: str = ""  # casefolded
+    statuses: frozenset[str] = frozenset()  # casefolded; empty: any status
+
+    def __bool__(self) -> bool:
+        return bool(self.text or self.statuses)
+
+    def matches(self, row: Filterable) -> bool:
+        if self.statuses and row.status.casefold() not in self.statuses:
+            return False
+        return self.text in row.key
+
+
+def parse(text: str) -> Query:
+    words, statuses = [], set()
+    for word in text.split():
+        if word.casefold().startswith(STATUS):
+            statuses.update(s for s in word[len(STATUS) :].casefold().split(",") if s)
+        else:
+            words.append(word)
+    return Query(" ".join(words).casefold(), frozenset(statuses))
+
+
+def with_status(text: str, status: str | None) -> str:
+    """The filter text with its status term replaced (None: any status)."""
+    words = [w for w in text.split() if not w.casefold().startswith(STATUS)]
+    if status:
+        words.insert(0, STATUS + status)
+    return " ".join(words)
+
+
+def status_of(text: str) -> str | None:
+    """The single status a filter text asks for, if it asks for exactly one."""
+    statuses = parse(text).statuses
+    return next(iter(statuses)) if len(statuses) == 1 else None
