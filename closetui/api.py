@@ -31,6 +31,7 @@ from closetui.errors import (
 from closetui.models import (
     EmailTemplate,
     Page,
+    Party,
     Sequence,
     SmsTemplate,
     Subscription,
@@ -41,6 +42,8 @@ from closetui.trace import Trace, TracingTransport
 from closetui.urls import DEFAULT_BASE_URL, DEFAULT_PAGE_SIZE, check_base_url
 
 RETRY_STATUSES = frozenset({502, 503, 504})
+# Only the name: Close's lead and contact objects are large, and `_fields` narrows them.
+PARTY_FIELDS = {"_fields": "id,display_name,name"}
 _LIMIT_TOO_LARGE = re.compile(r"max_limit\s*=\s*(\d+)")
 _T = TypeVar("_T")
 
@@ -337,6 +340,13 @@ class CloseClient:
 
     async def get_sms_template(self, template_id: str) -> SmsTemplate:
         return SmsTemplate.from_api(await self.get(f"sms_template/{quote(template_id, safe='')}/"))
+
+    async def get_lead(self, lead_id: str) -> Party:
+        return Party.from_api(await self.get(f"lead/{quote(lead_id, safe='')}/", PARTY_FIELDS))
+
+    async def get_contact(self, contact_id: str) -> Party:
+        path = f"contact/{quote(contact_id, safe='')}/"
+        return Party.from_api(await self.get(path, PARTY_FIELDS))
 
     async def me(self) -> User:
         return User.from_api(await self.get("me/"))

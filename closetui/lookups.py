@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 USER = "user"
 EMAIL_TEMPLATE = "email_template"
 SMS_TEMPLATE = "sms_template"
+LEAD = "lead"
+CONTACT = "contact"
+GONE = ""  # a lead or contact Close says does not exist (any more)
 
 
 def _first_line(text: str) -> str:
@@ -93,6 +96,7 @@ class Lookups:
         self._gate: asyncio.Semaphore | None = None
         self.users_fetched_at: float | None = None
         self.users_fresh = False
+        self.parties: dict[tuple[str, str], str] = {}  # (lead|contact, id) -> name or GONE
         self.failures: dict[str, LookupFailure] = {}
         self._told: set[str] = set()
         for user_id, stored in cache.lookups(USER).items():
@@ -232,6 +236,67 @@ class Lookups:
         info = template_info(kind, template_id, data)
         self.templates[template_id] = info
         return info
+
+    # -- leads and contacts: who a run is for ---------------------------------------------
+
+    def party_name(self, kind: str, party_id: str | None) -> str | None:
+        """A lead's or contact's name if known (from this run or the cache); GONE when Close
+        said it does not exist; None when not known yet."""
+        if not party_id:
+            return None
+        key = (kind, party_id)
+        if key in self.parties:
+            return self.parties[key]
+        stored = self.cache.lookup(kind, party_id)
+        if stored is None:
+            return None
+        name = stored.data.get("name", "") if isinstance(stored.data, dict) else GONE
+        self.parties[key] = name if isinstance(name, str) else GONE
+        return self.parties[key]
+
+    def parties_missing(self, wanted: Iterable[tuple[str, str | None]]) -> list[tuple[str, str]]:
+        """Of (kind, id) pairs, those neither known nor asked for in this run."""
+        out: dict[tuple[str, str], None] = {}
+        for kind, party_id in wanted:
+            if (
+                party_id
+                and self.party_name(kind, party_id) is None
+                and (kind, party_id) not in self._fetched
+            ):
+                out[(kind, party_id)] = None
+        return list(out)
+
+    async def look_up_parties(self, wanted: Iterable[tuple[str, str | None]]) -> int:
+        """Names for the given leads and contacts: each id asked once per run, a few at a
+        time, and cached; a failure is recorded in `failures`. Returns how many arrived."""
+        missing = self.parties_missing(wanted)
+        if not missing or self.client is None:
+            return 0
+        self._fetched.update(missing)
+        client = self.client
+
+        async def one(kind: str, party_id: str) -> tuple[str, str, str] | None:
+            get = client.get_lead if kind == LEAD else client.get_contact
+            async with self.gate:
+                try:
+                    return kind, party_id, (await get(party_id)).name
+                except NotFound:
+                    return kind, party_id, GONE
+                except ApiError as exc:
+                    self._fetched.discard((kind, party_id))
+                    self.failed("lead and contact names", exc)
+                    return None
+
+        found = [r for r in await asyncio.gather(*(one(k, i) for k, i in missing)) if r]
+        now = self.clock()
+        for kind in (LEAD, CONTACT):
+            items = [(i, {"id": i, "name": n} if n != GONE else None) for k, i, n in found
+                     if k == kind]  # fmt: skip
+            if items:
+                await asyncio.to_thread(self.cache.put_lookups, kind, items, now)
+        for kind, party_id, name in found:
+            self.parties[(kind, party_id)] = name
+        return len(found)
 
     async def look_up(self, sequence: Sequence, *, prefer_cache: bool = False) -> None:
         """Every template of a sequence, a few at a time; a failure leaves the id showing and

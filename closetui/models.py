@@ -514,6 +514,22 @@ class SmsTemplate:
 
 
 @dataclass(frozen=True, slots=True)
+class Party:
+    """A lead or a contact, as far as a run's row needs it: its name."""
+
+    id: str
+    name: str
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    degraded: frozenset[str] = field(default=frozenset(), compare=False, hash=False, repr=False)
+
+    @classmethod
+    def from_api(cls, data: Any, where: str = "lead or contact") -> Party:
+        r = _Reader(data, "lead or contact", where)
+        name = r.text("display_name") or r.text("name")
+        return r.finish(cls(id=r.id, name=name))
+
+
+@dataclass(frozen=True, slots=True)
 class Page(Generic[_T]):
     """One answer of an offset-paged endpoint. `raw` is what the API sent for each item,
     unchanged, so JSON output and the cache keep every field."""

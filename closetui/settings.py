@@ -17,6 +17,7 @@ from pathlib import Path
 import platformdirs
 
 from closetui.errors import ConfigError
+from closetui.links import SEQUENCE_URL
 from closetui.urls import (
     DEFAULT_BASE_URL,
     DEFAULT_PAGE_SIZE,
@@ -78,6 +79,7 @@ class Settings:
     demo_size: int | None = None
     retry_backoff: float = 0.5  # seconds before the first retry; doubles each time
     trace_path: Path | None = None  # --trace FILE: every HTTP exchange, one JSON line each
+    sequence_url: str = SEQUENCE_URL  # where `o` takes a sequence: {id} is replaced
 
     @property
     def account(self) -> str:
@@ -129,6 +131,15 @@ def _read_key_file(path: Path, described: str) -> ApiKey:
     return ApiKey(text)
 
 
+def _sequence_url(config: Mapping[str, object], config_path: Path) -> str:
+    template = config.get("sequence_url", SEQUENCE_URL)
+    if not isinstance(template, str) or "{id}" not in template:
+        raise ConfigError(f"sequence_url in {config_path} must be text with {{id}} in it.")
+    if not template.startswith(("https://", "http://")):
+        raise ConfigError(f"sequence_url in {config_path} must be an http(s) address.")
+    return template
+
+
 def load_settings(
     *,
     demo: bool = False,
@@ -155,6 +166,7 @@ def load_settings(
         "log_dir": default_log_dir(env),
         "config_path": config_path,
         "trace_path": Path(trace).expanduser() if trace else None,
+        "sequence_url": _sequence_url(config, config_path),
     }
     size = page_size if page_size is not None else config.get("page_size", DEFAULT_PAGE_SIZE)
     if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= 100:

@@ -7,6 +7,7 @@ and every string from the API goes through `visible()` first.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,10 +23,10 @@ from closetui.cadence import (
     threading_label,
     timeline,
 )
-from closetui.models import Sequence
+from closetui.models import Sequence, Subscription
 from closetui.names import Names, TemplateInfo
 from closetui.roles import status_role
-from closetui.textsafe import visible
+from closetui.textsafe import truncate, visible
 
 SUBSCRIPTION_STATUSES = ("active", "paused", "finished", "goal", "error")
 
@@ -209,3 +210,64 @@ def sequence_sheet(
 
 def plain(lines: list[Line]) -> str:
     return "\n".join("".join(span.text for span in line).rstrip() for line in lines)
+
+
+def run_sheet(
+    sub: Subscription,
+    names: Names,
+    *,
+    contact_name: str | None = None,
+    lead_name: str | None = None,
+    sequence: Sequence | None = None,
+) -> list[Line]:
+    """One run (subscription): every field Close sent, then its sequence's cadence. Close
+    does not say which step a run is on, so no step is marked: a guess would mislead."""
+
+    def who(name: str | None, fallback: str | None) -> list[Span]:
+        if name == "":
+            return [Span("deleted in Close", "warn"), Span(f"  {fallback or ''}", "id")]
+        if name:
+            return [Span(visible(name), "value"), Span(f"  {visible(fallback or '')}", "id")]
+        return [Span(visible(fallback or "—"), "id")]
+
+    assigned = ", ".join(visible(names.user(u) or u) for u in sub.calls_assigned_to) or "—"
+    lines: list[Line] = [
+        [Span(visible(contact_name or sub.contact_email or sub.contact_id or "?"), "title")],
+        [
+            Span(visible(sub.status), status_role(sub.status)),
+            Span(" · ", "dim"),
+            Span(visible(sub.id), "id"),
+        ],
+        [],
+        _field("Contact", *who(contact_name, sub.contact_id)),
+        _field("Email", Span(visible(sub.contact_email or "—"), "value")),
+        _field("Lead", *who(lead_name, sub.lead_id)),
+        _field("Reason", Span(visible(sub.status_reason or "—"), "value")),
+        _field(
+            "Sender",
+            Span(visible(sub.sender_name or "—"), "value"),
+            Span(f"  {visible(sub.sender_email or '')}", "dim"),
+        ),
+        _field("Account", Span(visible(sub.sender_account_id or "—"), "id")),
+        _field("Calls to", Span(assigned, "value")),
+        _field(
+            "Started",
+            Span(format_moment(sub.start_date), "value")
+            if sub.start_date
+            else Span("not yet (Close sent no start date)", "dim"),
+        ),
+        _field("Created", *_who(names, sub.date_created, sub.created_by_id)),
+        _field("Updated", *_who(names, sub.date_updated, sub.updated_by_id)),
+    ]
+    for key, value in sorted(sub.extra.items()):
+        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        shown = truncate(visible(shown), 200)
+        lines.append([Span(visible(key), "label"), Span(": ", "dim"), Span(shown, "dim")])
+    lines.append([])
+    if sequence is None:
+        lines.append([Span("The sequence is not in the cache: its cadence is not shown.", "dim")])
+        return lines
+    lines.append([Span("Sequence ", "section"), Span(visible(sequence.name), "value")])
+    lines.append([Span("Close does not say which step this run is on.", "dim")])
+    lines.append([])
+    return lines + cadence(sequence, names)

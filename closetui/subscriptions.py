@@ -22,14 +22,24 @@ KIND = "subscriptions"
 @dataclass(slots=True)
 class SubscriptionRow:
     id: str
-    key: str  # what the filter searches: contact and sender, casefolded
-    contact: str
+    key: str  # what the filter searches: contact, sender and names, casefolded
+    contact: str  # the email (or the contact's id), made inert
     status: str
     reason: str
     sender: str
     started: str
     updated: str
     fetched_at: float
+    subscription: Subscription  # every field, for the run's own screen
+    contact_name: str | None = None  # looked up for the rows on screen; made inert
+    lead_name: str | None = None  # None: not known yet; "" when Close says it is gone
+
+    def named(self, contact_name: str | None, lead_name: str | None) -> None:
+        """Names arrived: shown, and searchable by the filter from now on."""
+        self.contact_name = visible(contact_name) if contact_name is not None else None
+        self.lead_name = visible(lead_name) if lead_name is not None else None
+        extra = " ".join(n for n in (self.contact_name, self.lead_name) if n)
+        self.key = f"{self.contact} {self.sender} {extra}".casefold()
 
 
 def _day(moment: datetime | None) -> str:
@@ -59,6 +69,7 @@ def subscription_row(sub: Subscription, fetched_at: float) -> SubscriptionRow:
         started=started(sub),
         updated=_day(sub.date_updated),
         fetched_at=fetched_at,
+        subscription=sub,
     )
 
 

@@ -483,6 +483,9 @@ class DemoOrg:
         self.inserted: list[dict[str, Any]] = []  # newest first
         self.deleted: set[int] = set()
         self.lock = threading.Lock()
+        # Leads and contacts the served runs belong to, by id: names for /lead/ and /contact/.
+        self.leads: dict[str, str] = {}
+        self.contacts: dict[str, str] = {}
 
     # -- sequences ------------------------------------------------------------------------
 
@@ -592,12 +595,18 @@ class DemoOrg:
         key = f"{sequence_id}/{j}"
         if j % 97 == 13:  # hostile text in the subscription list too
             first, sender = "[b]x[/b]\x1b[31m", {**sender, "first_name": "\u202eevil"}
+        company = rng.choice(_COMPANIES)
+        lead_id = "lead_" + _token(f"lead/{key}", 43)
+        contact_id = "cont_" + _token(f"cont/{key}", 43)
+        if j % 53 != 7:  # every 53rd run's lead has been deleted since: /lead/ says 404
+            self.leads[lead_id] = f"{company.title()} {rng.choice(['Inc', 'GmbH', 'Ltd', 'LLC'])}"
+        self.contacts[contact_id] = f"{first} {last}"
         return {
             "id": "sub_" + _token(f"sub/{key}", 22),
             "sequence_id": sequence_id,
-            "contact_id": "cont_" + _token(f"cont/{key}", 43),
-            "lead_id": "lead_" + _token(f"lead/{key}", 43),
-            "contact_email": f"{first.lower()}.{last.lower()}@{rng.choice(_COMPANIES)}.example",
+            "contact_id": contact_id,
+            "lead_id": lead_id,
+            "contact_email": f"{first.lower()}.{last.lower()}@{company}.example",
             "status": status,
             "status_reason": "manual"
             if status in ("paused", "finished") and rng.random() < 0.4

@@ -116,7 +116,9 @@ class ClosetuiApp(App[int]):
     # -- keys everywhere ---------------------------------------------------------------------
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.main.help_sections()))
+        # Each screen says which keys are its own; help lists those, then the app's.
+        sections = getattr(self.screen, "help_sections", self.main.help_sections)
+        self.push_screen(HelpScreen(sections()))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         if isinstance(screen, SequencesScreen):

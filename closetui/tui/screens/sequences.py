@@ -25,10 +25,13 @@ from textual.widgets import Footer, Static
 from closetui.api import ClientEvent
 from closetui.errors import ApiError, AuthError
 from closetui.feed import Feed
+from closetui.links import url_for
 from closetui.rows import Row, RowList
 from closetui.session import Session
 from closetui.sheet import format_age, sequence_sheet
+from closetui.textsafe import truncate
 from closetui.tui.commands import SequenceProvider
+from closetui.tui.handoff import copy_text, open_in_close
 from closetui.tui.messages import DetailLookedUp, OrganizationKnown, RequestHeldUp
 from closetui.tui.screens.message import MessageScreen
 from closetui.tui.screens.subscriptions import SubscriptionsScreen, title_for
@@ -57,6 +60,7 @@ class SequencesScreen(Screen[None]):
             id="detail.subscriptions",
         ),
         Binding("escape", "back", "Back", show=False, id="app.back"),
+        Binding("o", "open_in_close", "Open in Close", show=False, id="detail.open"),
     ]
 
     def __init__(
@@ -394,19 +398,17 @@ class SequencesScreen(Screen[None]):
 
     def action_copy_id(self) -> None:
         row = self.sequence_list.current_row
-        if row is None:
-            return
-        self.app.copy_to_clipboard(row.id)
-        self.notify(
-            f"Copied {row.id} ({row.name[:60]}). Sent via OSC 52: if your terminal blocks "
-            "clipboard access, copy it from here.",
-            title="Copied",
-            markup=False,
-        )
+        if row is not None:
+            copy_text(self, row.id, f"the id of {truncate(row.name, 60)}")
+
+    def action_open_in_close(self) -> None:
+        row = self.sequence_list.current_row
+        if row is not None:
+            open_in_close(self, url_for(self.session.settings.sequence_url, row.id), "sequence")
 
     def help_sections(self) -> list[tuple[str, Iterable[BindingType]]]:
         return [
-            ("Sequence list", SequenceList.BINDINGS),
+            ("Sequence list", [*SequenceList.BINDINGS, *FeedPane.BINDINGS]),
             ("Detail pane", DetailPane.BINDINGS),
             ("Everywhere", [*self.BINDINGS, *self.app.BINDINGS,
                             Binding("ctrl+p", "", "Commands, jump to sequence…",
@@ -439,3 +441,14 @@ class SequencesScreen(Screen[None]):
         yield SystemCommand(
             "Copy sequence id", "Copy the selected sequence's id", self.action_copy_id
         )
+        yield SystemCommand(
+            "Open in Close",
+            "The selected sequence in Close's web app (over SSH: show and copy the address)",
+            self.action_open_in_close,
+        )
+        yield SystemCommand(
+            "Runs", "The selected sequence's subscriptions", self.action_subscriptions
+        )
+        yield SystemCommand("Sort…", "Cycle the list's order (or click a header)",
+                            self.list_pane.action_cycle_sort)  # fmt: skip
+        yield SystemCommand("Status…", "Cycle the status shown", self.list_pane.action_cycle_status)

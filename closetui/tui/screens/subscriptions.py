@@ -5,27 +5,39 @@ Its list pane owns its feed and workers: closing the screen ends them, a reconne
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from closetui.links import LEAD_URL, url_for
+from closetui.lookups import CONTACT, LEAD
 from closetui.session import Session
 from closetui.subscriptions import SubscriptionRow
+from closetui.tui.handoff import copy_text, open_in_close
+from closetui.tui.screens.run import RunScreen
 from closetui.tui.text import plain
 from closetui.tui.widgets.feed_pane import FeedPane
+from closetui.tui.widgets.paged_table import PagedTable
 from closetui.tui.widgets.subscription_list import SubscriptionList
-from closetui.tuning import RECONNECT_DELAYS
+from closetui.tui.workers import spawn
+from closetui.tuning import LOOKUP_DELAY, RECONNECT_DELAYS
 
 
 class SubscriptionsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="subscriptions.back"),
         Binding("slash", "filter", "Filter", key_display="/", id="subscriptions.filter"),
-        Binding("r", "refresh", "Refresh", id="subscriptions.refresh"),
+        Binding("o", "open_lead", "Open lead", id="subscriptions.open"),
+        Binding("y", "copy_email", "Copy email", show=False, id="subscriptions.copy_email"),
+        Binding("Y", "copy_lead_url", "Copy lead URL", show=False, id="subscriptions.copy_lead"),
+        Binding("r", "refresh", "Refresh", show=False, id="subscriptions.refresh"),
         Binding("q", "app.quit", "Quit", id="subscriptions.quit"),
     ]
     DEFAULT_CSS = """
@@ -47,6 +59,9 @@ class SubscriptionsScreen(Screen[None]):
         self.retry_delays = retry_delays
         self._title = title
         self.table = SubscriptionList(id="subscriptions")
+        self.table.on_highlight = self._highlighted
+        self._names_timer: Timer | None = None
+        self.names_due = False  # a names lookup waits for the cursor to rest
         self.pane: FeedPane[SubscriptionRow] = FeedPane(
             self.table,
             plural="subscriptions",
@@ -65,6 +80,84 @@ class SubscriptionsScreen(Screen[None]):
         self.table.focus()
         source = self.session.subscriptions(self.sequence_id)
         self.pane.start(source, retry_delays=self.retry_delays)
+
+    # -- who each run is for: names for the rows on screen, once the cursor rests ------------
+
+    def _highlighted(self, row: SubscriptionRow | None) -> None:
+        self._fill_names()  # what the cache knows shows at once
+        if self._names_timer is not None:
+            self._names_timer.stop()
+        self.names_due = self.session.client is not None
+        if self.names_due:
+            self._names_timer = self.set_timer(LOOKUP_DELAY, self._look_up_names)
+
+    def on_feed_pane_changed(self, message: FeedPane.Changed) -> None:
+        if message.event.kind == "rows":
+            self._highlighted(self.table.current_row)
+
+    def _wanted(self) -> list[tuple[str, str | None]]:
+        wanted: list[tuple[str, str | None]] = []
+        for row in self.table.rows_on_screen():
+            wanted += [(CONTACT, row.subscription.contact_id), (LEAD, row.subscription.lead_id)]
+        return wanted
+
+    def _fill_names(self) -> bool:
+        lookups, changed = self.session.lookups, False
+        for row in self.table.rows_on_screen():
+            sub = row.subscription
+            contact = lookups.party_name(CONTACT, sub.contact_id)
+            lead = lookups.party_name(LEAD, sub.lead_id)
+            if (contact, lead) != (row.contact_name, row.lead_name):
+                row.named(contact, lead)
+                changed = True
+        if changed:
+            self.table.refresh()
+        return changed
+
+    def _look_up_names(self) -> None:
+        self.names_due = False
+        spawn(self, self._names(), "lookups")
+
+    async def _names(self) -> None:
+        lookups = self.session.lookups
+        await lookups.look_up_parties(self._wanted())
+        self._fill_names()
+        for failure in lookups.untold_failures():
+            if not failure.offline:
+                self.notify(failure.describe(), title="Lookup failed", severity="warning",
+                            markup=False)  # fmt: skip
+
+    # -- over to Close ----------------------------------------------------------------------
+
+    def action_open_lead(self) -> None:
+        row = self.table.current_row
+        lead_id = row.subscription.lead_id if row is not None else None
+        if not lead_id:
+            self.notify("No lead for this row.", severity="warning", markup=False)
+            return
+        open_in_close(self, url_for(LEAD_URL, lead_id), "lead")
+
+    def action_copy_email(self) -> None:
+        row = self.table.current_row
+        copy_text(self, row.subscription.contact_email or "" if row else "", "contact email")
+
+    def action_copy_lead_url(self) -> None:
+        row = self.table.current_row
+        lead_id = row.subscription.lead_id if row is not None else None
+        copy_text(self, url_for(LEAD_URL, lead_id) if lead_id else "", "lead URL")
+
+    @on(PagedTable.Opened, "#subscriptions")
+    def _opened(self, message: PagedTable.Opened) -> None:
+        row = message.row
+        if isinstance(row, SubscriptionRow):
+            title = Content.assemble(self._title, ("  ·  run ", "$text-muted"), plain(row.id))
+            self.app.push_screen(RunScreen(self.session, row, title))
+
+    def help_sections(self) -> list[tuple[str, Iterable[BindingType]]]:
+        return [
+            ("Runs", [*SubscriptionList.BINDINGS, *FeedPane.BINDINGS]),
+            ("This screen", [*self.BINDINGS, *self.app.BINDINGS]),
+        ]
 
     def action_filter(self) -> None:
         self.pane.open_filter()

@@ -182,6 +182,11 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
             return None
         return self.rows.visible(min(self.cursor, self.rows.visible_count - 1))
 
+    def rows_on_screen(self) -> list[R]:
+        """The rows in view now: what a lookup for names should cover, and no more."""
+        top = int(self.scroll_y)
+        return self.rows.visible_rows(top, top + max(1, self.size.height - 1))
+
     def wants_more(self) -> bool:
         if self.always_want_more:
             return True

@@ -9,10 +9,24 @@ from closetui.subscriptions import SubscriptionRow
 from closetui.tui.widgets.paged_table import Column, PagedTable
 
 
+def _contact(row: SubscriptionRow) -> tuple[str, str]:
+    if row.contact_name:
+        return f"{row.contact_name} · {row.contact}", ""
+    return row.contact, ""
+
+
+def _lead(row: SubscriptionRow) -> tuple[str, str]:
+    if row.lead_name is None:
+        return "·", "dim"  # not looked up yet
+    if not row.lead_name:
+        return "(deleted)", "warn"
+    return row.lead_name, ""
+
+
 class SubscriptionList(PagedTable[SubscriptionRow]):
-    OPENS = False
     COLUMNS: ClassVar[list[Column]] = [
-        Column("Contact", None, lambda r: (r.contact, ""), sort_key=lambda r: r.contact.casefold()),
+        Column("Contact", None, _contact, sort_key=lambda r: r.contact.casefold()),
+        Column("Lead", 18, _lead, min_table=60, sort_key=lambda r: (r.lead_name or "").casefold()),
         Column(
             "Status",
             8,

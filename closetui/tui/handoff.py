@@ -1,0 +1,51 @@
+"""Handing something over: to the clipboard (OSC 52) or to Close's web app in a browser.
+
+Over SSH or with no display there is no browser to open, so the address is shown in a toast
+and copied instead. Nothing with control characters in it is copied: a clipboard is a
+terminal's too, and what is pasted should be what was shown.
+"""
+
+from __future__ import annotations
+
+from textual.dom import DOMNode
+
+from closetui.links import can_open_browser
+from closetui.textsafe import truncate, visible
+
+
+def copy_text(node: DOMNode, text: str, what: str) -> bool:
+    """Copy `text` (a `what`, for the toast); refused when it holds control characters."""
+    if not text:
+        node.notify(f"Nothing to copy ({what}).", severity="warning", markup=False)
+        return False
+    if visible(text) != text:
+        node.notify(
+            f"Not copied: this {what} holds control characters ({truncate(visible(text), 60)}).",
+            title="Copy refused",
+            severity="warning",
+            markup=False,
+        )
+        return False
+    node.app.copy_to_clipboard(text)
+    node.notify(
+        f"Copied {truncate(text, 80)} ({what}). Sent via OSC 52: if your terminal blocks "
+        "clipboard access, copy it from here.",
+        title="Copied",
+        markup=False,
+    )
+    return True
+
+
+def open_in_close(node: DOMNode, url: str, what: str) -> None:
+    """Open `url` in a browser here, or (over SSH, with no display) show and copy it."""
+    if can_open_browser():
+        node.app.open_url(url)
+        node.notify(f"Opening the {what} in your browser: {url}", markup=False, timeout=6)
+        return
+    node.app.copy_to_clipboard(url)
+    node.notify(
+        f"{url}\n(no browser from this session: the address is copied)",
+        title=f"The {what} in Close",
+        markup=False,
+        timeout=20,
+    )
