@@ -75,7 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_connection_options(listing, top=False)
     listing.add_argument("--status", metavar="S", help="only sequences with this status")
     listing.add_argument("--filter", metavar="TEXT", help="only names containing TEXT")
-    listing.add_argument("--format", choices=("table", "tsv", "json", "jsonl"))
+    listing.add_argument("--format", choices=("table", "tsv", "csv", "json", "jsonl"))
+    listing.add_argument(
+        "--sort",
+        metavar="COLUMN[:desc]",
+        help="order by a column (name, status, steps, span, updated, errors, active, paused); "
+        "the list is read whole before it is printed",
+    )
 
     show = commands.add_parser(
         "show",
@@ -85,6 +91,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_connection_options(show, top=False)
     show.add_argument("sequence_id", metavar="SEQ_ID")
     show.add_argument("--format", choices=("text", "json"), default="text")
+
+    runs = commands.add_parser(
+        "subscriptions",
+        help="every run (subscription) of a sequence, streamed page by page",
+        description="Every subscription of a sequence as pages arrive: a table on a terminal, "
+        "TSV when piped, CSV or JSON on request. --names adds the contact's and the lead's "
+        "names (one request per distinct lead and contact, cached).",
+    )
+    _add_connection_options(runs, top=False)
+    runs.add_argument("sequence_id", metavar="SEQ_ID")
+    runs.add_argument("--status", metavar="S", help="only runs with this status")
+    runs.add_argument("--names", action="store_true", help="look up contact and lead names")
+    runs.add_argument("--format", choices=("table", "tsv", "csv", "json", "jsonl"))
 
     sync = commands.add_parser(
         "sync",
@@ -168,7 +187,17 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from closetui.commands import listing
 
         return asyncio.run(
-            listing.run(settings, fmt=args.format, status=args.status, text=args.filter)
+            listing.run(
+                settings, fmt=args.format, status=args.status, text=args.filter, sort=args.sort
+            )
+        )
+    if args.command == "subscriptions":
+        from closetui.commands import subscriptions
+
+        return asyncio.run(
+            subscriptions.run(
+                settings, args.sequence_id, fmt=args.format, status=args.status, names=args.names
+            )
         )
     if args.command == "show":
         from closetui.commands import show

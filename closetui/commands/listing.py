@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from collections.abc import Callable, Mapping
+from typing import Any, TextIO
 
 from closetui.commands.common import open_session
 from closetui.commands.output import ListWriter
-from closetui.errors import OfflineEmpty
+from closetui.errors import ConfigError, OfflineEmpty
 from closetui.paging import Seen, pages_in_order
 from closetui.rows import Row
 from closetui.settings import Settings
@@ -17,6 +18,35 @@ def choose_format(requested: str | None, out: TextIO) -> str:
     if requested:
         return requested
     return "table" if out.isatty() else "tsv"
+
+
+def _count(status: str) -> Callable[[Row], int]:
+    return lambda r: -1 if not r.counts or r.counts.get(status) is None else r.counts[status] or 0
+
+
+SORT_KEYS: dict[str, Callable[[Row], Any]] = {
+    "name": lambda r: r.key,
+    "status": lambda r: r.status.casefold(),
+    "steps": lambda r: r.steps,
+    "span": lambda r: -2 if r.span is None else r.span,
+    "updated": lambda r: r.updated or "",
+    "errors": _count("error"),
+    "active": _count("active"),
+    "paused": _count("paused"),
+}
+
+
+def parse_sort(spec: str | None) -> tuple[Callable[[Row], Any], bool] | None:
+    """`COLUMN` or `COLUMN:desc` (or `:asc`)."""
+    if not spec:
+        return None
+    column, _, direction = spec.partition(":")
+    key = SORT_KEYS.get(column.strip().casefold())
+    if key is None or direction.casefold() not in ("", "asc", "desc"):
+        raise ConfigError(
+            f"--sort takes COLUMN[:desc] with COLUMN one of {', '.join(SORT_KEYS)}, not {spec!r}."
+        )
+    return key, direction.casefold() == "desc"
 
 
 def _wanted(row: Row, status: str | None, text: str | None) -> bool:
@@ -31,11 +61,15 @@ async def run(
     fmt: str | None = None,
     status: str | None = None,
     text: str | None = None,
+    sort: str | None = None,
     parallel: int | None = None,
     out: TextIO | None = None,
 ) -> int:
     out = out or sys.stdout
+    order = parse_sort(sort)
     writer = ListWriter(choose_format(fmt, out), out)
+    if order is not None:
+        writer = _Sorted(writer, *order)  # every row first: a sort needs them all
     seen = Seen()
     async with open_session(settings) as session:
         source = session.source
@@ -64,3 +98,29 @@ async def run(
             source.finish_pass(len(seen.ids))  # a complete pass: drop what is gone upstream
         writer.finish()
     return 0
+
+
+class _Sorted:
+    """A writer that holds the rows until the end, then writes them in order."""
+
+    def __init__(self, writer: ListWriter, key: Callable[[Row], Any], descending: bool) -> None:
+        self.writer = writer
+        self.key = key
+        self.descending = descending
+        self.held: list[tuple[Row, Mapping[str, Any]]] = []
+        self.needs_raw = writer.needs_raw
+
+    def start(self) -> None:
+        self.writer.start()
+
+    def write(self, row: Row, raw: Mapping[str, Any]) -> None:
+        self.held.append((row, raw))
+
+    def flush(self) -> None:
+        pass
+
+    def finish(self) -> None:
+        self.held.sort(key=lambda pair: self.key(pair[0]), reverse=self.descending)
+        for row, raw in self.held:
+            self.writer.write(row, raw)
+        self.writer.finish()

@@ -3,11 +3,13 @@ with NO_COLOR, control characters from the API made inert, columns that stream."
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from closetui.cadence import UNKNOWN_SPAN, format_span
@@ -54,16 +56,45 @@ def render_lines(lines: list[Line], color: bool) -> str:
     return "\n".join(out) + "\n"
 
 
-class ListWriter:
-    """Writes sequences as they arrive: a table, TSV, a JSON array or JSON lines."""
+@dataclass(frozen=True, slots=True)
+class OutColumn:
+    title: str
+    table: Callable[[Any], str]  # the cell in a table, for a person
+    plain: Callable[[Any], str]  # the cell in TSV and CSV, for a program
+    width: int | None = None  # None: the column that takes the rest (the last one)
+    right: bool = False
+    status: bool = False  # coloured by status in a table on a terminal
 
-    def __init__(self, fmt: str, out: TextIO | None = None) -> None:
+
+def _days(row: Row) -> str:
+    return "?" if row.span == UNKNOWN_SPAN else str((row.span or 0) // 86400)
+
+
+SEQUENCE_COLUMNS = [
+    OutColumn("ID", lambda r: r.id, lambda r: r.id, 26),
+    OutColumn("STATUS", lambda r: r.status, lambda r: r.status, 7, status=True),
+    OutColumn("STEPS", lambda r: str(r.steps), lambda r: str(r.steps), 5, right=True),
+    OutColumn("SPAN", lambda r: format_span(r.span), _days, 5, right=True),
+    OutColumn("UPDATED", lambda r: r.updated or "—", lambda r: r.updated or "", 10),
+    OutColumn("NAME", lambda r: r.name, lambda r: r.name),
+]
+
+
+class TableWriter:
+    """Writes rows as they arrive: a table, TSV, CSV (RFC 4180), a JSON array or JSON lines.
+    Text from the API is made inert in every format but JSON, which escapes it itself."""
+
+    def __init__(
+        self, fmt: str, out: TextIO | None = None, columns: list[OutColumn] | None = None
+    ) -> None:
         out = out or sys.stdout
         self.fmt = fmt
         self.out = out
+        self.columns = columns or SEQUENCE_COLUMNS
         self.count = 0
         self.width = shutil.get_terminal_size((100, 24)).columns if out.isatty() else 10_000
         self.color = use_color(out) and fmt == "table"
+        self._csv = csv.writer(out) if fmt == "csv" else None
 
     @property
     def needs_raw(self) -> bool:
@@ -72,34 +103,42 @@ class ListWriter:
 
     def start(self) -> None:
         if self.fmt == "table":
-            self.out.write(self._table_row("ID", "STATUS", "STEPS", "SPAN", "UPDATED", "NAME"))
+            self.out.write(self._table_row([c.title for c in self.columns]))
         elif self.fmt == "json":
             self.out.write("[")
+        elif self._csv is not None:
+            self._csv.writerow([c.title.lower() for c in self.columns])
 
-    def _table_row(self, *cells: str, status_color: str | None = None) -> str:
-        sid, status, steps, span, updated, name = cells
-        status = f"{status:<7.7}"
-        plain_head = f"{sid:<26}  {status}  {steps:>5}  {span:>5}  {updated:<10}  "
-        if status_color:
-            status = f"\x1b[{status_color}m{status}\x1b[0m"
-        head = f"{sid:<26}  {status}  {steps:>5}  {span:>5}  {updated:<10}  "
-        return head + truncate(name, max(10, self.width - len(plain_head))) + "\n"
+    def _table_row(self, cells: list[str], status_color: str | None = None) -> str:
+        parts, used = [], 0
+        for column, cell in zip(self.columns, cells, strict=True):
+            if column.width is None:
+                parts.append(truncate(cell, max(10, self.width - used)))
+                continue
+            if column.status:  # a status is cut to its column, as it always was
+                text = f"{cell:<{column.width}.{column.width}}"
+            else:  # anything else longer than its column ends in an ellipsis
+                cut = truncate(cell, column.width)
+                text = f"{cut:>{column.width}}" if column.right else f"{cut:<{column.width}}"
+            used += len(text) + 2
+            if column.status and status_color:
+                text = f"\x1b[{status_color}m{text}\x1b[0m"
+            parts.append(text)
+        return "  ".join(parts) + "\n"
 
-    def write(self, row: Row, raw: Mapping[str, Any]) -> None:
+    def write(self, row: Any, raw: Mapping[str, Any]) -> None:
         self.count += 1
         if self.fmt == "json":
             self.out.write(("\n" if self.count == 1 else ",\n") + json.dumps(raw))
         elif self.fmt == "jsonl":
             self.out.write(json.dumps(raw) + "\n")
         elif self.fmt == "tsv":
-            days = "?" if row.span == UNKNOWN_SPAN else str((row.span or 0) // 86400)
-            cells = [row.id, row.status, str(row.steps), days, row.updated or "", row.name]
-            self.out.write("\t".join(visible(c) for c in cells) + "\n")
+            self.out.write("\t".join(visible(c.plain(row)) for c in self.columns) + "\n")
+        elif self._csv is not None:
+            self._csv.writerow([visible(c.plain(row)) for c in self.columns])
         else:
             code = ANSI[status_role(row.status)] if self.color else None
-            cells = (row.id, row.status, str(row.steps), format_span(row.span),
-                     row.updated or "—", row.name)  # fmt: skip
-            self.out.write(self._table_row(*cells, status_color=code))
+            self.out.write(self._table_row([c.table(row) for c in self.columns], code))
 
     def flush(self) -> None:
         self.out.flush()
@@ -108,3 +147,6 @@ class ListWriter:
         if self.fmt == "json":
             self.out.write("\n]\n" if self.count else "]\n")
         self.out.flush()
+
+
+ListWriter = TableWriter  # the sequence list's writer: its columns are the default
