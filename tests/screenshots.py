@@ -92,6 +92,25 @@ async def main() -> None:
     async def failing(pilot) -> None:
         await pilot.press("end")
 
+    async def errors_first(pilot) -> None:
+        app = pilot.app
+        for row in app.main.sequence_rows.rows[:100]:  # what `sync --subscriptions` would do
+            await app.session.source.fetch_detail(row.id)
+        await pilot.press("r")
+        await _settle(pilot)
+        await pilot.press(*"SSSSS", "home")  # Name ↑, Name ↓, Status ↑, Status ↓, Err ↓
+
+    async def runs_with_names(pilot) -> None:
+        await pilot.press("s")
+
+    async def one_run(pilot) -> None:
+        await pilot.press("s")
+        await _settle(pilot)
+        await pilot.press("down", "down", "enter")
+
+    async def paused_only(pilot) -> None:
+        await pilot.press("f", "f")
+
     def fail_second_page(router) -> None:
         router.faults.add("status", status=503, query={"_skip": "100"}, times=None)
 
@@ -104,6 +123,12 @@ async def main() -> None:
         ("filter-120x35", (120, 35), "filtering by name", filtering, None),
         ("help-120x35", (120, 35), "every key", help_screen, None),
         ("error-120x35", (120, 35), "a page that failed", failing, fail_second_page),
+        ("errors-first-120x35", (120, 35), "sorted by errored runs", errors_first, None),
+        ("status-paused-120x35", (120, 35), "f: paused only, over every page", paused_only,
+         None),
+        ("runs-120x35", (120, 35), "s: the runs, with lead and contact names", runs_with_names,
+         None),
+        ("run-120x35", (120, 35), "Enter on a run: every field, and the cadence", one_run, None),
     ]  # fmt: skip
     for name, size, title, steps, faults in shots:
         print(await shoot(name, size, title, steps, faults=faults))
