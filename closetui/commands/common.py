@@ -13,6 +13,7 @@ from closetui.connect import open_client
 from closetui.lookups import Lookups
 from closetui.settings import Settings
 from closetui.source import SequenceSource
+from closetui.textsafe import visible
 
 MAX_PARALLEL = 6
 
@@ -43,7 +44,7 @@ class Session:
 async def open_session(settings: Settings, *, quiet: bool = False) -> AsyncIterator[Session]:
     cache = Cache.open(settings.cache_dir, settings.account)
     for notice in cache.take_notices():
-        print(f"closetui: {notice}", file=sys.stderr)
+        print(f"closetui: {visible(notice)}", file=sys.stderr)
     session: Session
 
     def on_event(event: ClientEvent) -> None:
@@ -51,7 +52,7 @@ async def open_session(settings: Settings, *, quiet: bool = False) -> AsyncItera
             session.rate_waits += 1
         # Waits are news to a person at a terminal; a script only wants the outcome.
         if not quiet and sys.stderr.isatty():
-            print(f"closetui: {event.describe()}", file=sys.stderr)
+            print(f"closetui: {visible(event.describe())}", file=sys.stderr)
 
     client = None if settings.offline else open_client(settings, on_event=on_event)
     source = SequenceSource(client, cache, page_size=settings.page_size, offline=settings.offline)

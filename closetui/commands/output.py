@@ -99,7 +99,7 @@ class ListWriter:
             code = {"active": "32", "paused": "33"}.get(row.status, "2") if self.color else None
             cells = (row.id, row.status, str(row.steps), format_span(row.span),
                      row.updated or "—", row.name)  # fmt: skip
-            self.out.write(self._table_row(*cells, status_color=code))
+            self.out.write(self._table_row(*map(visible, cells), status_color=code))
 
     def flush(self) -> None:
         self.out.flush()

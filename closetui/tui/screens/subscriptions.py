@@ -14,6 +14,7 @@ from textual.widgets import Footer, Input, Static
 
 from closetui.feed import Feed
 from closetui.subscriptions import SubscriptionSource
+from closetui.textsafe import visible
 from closetui.tui.feed_view import FeedView
 from closetui.tui.messages import FeedChanged
 from closetui.tui.text import plain
@@ -122,4 +123,6 @@ class SubscriptionsScreen(Screen[None]):
 
 
 def title_for(name: str, sequence_id: str) -> Content:
-    return Content.assemble(plain(name), ("  ·  ", "$text-muted"), (sequence_id, "$text-muted"))
+    return Content.assemble(
+        plain(name), ("  ·  ", "$text-muted"), (visible(sequence_id), "$text-muted")
+    )
