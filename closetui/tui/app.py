@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import gc
+import signal
 import time
 from collections.abc import Coroutine, Iterable
 from pathlib import Path
@@ -21,6 +22,7 @@ from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
@@ -35,7 +37,9 @@ from closetui.models import Page, Sequence
 from closetui.rows import Row, RowList
 from closetui.settings import Settings
 from closetui.sheet import format_age, sequence_sheet
+from closetui.signals import ENDING, die_of
 from closetui.source import SequenceSource
+from closetui.textsafe import visible
 from closetui.tui.commands import SequenceProvider
 from closetui.tui.feed_view import FeedView
 from closetui.tui.messages import DetailLookedUp, FeedChanged, OrganizationKnown, RequestHeldUp
@@ -93,6 +97,7 @@ class ClosetuiApp(App[int]):
         self._lookup_due: str | None = None
         self._closing = False
         self._banner_text = ""
+        self.ended_by: int | None = None  # the signal that ended the app, if one did
 
     # -- building --------------------------------------------------------------------------
 
@@ -140,6 +145,8 @@ class ClosetuiApp(App[int]):
         organization = "Demo" if settings.demo else (self.cache.meta("organization") or "")
         self.topbar.set_organization(organization or "Close")
         self._tell_cache_notices()
+        for warning in settings.warnings:  # also on stderr, but the screen hides that
+            self.notify(warning, title="Warning", severity="warning", timeout=10)
         self.sequence_list.focus()
         self.view.pump()  # what the cache has, on the first frame
         self._update_state()
@@ -194,6 +201,26 @@ class ClosetuiApp(App[int]):
             log.exception("unexpected error in a background task")
             where = f" (details in {self.log_path})" if self.log_path else ""
             self.notify(f"Unexpected error{where}", severity="error", markup=False)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast, the app's and its screens' alike, comes through here: its text may
+        quote the server (an error text, a name, an id), so it is made inert first, and it is
+        never markup."""
+        super().notify(
+            visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False
+        )
+
+    def end_by_signal(self, signum: int) -> None:
+        self.ended_by = signum
+        self.exit()
 
     def _client_event(self, event: ClientEvent) -> None:
         self.post_message(RequestHeldUp(event))
@@ -492,6 +519,15 @@ class ClosetuiApp(App[int]):
         row = self.sequence_list.current_row
         if row is None:
             return
+        if visible(row.id) != row.id:
+            # Pasted into a shell, control characters in an id could do anything: the toast
+            # shows it inert, and it never reaches the clipboard.
+            self.notify(
+                f"Not copied: this sequence's id holds control characters ({row.id}).",
+                title="Not copied",
+                severity="warning",
+            )
+            return
         self.copy_to_clipboard(row.id)
         self.notify(
             f"Copied {row.id} ({row.name[:60]}). Sent via OSC 52: if your terminal blocks "
@@ -549,5 +585,15 @@ def run_app(
 
     app = ClosetuiApp(settings, first_page=first_page)
     app.log_path = setup_logging(settings.log_dir)  # already set up by the CLI: returns its path
-    result = app.run()
+    with asyncio.Runner() as runner:
+        # Handlers on the loop, from before the first frame: a signal wakes the loop, and the
+        # app leaves the way `q` does, restoring the terminal (alternate screen, mouse
+        # tracking, cursor) on its way out. Ctrl+C is a key in the app; a SIGINT from
+        # elsewhere is treated like the others.
+        loop = runner.get_loop()
+        for signum in (*ENDING, signal.SIGINT):
+            loop.add_signal_handler(signum, app.end_by_signal, signum)
+        result = app.run(loop=loop)
+    if app.ended_by is not None:
+        die_of(app.ended_by)
     return app.return_code if app.return_code is not None else (result or 0)
