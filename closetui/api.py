@@ -7,8 +7,10 @@ into a typed error whose message a person can read and that never holds the key.
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import re
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -27,6 +29,8 @@ from closetui.errors import (
     ProtocolError,
     RateLimited,
     ServerError,
+    TlsFailed,
+    TooSlow,
 )
 from closetui.models import (
     EmailTemplate,
@@ -38,6 +42,7 @@ from closetui.models import (
     User,
 )
 from closetui.ratelimit import RateGate, parse_rate_limit, retry_after
+from closetui.scrub import secret_pattern
 from closetui.trace import Trace, TracingTransport
 from closetui.urls import DEFAULT_BASE_URL, DEFAULT_PAGE_SIZE, check_base_url
 
@@ -46,6 +51,18 @@ RETRY_STATUSES = frozenset({502, 503, 504})
 PARTY_FIELDS = {"_fields": "id,display_name,name"}
 _LIMIT_TOO_LARGE = re.compile(r"max_limit\s*=\s*(\d+)")
 _T = TypeVar("_T")
+MB = 1024 * 1024
+DEFAULT_MAX_BODY = 32 * MB  # far above any real page (100 sequences are well under 1 MB)
+DEFAULT_DEADLINE = 60.0  # seconds for one request, retries included, rate-limit waits not
+RETRY_FLOOR = 0.05  # seconds: no retry is sooner, whatever the server or a setting says
+RETRY_CEILING = 30.0  # seconds: where our own growing waits stop growing
+MAX_REDIRECTS = 5
+ERROR_TEXT_MAX = 300  # characters of a server's error text worth showing
+# OpenSSL's reasons when what answered a TLS hello was not TLS (a plain-HTTP port).
+_NOT_TLS = frozenset(
+    {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_REQUEST", "PACKET_LENGTH_TOO_LONG",
+     "UNKNOWN_PROTOCOL", "UNSUPPORTED_PROTOCOL"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,21 +81,46 @@ class ClientEvent:
         return f"{self.reason}, retrying in {seconds} s"
 
 
-def _server_message(response: httpx.Response) -> str:
+def _server_message(body: bytes | bytearray) -> str:
     try:
-        body = response.json()
-    except ValueError:
-        text = response.text.strip()
-        return text[:200] if text and "<" not in text[:1] else ""
-    if isinstance(body, dict):
-        if isinstance(body.get("error"), str):
-            return body["error"]
-        parts = [str(e) for e in body.get("errors") or [] if e]
-        field_errors = body.get("field-errors")
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):
+        text = bytes(body[: ERROR_TEXT_MAX * 4]).decode("utf-8", "replace").strip()
+        return text if text and "<" not in text[:1] else ""
+    if isinstance(parsed, dict):
+        if isinstance(parsed.get("error"), str):
+            return parsed["error"]
+        parts = [str(e) for e in parsed.get("errors") or [] if e]
+        field_errors = parsed.get("field-errors")
         if isinstance(field_errors, dict):
             parts += [f"{k}: {v}" for k, v in field_errors.items()]
         return "; ".join(parts)
     return ""
+
+
+def _tls_failure(exc: BaseException) -> ssl.SSLError | None:
+    """The TLS error under an httpx connect error, if that is what it was."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _describe_tls(error: ssl.SSLError, host: str) -> str:
+    head = f"The TLS handshake with {host} failed"
+    if isinstance(error, ssl.SSLCertVerificationError):
+        why = error.verify_message or error.reason or "it could not be verified"
+        return f"{head}: its certificate was not accepted ({why})."
+    reason = (error.reason or "").upper()
+    if reason in _NOT_TLS:
+        return f"{head}: what answered does not speak TLS (is it a plain http:// port?)."
+    if isinstance(error, ssl.SSLEOFError) or "EOF" in reason:
+        return f"{head}: the server closed the connection during the handshake."
+    return f"{head} ({(error.reason or str(error)).replace('_', ' ').lower()})."
 
 
 def _describe_network(exc: Exception, host: str, timeout: httpx.Timeout) -> str:
@@ -94,7 +136,12 @@ def _describe_network(exc: Exception, host: str, timeout: httpx.Timeout) -> str:
 
 
 class CloseClient:
-    """An async Close API client. Use as `async with CloseClient(...) as client:`."""
+    """An async Close API client. Use as `async with CloseClient(...) as client:`.
+
+    Every request is bounded: its answer may be at most `max_body` bytes (counted as it
+    streams, so a bigger one costs no more memory than that), and it ends within `deadline`
+    seconds, retries included, however slowly the server sends.
+    """
 
     def __init__(
         self,
@@ -107,6 +154,8 @@ class CloseClient:
         max_retries: int = 3,
         backoff: float = 0.5,
         max_rate_wait: float = 60.0,
+        deadline: float = DEFAULT_DEADLINE,
+        max_body: int = DEFAULT_MAX_BODY,
         on_event: Callable[[ClientEvent], None] | None = None,
         trace: Trace | None = None,
     ) -> None:
@@ -114,10 +163,12 @@ class CloseClient:
             raise ConfigError("No API key given.")
         self.base_url = check_base_url(base_url)
         self.host = urlsplit(self.base_url).hostname or "the server"
-        self._secret = api_key or oauth_token or ""
+        self._secret = secret_pattern(api_key or oauth_token or "")
         self.max_retries = max_retries
         self.backoff = backoff
         self.max_rate_wait = max_rate_wait
+        self.deadline = deadline
+        self.max_body = max_body
         self.on_event = on_event
         self.gate = RateGate()
         self._max_limit: dict[str, int] = {}
@@ -143,8 +194,9 @@ class CloseClient:
             headers=headers,
             timeout=self.timeout,
             transport=transport,
-            follow_redirects=True,
-            max_redirects=5,
+            # Redirects are followed here, not by httpx, which would read a redirect's whole
+            # body into memory, however big.
+            follow_redirects=False,
             limits=limits,
         )
 
@@ -161,14 +213,21 @@ class CloseClient:
         await self._http.aclose()
 
     def _scrub(self, text: str) -> str:
-        return text.replace(self._secret, "***") if self._secret else text
+        return self._secret.sub("***", text) if self._secret else text
 
     def _emit(self, event: ClientEvent) -> None:
         if self.on_event is not None:
             self.on_event(event)
 
     def _backoff(self, attempt: int) -> float:
-        return self.backoff * (2 ** (attempt - 1)) * random.uniform(0.5, 1.5)
+        grown = max(self.backoff, RETRY_FLOOR) * 2 ** (attempt - 1)
+        return max(RETRY_FLOOR, min(grown, RETRY_CEILING) * random.uniform(0.5, 1.5))
+
+    def _rate_wait(self, attempt: int, said: float | None) -> float:
+        """The wait after the `attempt`th 429 in a row: what the server said, but never less
+        than a floor that doubles each time (`Retry-After: 0` would otherwise mean a storm)."""
+        grown = min(max(self.backoff, RETRY_FLOOR) * 2 ** (attempt - 1), RETRY_CEILING)
+        return max(grown, said or 0.0)
 
     # -- the one request path -------------------------------------------------------------
 
@@ -177,7 +236,10 @@ class CloseClient:
         path = path.lstrip("/")
         if not path.endswith("/"):
             path += "/"  # a slash-less path costs a redirect round trip
+        loop = asyncio.get_running_loop()
+        ends = loop.time() + self.deadline  # moved on by waits the rate limit asks for
         retries = 0
+        limited = 0
         rate_waited = 0.0
         while True:
             while (gate_delay := self.gate.delay()) > 0:
@@ -188,22 +250,30 @@ class CloseClient:
                         status=429,
                     )
                 self._emit(ClientEvent("rate_limited", gate_delay, 0, "rate limit reached"))
-                rate_waited += await self.gate.wait()  # then look again: others woke too
+                waited = await self.gate.wait()  # then look again: others woke too
+                rate_waited += waited
+                ends += waited
             self.gate.sent()
             try:
-                response = await self._http.get(path, params=params)
+                async with asyncio.timeout_at(ends) as budget:
+                    response, body = await self._exchange(path, params)
             except BaseException as exc:
                 self.gate.answered()
-                if isinstance(exc, httpx.TooManyRedirects):
-                    raise ProtocolError(
-                        f"{self.host} redirected too many times (a redirect loop) at /{path}"
+                if isinstance(exc, TimeoutError) and budget.expired():
+                    raise TooSlow(
+                        f"{self.host} did not finish answering /{path} within "
+                        f"{self.deadline:g} s; gave up."
                     ) from None
                 if not isinstance(exc, httpx.TransportError | OSError):
                     raise
+                tls = _tls_failure(exc)
+                if tls is not None:
+                    # The same certificate or port answers the same way next time.
+                    raise TlsFailed(self._scrub(_describe_tls(tls, self.host))) from None
                 reason = _describe_network(exc, self.host, self.timeout)
-                if retries < self.max_retries:
+                delay = self._backoff(retries + 1)
+                if retries < self.max_retries and loop.time() + delay < ends:
                     retries += 1
-                    delay = self._backoff(retries)
                     self._emit(ClientEvent("retrying", delay, retries, reason))
                     await asyncio.sleep(delay)
                     continue
@@ -212,11 +282,12 @@ class CloseClient:
             self.gate.observe(parse_rate_limit(response.headers))
             status = response.status_code
             if status == 429:
+                limited += 1
                 info = parse_rate_limit(response.headers)
-                delay = (info.reset if info and info.reset else None) or retry_after(
+                said = (info.reset if info and info.reset else None) or retry_after(
                     response.headers
                 )
-                delay = max(0.05, delay if delay is not None else 1.0)
+                delay = self._rate_wait(limited, said)
                 if rate_waited + delay > self.max_rate_wait:
                     raise RateLimited(
                         f"Close kept refusing with 429 Too Many Requests after {rate_waited:.0f} s "
@@ -226,23 +297,67 @@ class CloseClient:
                 self.gate.block_for(delay)
                 continue
             if status in RETRY_STATUSES and retries < self.max_retries:
-                retries += 1
-                delay = self._backoff(retries)
-                self._emit(ClientEvent("retrying", delay, retries, f"server error {status}"))
-                await asyncio.sleep(delay)
-                continue
+                delay = self._backoff(retries + 1)
+                if loop.time() + delay < ends:
+                    retries += 1
+                    self._emit(ClientEvent("retrying", delay, retries, f"server error {status}"))
+                    await asyncio.sleep(delay)
+                    continue
             if status >= 400 or status < 200:
-                raise self._error(response, path)
+                raise self._error(status, body, path)
             try:
-                return response.json()
+                return json.loads(body)
+            except RecursionError:
+                raise ProtocolError(
+                    f"{self.host} sent JSON nested too deeply to read for /{path}", status=status
+                ) from None
             except ValueError:
                 kind = response.headers.get("content-type", "no content type").split(";")[0]
-                what = "an empty answer" if not response.content else f"something not JSON ({kind})"
-                raise ProtocolError(f"{self.host} sent {what} for /{path}", status=status) from None
+                what = "an empty answer" if not body else f"something not JSON ({kind})"
+                raise ProtocolError(
+                    self._scrub(f"{self.host} sent {what} for /{path}"), status=status
+                ) from None
 
-    def _error(self, response: httpx.Response, path: str) -> ApiError:
-        status = response.status_code
-        detail = self._scrub(_server_message(response))
+    async def _exchange(
+        self, path: str, params: dict[str, Any] | None
+    ) -> tuple[httpx.Response, bytearray]:
+        """One request and its whole body, following redirects; the body read as it
+        streams and refused past `max_body`."""
+        request = self._http.build_request("GET", path, params=params)
+        auth: Any = httpx.USE_CLIENT_DEFAULT
+        for _ in range(MAX_REDIRECTS + 1):
+            response = await self._http.send(request, stream=True, auth=auth)
+            try:
+                if response.next_request is None:
+                    return response, await self._read(response, path)
+                # httpx built the next request with the headers it may carry: the key stays
+                # only on the same origin. No auth of ours is added to it.
+                request, auth = response.next_request, None
+            finally:
+                await response.aclose()
+        raise ProtocolError(f"{self.host} redirected too many times (a redirect loop) at /{path}")
+
+    async def _read(self, response: httpx.Response, path: str) -> bytearray:
+        length = response.headers.get("content-length", "").strip()
+        if length.isdigit() and int(length) > self.max_body:
+            raise self._too_big(path)
+        body = bytearray()
+        async for chunk in response.aiter_bytes():
+            body += chunk
+            if len(body) > self.max_body:
+                raise self._too_big(path)
+        return body
+
+    def _too_big(self, path: str) -> ProtocolError:
+        return ProtocolError(
+            f"{self.host} sent more than {self.max_body / MB:g} MB for /{path}; "
+            "that is more than any page should be, so it was refused."
+        )
+
+    def _error(self, status: int, body: bytes | bytearray, path: str) -> ApiError:
+        detail = self._scrub(_server_message(body))
+        if len(detail) > ERROR_TEXT_MAX:
+            detail = detail[: ERROR_TEXT_MAX - 1] + "…"
         suffix = f": {detail}" if detail else ""
         if status == 401:
             return AuthError(f"Close refused the API key (401 Unauthorized){suffix}", status=status)

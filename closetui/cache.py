@@ -3,7 +3,8 @@
 What it promises: every write is one transaction (a crash loses at most the page in flight);
 WAL mode and a busy timeout so two closetui processes on one account can share it; the file
 is 0600 in a 0700 folder; a corrupt or foreign-version file is moved aside and rebuilt; an
-unwritable folder means an in-memory store for this run. None of it ever raises into the UI:
+unwritable folder, a folder another user owns or may write into, or a symbolic link at the
+file's path means an in-memory store for this run. None of it ever raises into the UI:
 failures become notices.
 """
 
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
+
+from closetui.private import open_private, private_folder, refuse_link
 
 SCHEMA_VERSION = 1
 SUFFIX = ".sqlite3"
@@ -142,17 +145,18 @@ class Cache:
 
     @classmethod
     def open(cls, cache_dir: Path, account: str) -> Cache:
-        try:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            with contextlib.suppress(OSError):
-                os.chmod(cache_dir, 0o700)
-            probe = cache_dir / f".probe-{os.getpid()}"
-            probe.write_bytes(b"")
-            probe.unlink()
-        except OSError as exc:
+        problem = private_folder(cache_dir)
+        if problem is None:
+            try:
+                probe = cache_dir / f".probe-{os.getpid()}"
+                os.close(open_private(probe, os.O_WRONLY))
+                probe.unlink()
+            except OSError as exc:
+                problem = f"cannot be written ({exc.strerror or exc})"
+        if problem is not None:
             cache = cls(None, label=account)
             cache.notices.append(
-                f"The cache folder {cache_dir} cannot be written ({exc.strerror or exc}); "
+                f"The cache folder {cache_dir} {problem}; "
                 "running without a cache: nothing will be kept for offline use."
             )
             return cache
@@ -166,11 +170,11 @@ class Cache:
         if self.path is None:
             db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
         else:
-            if not self.path.exists():
-                fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
-                os.close(fd)
-            with contextlib.suppress(OSError):
-                os.chmod(self.path, 0o600)
+            # SQLite opens by name and follows links: the file (and its journal files) are
+            # checked first, and made 0600, so a link planted there is refused, not written.
+            os.close(open_private(self.path, os.O_RDWR))
+            for extra in ("-wal", "-shm"):
+                refuse_link(Path(f"{self.path}{extra}"))
             db = sqlite3.connect(
                 self.path, check_same_thread=False, isolation_level=None, timeout=10.0
             )

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from closetui import __version__
 from closetui.errors import AuthError, CloseTuiError, ConfigError, OfflineEmpty
 from closetui.logs import log, setup_logging
 from closetui.settings import Settings, default_log_dir, load_settings
+from closetui.signals import ENDING, die_of
+from closetui.textsafe import visible
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_AUTH, EXIT_OFFLINE_EMPTY = 0, 1, 2, 3, 4
 
@@ -154,7 +159,13 @@ def _settings(args: argparse.Namespace, *, need_key: bool = True) -> Settings:
 
 
 def _error(message: str) -> None:
-    print(f"closetui: {message}", file=sys.stderr)
+    # Messages may quote the server (an error text, a header): inert before the terminal.
+    print(f"closetui: {visible(message)}", file=sys.stderr)
+
+
+def _warn(settings: Settings) -> None:
+    for warning in settings.warnings:
+        _error(warning)
 
 
 def _cache(args: argparse.Namespace, settings: Settings) -> int:
@@ -226,18 +237,64 @@ def _browse(settings: Settings) -> int:
     return run_app(settings, first_page=first_page)
 
 
+class _Signalled(BaseException):
+    """SIGTERM or SIGHUP during a command: unwinds it like Ctrl+C, so that what it holds is
+    closed (the cache, the progress bar's hidden cursor) before the process ends."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _unwind(signum: int, frame: object) -> None:
+    raise _Signalled(signum)
+
+
+@contextlib.contextmanager
+def _unwinding_on_signals(active: bool) -> Iterator[None]:
+    """SIGTERM and SIGHUP unwind a command while it runs; the handlers that were there
+    before come back after (main() is also called in-process, by tests)."""
+    if not active or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = {signum: signal.signal(signum, _unwind) for signum in ENDING}
+    try:
+        yield
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        with _unwinding_on_signals(args.command is not None):
+            return _main(args)
+    except KeyboardInterrupt:
+        return 130  # Ctrl+C before a command began or after it ended: no traceback
+
+
+def _main(args: argparse.Namespace) -> int:
     settings: Settings | None = None
     log_path = setup_logging(default_log_dir())
     try:
+        if args.command == "show" and not args.sequence_id.strip():
+            raise ConfigError("closetui show needs a sequence id (seq_…), and it was empty.")
         if args.command == "cache":
-            return _cache(args, _settings(args, need_key=False))
+            settings = _settings(args, need_key=False)
+            _warn(settings)
+            return _cache(args, settings)
         if args.command == "doctor":
             return _doctor(args)
         settings = _settings(args)
+        _warn(settings)
         return _run(args, settings)
+    except _Signalled as exc:
+        if args.command == "sync":
+            _error("stopped: run `closetui sync` again to continue where it stopped")
+        die_of(exc.signum)
+        return 128 + exc.signum
     except ConfigError as exc:
         _error(exc.message)
         return EXIT_USAGE

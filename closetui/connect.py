@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from closetui.api import ClientEvent, CloseClient
+from closetui.api import MB, ClientEvent, CloseClient
 from closetui.errors import ConfigError
 from closetui.settings import Settings
 from closetui.trace import Trace
@@ -29,6 +29,8 @@ def open_client(
         api_key=settings.api_key.reveal(),
         transport=transport,
         backoff=settings.retry_backoff,
+        deadline=settings.request_deadline,
+        max_body=int(settings.max_response_mb * MB),
         on_event=on_event,
         trace=open_trace(settings),
     )

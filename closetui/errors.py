@@ -54,3 +54,12 @@ class NetworkError(ApiError):
 
 class ProtocolError(ApiError):
     """The answer was not JSON, or not of the shape the API documents."""
+
+
+class TooSlow(ApiError):
+    """The server kept the request going past its total deadline (sending slowly, say)."""
+
+
+class TlsFailed(ApiError):
+    """The TLS handshake failed: not a TLS port, or a certificate that was not accepted.
+    Not a NetworkError: retrying, or waiting to be back online, would not change it."""

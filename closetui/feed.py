@@ -39,6 +39,8 @@ class PageSource(Protocol):
 
     async def fetch_page(self, skip: int) -> FetchedPageLike: ...
 
+    def begin_pass(self) -> None: ...
+
     def finish_pass(self, total: int) -> int: ...
 
 
@@ -91,6 +93,10 @@ class Feed:
         self._retry_delays = retry_delays
         self._complete = False
         self._limit = source.limit
+        # Which pass a page belongs to: `r` starts a new one. A page asked for before it is
+        # not evidence for the new pass (it may have been read before rows moved), so when
+        # it lands it is asked for again instead of counting.
+        self._generation = 0
 
     # -- what the list can say ---------------------------------------------------------------
 
@@ -179,6 +185,8 @@ class Feed:
         self.rows.mark_stale()
         if not self.source.can_fetch:
             return
+        self._generation += 1
+        self.source.begin_pass()
         self.offline = False
         self.end = False
         self.pump(want_more=False)
@@ -186,18 +194,34 @@ class Feed:
     # -- one page ----------------------------------------------------------------------------
 
     async def _fetch(self, skip: int) -> None:
+        generation = self._generation  # read in the same step as the source reads its pass
         try:
             page = await self.source.fetch_page(skip)
         except Exception as exc:
             self.loading.discard(skip)
+            if generation != self._generation:
+                self._start_again(skip)
+                return
             self._fetch_failed(skip, exc)
             return
         self.loading.discard(skip)
+        if generation != self._generation:
+            self._start_again(skip)
+            return
         self.failed.pop(skip, None)
         if self.offline:
             self.offline = False
             self._emit(FeedEvent("online"))
         self._apply(page)
+
+    def _start_again(self, skip: int) -> None:
+        """A page of an earlier pass landed: ask for it again in this one, if it is still
+        wanted (the next page of the list, or a slot the list holds)."""
+        if self.offline or self.auth_failed or self.hold_network:
+            return
+        wanted = (skip == self.next_skip and not self.end) or self.rows.has_slot(skip)
+        if wanted and skip not in self.loading:
+            self._start(skip)
 
     def _fetch_failed(self, skip: int, exc: Exception) -> None:
         if isinstance(exc, AuthError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import threading
 
 from closetui.cache import SUFFIX
 from closetui.models import Page, Sequence
@@ -33,7 +34,17 @@ def start(settings: Settings) -> concurrent.futures.Future[Page[Sequence]] | Non
         return None
     if (settings.cache_dir / f"{settings.account}{SUFFIX}").exists():
         return None
-    pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="closetui-prefetch")
-    future = pool.submit(_fetch, settings)
-    pool.shutdown(wait=False)
+    future: concurrent.futures.Future[Page[Sequence]] = concurrent.futures.Future()
+
+    def run() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(_fetch(settings))
+        except BaseException as exc:
+            future.set_exception(exc)
+
+    # A daemon thread, not an executor's: `q` while this request is stuck on a slow server
+    # must end the process at once, and the interpreter waits for an executor's threads.
+    threading.Thread(target=run, name="closetui-prefetch", daemon=True).start()
     return future

@@ -18,6 +18,7 @@ import platformdirs
 
 from closetui.errors import ConfigError
 from closetui.links import SEQUENCE_URL
+from closetui.private import readable_by_others
 from closetui.urls import (
     DEFAULT_BASE_URL,
     DEFAULT_PAGE_SIZE,
@@ -27,6 +28,8 @@ from closetui.urls import (
 )
 
 APP_NAME = "closetui"
+DEFAULT_DEADLINE = 60.0
+DEFAULT_MAX_RESPONSE_MB = 32.0
 SUFFIX_HINT = "CLOSE_API_KEY, --api-key-file or the config file"
 KEY_HELP = (
     "Give an API key in one of these ways: set CLOSE_API_KEY, pass --api-key-file PATH "
@@ -80,6 +83,9 @@ class Settings:
     retry_backoff: float = 0.5  # seconds before the first retry; doubles each time
     trace_path: Path | None = None  # --trace FILE: every HTTP exchange, one JSON line each
     sequence_url: str = SEQUENCE_URL  # where `o` takes a sequence: {id} is replaced
+    request_deadline: float = DEFAULT_DEADLINE  # seconds for one request, whatever it does
+    max_response_mb: float = DEFAULT_MAX_RESPONSE_MB  # a bigger answer is refused
+    warnings: tuple[str, ...] = ()  # one line each, for the person to read before anything
 
     @property
     def account(self) -> str:
@@ -116,6 +122,29 @@ def read_config(path: Path) -> dict[str, object]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"The config file {path} is not valid TOML: {exc}") from None
     return data
+
+
+def _exposed(path: Path, what: str) -> str | None:
+    """A warning, as ssh gives for a private key, when others may read a file with the key."""
+    mode = readable_by_others(path)
+    if mode is None:
+        return None
+    return f"warning: {path} ({what}) can be read by other users (mode {mode}): chmod 600 {path}"
+
+
+def _limit(
+    name: str, env: Mapping[str, str], config: Mapping[str, object], default: float
+) -> float:
+    """A positive number from CLOSETUI_<NAME> or the config file's <name>, else `default`."""
+    variable = f"CLOSETUI_{name.upper()}"
+    raw: object = env.get(variable) or config.get(name, default)
+    try:
+        value = float(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        value = -1.0
+    if isinstance(raw, bool) or not 0 < value < float("inf"):
+        raise ConfigError(f"{name} ({variable} or the config file) must be a positive number.")
+    return value
 
 
 def _read_key_file(path: Path, described: str) -> ApiKey:
@@ -161,6 +190,8 @@ def load_settings(
         raise ConfigError("CLOSETUI_RETRY_BACKOFF must be a number of seconds.") from None
     common: dict[str, object] = {
         "retry_backoff": backoff,
+        "request_deadline": _limit("request_deadline", env, config, DEFAULT_DEADLINE),
+        "max_response_mb": _limit("max_response_mb", env, config, DEFAULT_MAX_RESPONSE_MB),
         "offline": offline,
         "cache_dir": default_cache_dir(env),
         "log_dir": default_log_dir(env),
@@ -193,24 +224,43 @@ def load_settings(
             **extra,
         )
 
-    url = base_url or env.get("CLOSE_BASE_URL") or config.get("base_url") or DEFAULT_BASE_URL
+    # An empty --base-url is a mistake to say, not a wish for the default.
+    url = (
+        base_url
+        if base_url is not None
+        else env.get("CLOSE_BASE_URL") or config.get("base_url") or DEFAULT_BASE_URL
+    )
     if not isinstance(url, str):
         raise ConfigError(f"base_url in {config_path} must be text.")
     url = check_base_url(url)
 
     key: ApiKey | None = None
     source = ""
+    key_file: Path | None = None
     if api_key_file:
-        key = _read_key_file(Path(api_key_file), "--api-key-file")
+        key_file = Path(api_key_file)
+        key = _read_key_file(key_file, "--api-key-file")
         source = f"the key file {api_key_file} (--api-key-file)"
     elif env.get("CLOSE_API_KEY", "").strip():
         key, source = ApiKey(env["CLOSE_API_KEY"].strip()), "the CLOSE_API_KEY environment variable"
     elif isinstance(config.get("api_key_file"), str):
-        path = Path(str(config["api_key_file"]))
-        key = _read_key_file(path, f"api_key_file in {config_path}")
-        source = f"the key file {path} (api_key_file in {config_path})"
+        key_file = Path(str(config["api_key_file"]))
+        key = _read_key_file(key_file, f"api_key_file in {config_path}")
+        source = f"the key file {key_file} (api_key_file in {config_path})"
     elif isinstance(config.get("api_key"), str) and str(config["api_key"]).strip():
         key, source = ApiKey(str(config["api_key"]).strip()), f"api_key in {config_path}"
     if key is None and need_key:
         raise ConfigError("No Close API key. " + KEY_HELP.format(config=config_path))
-    return Settings(base_url=url, api_key=key, key_source=source, **common)
+    warnings = [
+        _exposed(key_file.expanduser(), "the key file") if key_file else None,
+        _exposed(config_path, "the config file, holding api_key")
+        if isinstance(config.get("api_key"), str)
+        else None,
+    ]
+    return Settings(
+        base_url=url,
+        api_key=key,
+        key_source=source,
+        warnings=tuple(w for w in warnings if w),
+        **common,
+    )

@@ -83,7 +83,7 @@ def heading(
         [
             Span(visible(sequence.status), status_role(sequence.status)),
             Span(" · ", "dim"),
-            Span(sequence.id, "id"),
+            Span(visible(sequence.id), "id"),
         ],
         [],
         _field(
@@ -119,9 +119,9 @@ def heading(
 def _template_lines(info: TemplateInfo, kind: str) -> list[Line]:
     bar = Span(" │   ", "rail")
     if info.missing:
-        return [[bar, Span(f"template not found ({info.id})", "warn")]]
+        return [[bar, Span(f"template not found ({visible(info.id)})", "warn")]]
     if info.name is None:
-        return [[bar, Span("template ", "dim"), Span(info.id, "id")]]
+        return [[bar, Span("template ", "dim"), Span(visible(info.id), "id")]]
     lines = [[bar, Span("template ", "dim"), Span(visible(info.name), "value")]]
     if info.detail:
         label = "subject  " if kind == "email" else "text     "

@@ -118,6 +118,9 @@ class PagedSource:
     def can_fetch(self) -> bool:
         return not self.forced_offline
 
+    def begin_pass(self) -> None:
+        pass
+
     def finish_pass(self, total: int) -> int:
         return 0
 
@@ -153,14 +156,23 @@ class SequenceSource(PagedSource):
         return await self.client.list_sequences(skip, self.limit)
 
     async def fetch_page(self, skip: int) -> FetchedPage:
+        # The pass is the one this page was asked for in, not the one current when it lands:
+        # a page asked for before a refresh began a new pass must not count for that pass.
+        if self._pass is None:
+            self.begin_pass()
+        asked_in = self._pass
+        assert asked_in is not None
         page = await self._list(skip)
         self.limit = page.limit  # the server may have asked for a smaller page
         now = self.clock()
-        if skip == 0 or self._pass is None:
-            self._pass = self.cache.new_pass() or (0, now)
         summaries = [summarize(s) for s in page.items]
+        counts = self.cache.counts([s.id for s in summaries])  # runs by status, if known
+        rows = [row_from_summary(s, now, counts.get(s.id)) for s in summaries]
+        if asked_in != self._pass:
+            # A later pass asks for it again: what that one writes is kept, not this.
+            return FetchedPage(skip, rows, page.has_more, page.limit, page.problems, page)
         saved = await asyncio.to_thread(
-            self.cache.put_sequence_page, skip, page.raw, summaries, self._pass[0], now
+            self.cache.put_sequence_page, skip, page.raw, summaries, asked_in[0], now
         )
         if not saved:
             # Not kept (a full disk, a read-only cache): shown all the same, details included.
@@ -168,9 +180,12 @@ class SequenceSource(PagedSource):
                 self._unsaved[raw["id"]] = Stored(raw, now)
             while len(self._unsaved) > UNSAVED_MAX:
                 del self._unsaved[next(iter(self._unsaved))]
-        counts = self.cache.counts([s.id for s in summaries])
-        rows = [row_from_summary(s, now, counts.get(s.id)) for s in summaries]
         return FetchedPage(skip, rows, page.has_more, page.limit, page.problems, page)
+
+    def begin_pass(self) -> None:
+        """A new list pass (the first, or after a refresh): it may prune the cache only if
+        every page of it is asked for after this, and lands before another pass begins."""
+        self._pass = self.cache.new_pass() or (0, self.clock())
 
     def resume_pass(self, number: int, started: float) -> None:
         """Continue a pass an interrupted `closetui sync` began, so it can still prove

@@ -1,8 +1,11 @@
 """Making untrusted text harmless before it reaches a terminal.
 
-Sequence names are typed by anyone in the organization. Control characters in them (ESC for
-ANSI and OSC sequences, bidi overrides, newlines) must not drive the user's terminal, reorder
-what they read, or break a row; they are shown as visible stand-ins instead.
+Everything that came over the network (names, ids, emails, error texts, header values) is
+typed by someone else. Control characters in it (ESC for ANSI and OSC sequences, BEL, C1
+controls, bidi overrides, newlines) must not drive the user's terminal, set its title or
+clipboard, reorder what they read, or break a row; they are shown as visible stand-ins
+instead. `visible` is the one step that does it, at every boundary: stdout, stderr, widgets,
+toasts, titles, the clipboard and the log.
 """
 
 from __future__ import annotations
@@ -13,6 +16,27 @@ import re
 # characters (they hide text, and terminals disagree with Textual on their width).
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 _PICTURES = {0x7F: "␡"}
+_ZWJ = 0x200D
+
+
+def _pictographic(char: str) -> bool:
+    """Roughly Unicode's Extended_Pictographic, plus what may end an emoji before a joiner
+    (the emoji presentation selector, skin tones and tag characters)."""
+    code = ord(char)
+    return (
+        0x1F000 <= code <= 0x1FAFF
+        or 0x2300 <= code <= 0x23FF
+        or 0x2600 <= code <= 0x27BF
+        or 0x2B00 <= code <= 0x2BFF
+        or code in (0xFE0F, 0x00A9, 0x00AE, 0x203C, 0x2049, 0x2122, 0x2139)
+        or 0xE0020 <= code <= 0xE007F
+    )
+
+
+def _joins_emoji(match: re.Match[str]) -> bool:
+    """A zero-width joiner between two emoji (👩‍💻) is part of one picture, not a trick."""
+    text, at = match.string, match.start()
+    return 0 < at < len(text) - 1 and _pictographic(text[at - 1]) and _pictographic(text[at + 1])
 
 
 def _stand_in(match: re.Match[str]) -> str:
@@ -21,11 +45,14 @@ def _stand_in(match: re.Match[str]) -> str:
         return " "
     if code < 0x20:
         return chr(0x2400 + code)  # the Unicode "control picture": ␛ for ESC
+    if code == _ZWJ and _joins_emoji(match):
+        return match.group()
     return _PICTURES.get(code, f"<U+{code:04X}>")
 
 
 def visible(text: str) -> str:
-    """`text` with every control character replaced by a visible, inert stand-in, on one line."""
+    """`text` with every control character replaced by a visible, inert stand-in, on one line.
+    Emoji sequences joined by zero-width joiners are kept whole."""
     if not _CONTROL.search(text):
         return text
     return _CONTROL.sub(_stand_in, text)

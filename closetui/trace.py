@@ -10,7 +10,6 @@ is created 0600 and never followed through a symlink.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import re
@@ -23,6 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from closetui.private import open_private
+from closetui.scrub import secret_pattern
 
 BODY_LIMIT = 1_000_000  # bytes of body kept per exchange; a real page is far smaller
 KEPT_HEADERS = (
@@ -37,33 +39,17 @@ KEPT_HEADERS = (
 SCRUBBED = "***"
 
 
-def secret_forms(secret: str) -> list[str]:
-    """The ways a key can come back in a server's text: as itself, as the Base64 of the
-    Basic credentials (with and without padding), and as the Base64 of the bare key."""
-    if not secret:
-        return []
-    forms = {secret}
-    for raw in (f"{secret}:", secret):
-        encoded = base64.b64encode(raw.encode()).decode()
-        forms.update({encoded, encoded.rstrip("=")})
-    return sorted(forms, key=len, reverse=True)
-
-
 def scrubber(secrets: Iterable[str]) -> re.Pattern[str] | None:
-    forms = [f for s in secrets for f in secret_forms(s) if len(f) >= 4]
-    if not forms:
-        return None
-    return re.compile("|".join(re.escape(f) for f in forms), re.IGNORECASE)
+    patterns = [p.pattern for p in map(secret_pattern, secrets) if p is not None]
+    return re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
 
 
 class Trace:
     """An append-only file of exchanges, shared safely by the threads of one process."""
 
     def __init__(self, path: Path, secrets: Iterable[str] = ()) -> None:
-        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
         self.path = path
-        self._fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0), 0o600)
-        os.fchmod(self._fd, 0o600)  # an existing file keeps no wider mode than a new one
+        self._fd = open_private(path, os.O_WRONLY | os.O_APPEND)  # 0600, never via a link
         self._lock = threading.Lock()
         self._scrub = scrubber(secrets)
 

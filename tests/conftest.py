@@ -61,6 +61,7 @@ def make_app(server, tmp_path):
         retry_delays=(0.05, 0.1),
         early_first_page: bool = False,
         timeout: float | None = None,
+        **limits,
     ):
         settings = Settings(
             base_url=server.base_url,
@@ -73,7 +74,9 @@ def make_app(server, tmp_path):
         )
         client = None
         if not offline:
-            client = CloseClient(server.base_url, api_key=key, backoff=0.01, timeout=timeout)
+            client = CloseClient(
+                server.base_url, api_key=key, backoff=0.01, timeout=timeout, **limits
+            )
         first_page = None
         if early_first_page:
             from closetui import prefetch

@@ -10,14 +10,18 @@ run (with or without xdist workers).
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
+from closetui.textsafe import truncate
 from tests.support.app import screen_text, settle, wait_until
 
 KEY = "api_FAULT_matrix_secret_7c1e2b9f"
+# Control characters that could drive a terminal (tab and newline aside: the screen has them).
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,9 @@ class Case:
     sees: str | None  # text the person sees while it lasts (None: nothing to report)
     recovers: bool = True
     after: str | None = None  # text once the fault is gone and r was pressed (or on its own)
+    toast: str | None = None  # text a toast (or the screen) must say while it lasts
+    limits: dict[str, Any] = field(default_factory=dict)  # the client's size cap, deadline
+    phases: tuple[str, ...] = ("start", "paging")
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -63,14 +70,20 @@ CASES = [
         "has_more with no items",
         {"kind": "empty_page", "times": None},
         "stopped: 3 empty pages in a row",
-        extra={"paging_only": True},
+        phases=("paging",),
     ),
     Case("duplicated ids", {"kind": "duplicate_ids", "times": 1}, None),
 ]
 
 
+def _inert(app) -> None:
+    """Nothing from the network reached the terminal able to drive it."""
+    for text in [screen_text(app), *(n.message + n.title for n in app._notifications)]:
+        assert not CONTROLS.search(text), repr(CONTROLS.search(text))
+
+
 def _secrets_absent(app, tmp_path) -> None:
-    needles = [KEY, base64.b64encode(f"{KEY}:".encode()).decode(), KEY[4:24]]
+    needles = [KEY, base64.b64encode(f"{KEY}:".encode()).decode(), KEY[4:24], KEY.upper()]
     texts = [screen_text(app), app.export_screenshot()]
     texts += [n.message for n in app._notifications]
     for path in tmp_path.rglob("*"):
@@ -81,22 +94,27 @@ def _secrets_absent(app, tmp_path) -> None:
             assert needle not in text
 
 
-# An empty first page that says "more" is the same row as one in the middle of paging.
-ROWS = [
-    pytest.param(case, phase, id=f"{case.name}-{phase}")
-    for case in CASES
-    for phase in ("start", "paging")
-    if not (phase == "start" and case.extra.get("paging_only"))
-]
+def rows(cases: list[Case]) -> list[Any]:
+    # An empty first page that says "more" is the same row as one in the middle of paging.
+    return [
+        pytest.param(case, phase, id=f"{case.name}-{phase}")
+        for case in cases
+        for phase in case.phases
+    ]
 
 
-@pytest.mark.parametrize(("case", "phase"), ROWS)
+@pytest.mark.parametrize(("case", "phase"), rows(CASES))
 async def test_fault(make_app, server, tmp_path, record_property, case: Case, phase: str):
+    await run_row(make_app, server, tmp_path, record_property, case, phase)
+
+
+async def run_row(make_app, server, tmp_path, record_property, case: Case, phase: str) -> None:
+    """One row of the matrix: `case`'s fault switched on at start-up or mid-paging."""
     server.router.api_key = KEY
     # List requests only (a detail request has no _limit). Mid-paging, the fault is switched
     # on once page 0 is in, so it meets the next page.
     where = {"path": "sequence/", "query": {"_limit": "100"}}
-    app = make_app(key=KEY, timeout=0.5)
+    app = make_app(key=KEY, timeout=0.5, **case.limits)
     async with app.run_test(size=(120, 35), notifications=True) as pilot:
         if phase == "start":
             server.faults.add(**case.fault, **where)
@@ -111,6 +129,19 @@ async def test_fault(make_app, server, tmp_path, record_property, case: Case, ph
         else:
             await settle(pilot)
         seen = case.sees or "nothing (handled quietly)"
+        if case.toast:
+            await wait_until(
+                pilot,
+                lambda: (
+                    any(case.toast in n.message for n in app._notifications)
+                    or case.toast in screen_text(app)
+                ),
+            )
+            seen += f" ({truncate(case.toast, 36)})"
+        _inert(app)
+        if "most_429s" in case.extra:
+            await settle(pilot)
+            assert 0 < server.router.statuses.count(429) <= case.extra["most_429s"]
 
         # Still answering keys: close a modal if there is one, then move and open help.
         if app.screen is not app.screen_stack[0]:
@@ -149,6 +180,7 @@ async def test_fault(make_app, server, tmp_path, record_property, case: Case, ph
         else:
             outcome = "stays refused (a revoked key is not retried)"
         _secrets_absent(app, tmp_path)
+        _inert(app)
         assert app.is_running
     record_property("fault_matrix", (f"{case.name} at {phase}", seen, outcome))
 

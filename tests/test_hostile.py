@@ -131,12 +131,9 @@ def test_anything_but_an_object_with_an_id_is_refused_with_a_reason(value):
 
 
 def _cells(line: str) -> dict[int, str]:
-    """Each character by the terminal column it starts at (wide characters take two)."""
-    out, column = {}, 0
-    for char in line:
-        out[column] = char
-        column += cell_len(char)
-    return out
+    """Each character by the terminal column it starts at (wide characters take two; an
+    emoji sequence joined by zero-width joiners, such as 👩‍💻, takes two in all)."""
+    return {cell_len(line[:i]): char for i, char in reversed(list(enumerate(line)))}
 
 
 def _assert_layout_intact(text: str, width: int, *, panes: bool = True) -> None:

@@ -64,6 +64,7 @@ class OutColumn:
     width: int | None = None  # None: the column that takes the rest (the last one)
     right: bool = False
     status: bool = False  # coloured by status in a table on a terminal
+    clip: bool = True  # cut to the width with an ellipsis (an id never is: it must stay whole)
 
 
 def _days(row: Row) -> str:
@@ -71,7 +72,7 @@ def _days(row: Row) -> str:
 
 
 SEQUENCE_COLUMNS = [
-    OutColumn("ID", lambda r: r.id, lambda r: r.id, 26),
+    OutColumn("ID", lambda r: r.id, lambda r: r.id, 26, clip=False),
     OutColumn("STATUS", lambda r: r.status, lambda r: r.status, 7, status=True),
     OutColumn("STEPS", lambda r: str(r.steps), lambda r: str(r.steps), 5, right=True),
     OutColumn("SPAN", lambda r: format_span(r.span), _days, 5, right=True),
@@ -118,7 +119,7 @@ class TableWriter:
             if column.status:  # a status is cut to its column, as it always was
                 text = f"{cell:<{column.width}.{column.width}}"
             else:  # anything else longer than its column ends in an ellipsis
-                cut = truncate(cell, column.width)
+                cut = truncate(cell, column.width) if column.clip else cell
                 text = f"{cut:>{column.width}}" if column.right else f"{cut:<{column.width}}"
             used += len(text) + 2
             if column.status and status_color:
@@ -138,7 +139,8 @@ class TableWriter:
             self._csv.writerow([visible(c.plain(row)) for c in self.columns])
         else:
             code = ANSI[status_role(row.status)] if self.color else None
-            self.out.write(self._table_row([c.table(row) for c in self.columns], code))
+            cells = [visible(c.table(row)) for c in self.columns]  # ids too: any field can
+            self.out.write(self._table_row(cells, code))
 
     def flush(self) -> None:
         self.out.flush()

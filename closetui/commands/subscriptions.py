@@ -34,7 +34,7 @@ def _columns(names: bool) -> list[OutColumn]:
             OutColumn("LEAD", lambda r: _lead(r), lambda r: _lead(r), 20),
         ]
     return [
-        OutColumn("ID", lambda r: r.id, lambda r: r.id, 26),
+        OutColumn("ID", lambda r: r.id, lambda r: r.id, 26, clip=False),
         OutColumn("STATUS", lambda r: r.status, lambda r: r.status, 8, status=True),
         OutColumn("REASON", lambda r: r.reason, lambda r: r.reason, 6),
         OutColumn("STARTED", lambda r: r.started, sub(lambda s: _date(s.start_date)), 11),

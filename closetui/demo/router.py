@@ -11,6 +11,7 @@ import json
 import math
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote
@@ -36,8 +37,18 @@ FAULT_KINDS = frozenset(
         "empty_page",  # a list page with no items and has_more true
         "duplicate_ids",  # a list page whose last item repeats its first
         "insert_head",  # a sequence is created just before this request is served
+        # A hostile server:
+        "huge",  # 200 with a body of `size` bytes, chunked (no Content-Length to warn of it)
+        "endless",  # 200 with a chunked body that never ends
+        "drip",  # 200 headers, then one byte of the body every `seconds`, never finishing
+        "deep_json",  # 200 with JSON arrays nested `size` deep (default 100,000)
+        "hostile_id",  # list pages' first item, and details, get the id `text`
+        "slow",  # the normal answer, `seconds` late
     }
 )
+# Options that change what a fault sends: `text` is the error text of a `status` fault (as
+# JSON {"error": text}, or the raw body when `content_type` is not JSON) or the id of
+# `hostile_id`; `content_type` replaces the answer's Content-Type (`status`, `malformed`).
 
 
 @dataclass
@@ -50,6 +61,9 @@ class Fault:
     retry_after: float | None = None
     seconds: float | None = None  # a storm's length from its first hit, or a hang's length
     query: dict[str, str] = field(default_factory=dict)
+    text: str | None = None
+    content_type: str | None = None
+    size: int = 0
     hits: int = 0
     seen: int = 0
     started: float | None = None
@@ -104,6 +118,39 @@ class Reply:
     body: bytes = b""
     action: str | None = None  # "drop" or "hang"
     hang_seconds: float = 0.0
+    # A body made as it is sent (a huge or endless one), instead of `body`: its chunks, and
+    # its length when known (else it is sent chunked).
+    stream: Iterator[bytes] | None = None
+    length: int | None = None
+
+
+CHUNK = 64 * 1024
+
+
+def _huge(size: int) -> Iterator[bytes]:
+    """A JSON list page of `size` bytes that would parse, if anyone read it all."""
+    head, tail = b'{"has_more": false, "data": ["', b'"]}'
+    yield head
+    left = size - len(head) - len(tail)
+    block = b"x" * CHUNK
+    while left > 0:
+        yield block[: min(left, CHUNK)]
+        left -= CHUNK
+    yield tail
+
+
+def _endless() -> Iterator[bytes]:
+    yield b'{"has_more": false, "data": ["'
+    block = b"x" * CHUNK
+    while True:
+        yield block
+
+
+def _drip(every: float) -> Iterator[bytes]:
+    yield b"{"
+    while True:
+        time.sleep(every)
+        yield b" "
 
 
 def _json(status: int, payload: Any, headers: dict[str, str] | None = None) -> Reply:
@@ -211,15 +258,33 @@ class FakeClose:
         if kind == "status":
             headers = {}
             if fault.retry_after is not None:
-                headers["Retry-After"] = str(max(1, math.ceil(fault.retry_after)))
+                headers["Retry-After"] = str(math.ceil(fault.retry_after))  # 0 stays 0
                 headers["RateLimit"] = f"limit=100, remaining=0, reset={fault.retry_after:g}"
-            if fault.status == 429:
-                return _json(429, {"error": "Too many requests."}, headers)
-            reply = _error(fault.status, f"Demo fault: status {fault.status}.")
+            if fault.content_type is not None and "json" not in fault.content_type:
+                body = (fault.text or "").encode()
+                reply = Reply(fault.status, {"Content-Type": fault.content_type}, body)
+            elif fault.status == 429 and fault.text is None:
+                reply = _json(429, {"error": "Too many requests."})
+            else:
+                reply = _error(fault.status, fault.text or f"Demo fault: status {fault.status}.")
             reply.headers.update(headers)
             return reply
         if kind == "malformed":
-            return Reply(200, {"Content-Type": "application/json"}, b'{"data": [{"id": "seq_')
+            content_type = fault.content_type or "application/json"
+            return Reply(200, {"Content-Type": content_type}, b'{"data": [{"id": "seq_')
+        if kind in ("huge", "endless", "drip"):
+            headers = {"Content-Type": "application/json"}
+            if kind == "huge":
+                return Reply(200, headers, stream=_huge(fault.size))  # chunked: no warning
+            if kind == "endless":
+                return Reply(200, headers, stream=_endless())
+            return Reply(200, headers, stream=_drip(fault.seconds or 1.0), length=1_000_000)
+        if kind == "deep_json":
+            depth = fault.size or 100_000
+            return Reply(200, {"Content-Type": "application/json"}, b"[" * depth + b"]" * depth)
+        if kind == "slow":
+            time.sleep(fault.seconds or 1.0)
+            return None
         if kind == "empty":
             status = fault.status if fault.status != 503 else 200
             return Reply(status, {"Content-Type": "application/json"}, b"")
@@ -310,6 +375,8 @@ class FakeClose:
             return _json(200, {"data": [], "has_more": True})
         if fault is not None and fault.kind == "duplicate_ids" and len(items) > 1:
             items = [*items[:-1], items[0]]
+        if fault is not None and fault.kind == "hostile_id" and items:
+            items = [{**items[0], "id": fault.text or "seq_\x1b]0;owned\x07"}, *items[1:]]
         return _json(200, {"data": items, "has_more": has_more})
 
     def _route(self, path: str, query: dict[str, str], fault: Fault | None) -> Reply:
@@ -345,6 +412,8 @@ class FakeClose:
                     )
                 detail = dict(found)
                 detail["subscription_counts_by_status"] = self.org.subscription_counts(parts[1])
+                if fault is not None and fault.kind == "hostile_id":
+                    detail["id"] = fault.text or "seq_\x1b]0;owned\x07"
                 return _json(200, detail)
             if len(parts) == 2 and parts[0] == "user":
                 for user in USERS:

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from closetui.demo.data import DEFAULT_SIZE, DEMO_API_KEY, DemoOrg
-from closetui.demo.router import FakeClose, Faults
+from closetui.demo.router import FakeClose, Faults, Reply
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -42,9 +42,37 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(reply.status)
         for name, value in reply.headers.items():
             self.send_header(name, value)
+        if reply.stream is not None:
+            self._send_stream(reply)
+            return
         self.send_header("Content-Length", str(len(reply.body)))
         self.end_headers()
         self.wfile.write(reply.body)
+
+    def _send_stream(self, reply: Reply) -> None:
+        """A body made as it goes: until it ends, the client hangs up, or the server stops."""
+        assert reply.stream is not None
+        chunked = reply.length is None
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(reply.length))
+        self.end_headers()
+        self.close_connection = True
+        try:
+            for chunk in reply.stream:
+                if self.server.stopping.is_set():
+                    break
+                if chunked:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                else:
+                    self.wfile.write(chunk)
+                self.wfile.flush()
+            else:
+                if chunked:
+                    self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            pass  # the client left: what a client that caps a body does
 
     do_GET = do_POST = do_PUT = do_DELETE = _serve
 

@@ -4,6 +4,7 @@ retries over it, with no socket and no account."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 
@@ -30,4 +31,17 @@ class DemoTransport(httpx.AsyncBaseTransport):
         if reply.action == "hang":
             await asyncio.sleep(reply.hang_seconds)
             raise httpx.ReadTimeout("The read operation timed out", request=request)
+        if reply.stream is not None:
+            return httpx.Response(reply.status, headers=reply.headers, stream=_Chunks(reply.stream))
         return httpx.Response(reply.status, headers=reply.headers, content=reply.body)
+
+
+class _Chunks(httpx.AsyncByteStream):
+    """A body made as it is read (a huge, endless or dripping one), off the event loop."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        while (chunk := await asyncio.to_thread(next, self._chunks, None)) is not None:
+            yield chunk

@@ -7,7 +7,9 @@ through workers, and the feed reports back with messages.
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
+import signal
 from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
@@ -15,6 +17,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from closetui.api import ClientEvent, CloseClient
@@ -23,6 +26,8 @@ from closetui.logs import log
 from closetui.models import Page, Sequence
 from closetui.session import Session
 from closetui.settings import Settings
+from closetui.signals import ENDING, die_of
+from closetui.textsafe import visible
 from closetui.tui.messages import RequestHeldUp
 from closetui.tui.screens.help import HelpScreen
 from closetui.tui.screens.sequences import SequencesScreen
@@ -54,6 +59,7 @@ class ClosetuiApp(App[int]):
         self._main: SequencesScreen | None = None
         self.log_path: Path | None = None
         self.fatal_message = "unexpected error"
+        self.ended_by: int | None = None  # the signal that ended the app, if one did
 
     # -- the session -------------------------------------------------------------------------
 
@@ -71,6 +77,8 @@ class ClosetuiApp(App[int]):
         return self._main
 
     def on_mount(self) -> None:
+        for warning in self.settings.warnings:  # also on stderr, but the screen hides that
+            self.notify(warning, title="Warning", severity="warning", timeout=10)
         if not self.settings.offline:
             # The client (and httpx) is not needed for the first frame: start it after.
             self.call_after_refresh(self._start_network)
@@ -85,6 +93,26 @@ class ClosetuiApp(App[int]):
         self.session.on_client_event(self._client_event)
         self.main.network_started()
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast, the app's and its screens' alike, comes through here: its text may
+        quote the server (an error text, a name, an id), so it is made inert first, and it is
+        never markup."""
+        super().notify(
+            visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False
+        )
+
+    def end_by_signal(self, signum: int) -> None:
+        self.ended_by = signum
+        self.exit()
+
     def _client_event(self, event: ClientEvent) -> None:
         self.main.post_message(RequestHeldUp(event))
 
@@ -96,7 +124,7 @@ class ClosetuiApp(App[int]):
     @property
     def busy(self) -> bool:
         """Work under way or due (tests and benchmarks wait for this to be false)."""
-        return self.main.busy
+        return self.main.busy or bool(getattr(self.screen, "names_due", False))
 
     # -- fatal errors ------------------------------------------------------------------------
 
@@ -134,5 +162,15 @@ def run_app(
 
     app = ClosetuiApp(settings, first_page=first_page)
     app.log_path = setup_logging(settings.log_dir)  # already set up by the CLI: returns its path
-    result = app.run()
+    with asyncio.Runner() as runner:
+        # Handlers on the loop, from before the first frame: a signal wakes the loop, and the
+        # app leaves the way `q` does, restoring the terminal (alternate screen, mouse
+        # tracking, cursor) on its way out. Ctrl+C is a key in the app; a SIGINT from
+        # elsewhere is treated like the others.
+        loop = runner.get_loop()
+        for signum in (*ENDING, signal.SIGINT):
+            loop.add_signal_handler(signum, app.end_by_signal, signum)
+        result = app.run(loop=loop)
+    if app.ended_by is not None:
+        die_of(app.ended_by)
     return app.return_code if app.return_code is not None else (result or 0)

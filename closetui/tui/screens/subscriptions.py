@@ -20,6 +20,7 @@ from closetui.links import LEAD_URL, url_for
 from closetui.lookups import CONTACT, LEAD
 from closetui.session import Session
 from closetui.subscriptions import SubscriptionRow
+from closetui.textsafe import visible
 from closetui.tui.handoff import copy_text, open_in_close
 from closetui.tui.screens.run import RunScreen
 from closetui.tui.text import plain
@@ -173,4 +174,6 @@ class SubscriptionsScreen(Screen[None]):
 
 
 def title_for(name: str, sequence_id: str) -> Content:
-    return Content.assemble(plain(name), ("  ·  ", "$text-muted"), (sequence_id, "$text-muted"))
+    return Content.assemble(
+        plain(name), ("  ·  ", "$text-muted"), (visible(sequence_id), "$text-muted")
+    )

@@ -1,0 +1,112 @@
+"""A real terminal for tests: tmux, on its own server socket, running one closetui process.
+
+The process runs under a small keeper that outlives it in the same pane (tmux clears the
+cursor flag of a pane whose process has died), so a test can read what a person would be
+left with: whether the terminal is still in the alternate screen, whether mouse tracking is
+on and the cursor hidden, and how the process ended (its exit status, or minus its signal).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+MODES = {
+    "alternate": "#{alternate_on}",
+    "mouse": "#{mouse_any_flag}#{mouse_standard_flag}#{mouse_button_flag}#{mouse_all_flag}",
+    "cursor": "#{cursor_flag}",
+}
+
+
+# Runs the command as a child, writes its pid, then its return code, and stays.
+KEEPER = """
+import pathlib, subprocess, sys, time
+where = pathlib.Path(sys.argv[1])
+child = subprocess.Popen(sys.argv[2:])
+where.joinpath("pid").write_text(str(child.pid))
+where.joinpath("code").write_text(str(child.wait()))
+time.sleep(600)
+"""
+
+
+class Tmux:
+    def __init__(self, tmp_path: Path, name: str) -> None:
+        self.socket = f"closetui-{name}-{os.getpid()}-{time.monotonic_ns()}"
+        self.config = tmp_path / f"{name}.tmux.conf"
+        self.config.write_text("set -g default-terminal tmux-256color\n")
+        self.where = tmp_path / f"{name}.process"
+        self.where.mkdir()
+
+    def _tmux(self, *args: str) -> str:
+        return subprocess.run(
+            ["tmux", "-L", self.socket, "-f", str(self.config), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+
+    def start(self, argv: list[str], env: Mapping[str, str], size: tuple[int, int] = (100, 30)):
+        assignments = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+        keeper = [sys.executable, "-c", KEEPER, str(self.where), *argv]
+        command = f"exec env {assignments} {shlex.join(keeper)}"
+        subprocess.run(
+            ["tmux", "-L", self.socket, "-f", str(self.config), "new-session", "-d", "-s",
+             "app", "-x", str(size[0]), "-y", str(size[1]), command],
+            check=True,
+        )  # fmt: skip
+        return self
+
+    def screen(self) -> str:
+        return self._tmux("capture-pane", "-p", "-t", "app")
+
+    def modes(self) -> dict[str, str]:
+        values = self._tmux("display-message", "-p", "-t", "app", "|".join(MODES.values()))
+        return dict(zip(MODES, values.rstrip("\n").split("|"), strict=True))
+
+    def keys(self, *keys: str) -> None:
+        self._tmux("send-keys", "-t", "app", *keys)
+
+    def wait_for(self, needle: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if needle in screen:
+                return screen
+            time.sleep(0.05)  # polling a real terminal: there is no worker to await
+        raise AssertionError(f"{needle!r} never appeared on screen:\n{self.screen()}")
+
+    @property
+    def pid(self) -> int:
+        path = self.where / "pid"
+        deadline = time.monotonic() + 10
+        while not path.exists() or not path.read_text():
+            assert time.monotonic() < deadline, "the process did not start"
+            time.sleep(0.02)
+        return int(path.read_text())
+
+    def wait_ended(self, timeout: float) -> int:
+        """The process's return code (minus the signal that ended it), once it has ended."""
+        path = self.where / "code"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if path.exists() and path.read_text():
+                return int(path.read_text())
+            time.sleep(0.02)
+        raise AssertionError(f"the process was still running after {timeout} s:\n{self.screen()}")
+
+    def close(self) -> None:
+        self._tmux("kill-server")
+
+
+def closetui_argv(*args: str) -> list[str]:
+    return [sys.executable, "-m", "closetui", *args]

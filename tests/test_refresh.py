@@ -1,0 +1,70 @@
+"""`r` while pages are loading: a refresh starts a new pass, and a pass may prune the cache
+only when it saw every page itself. Nothing the organization still has is ever lost."""
+
+from __future__ import annotations
+
+import time
+
+from tests.support.app import screen_text, settle, wait_until
+
+
+def _asked_all(server) -> int:
+    return len(server.router.requests_to("sequence/"))
+
+
+def _asked(server, skip: int) -> int:
+    return sum(r.query.get("_skip") == str(skip) for r in server.router.requests_to("sequence/"))
+
+
+async def test_r_while_a_page_is_in_flight_loses_no_cached_row(make_app, server, record_property):
+    server.router.org.size = 1000
+    app = make_app()
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        await settle(pilot)
+        while len(app.main.sequence_rows) < 500:
+            await pilot.press("end")
+            await settle(pilot)
+        # The first pass is at page 500, and that page is slow to come; page 0 of the pass
+        # that `r` starts is slower still, so page 500 of the old pass lands in between.
+        server.faults.add("slow", path="sequence/", query={"_skip": "500"}, seconds=1.0)
+        server.faults.add("slow", path="sequence/", query={"_skip": "0"}, seconds=2.0)
+        await pilot.press("end")
+        await wait_until(pilot, lambda: _asked(server, 500) == 1)
+        await pilot.press("r")
+        refreshed = time.monotonic()
+        await wait_until(pilot, lambda: not app.main.feed.loading, timeout=15)
+        assert time.monotonic() - refreshed > 1.5  # the old page 500 did land mid-refresh
+        while not app.main.feed.end:
+            await pilot.press("end")
+            await settle(pilot)
+        await settle(pilot)
+        assert app.main.feed.complete
+        assert "all 1,000" in screen_text(app)
+        assert app.session.cache.sequence_count() == 1000
+        assert _asked(server, 500) == 2  # asked again in the new pass
+    record_property(
+        "fault_matrix",
+        ("r while a page is in flight", "all 1,000", "cache keeps all 1,000 rows"),
+    )
+
+
+async def test_r_again_and_again_while_loading_never_prunes(make_app, server):
+    server.router.org.size = 1000
+    server.faults.latency = 0.05
+    app = make_app()
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        await settle(pilot)
+        # A filter loads every page in the background.
+        app.main.list_pane.set_filter("zzz-no-such-name")
+        asked = 0
+        for _ in range(4):
+            # r each time three pages of the pass (of ten) have been asked for.
+            await wait_until(pilot, lambda n=asked: _asked_all(server) >= n + 3)
+            asked = _asked_all(server)
+            await pilot.press("r")
+        await settle(pilot)
+        while not app.main.feed.complete:
+            await pilot.press("r")
+            await settle(pilot)
+        assert len(app.main.sequence_rows) == 1000
+        assert app.session.cache.sequence_count() == 1000
