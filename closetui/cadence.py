@@ -157,11 +157,11 @@ def schedule_summary(
         weekday = 7 if window.weekday == 0 else window.weekday  # Sunday as 0 or 7
         by_day.setdefault(weekday, []).append((window.start, window.end))
     groups: dict[tuple[tuple[time, time], ...], list[int]] = {}
-    for day, windows in by_day.items():
-        groups.setdefault(tuple(sorted(windows)), []).append(day)
+    for day, day_windows in by_day.items():
+        groups.setdefault(tuple(sorted(day_windows)), []).append(day)
     parts = []
-    for windows, days in sorted(groups.items(), key=lambda item: min(item[1])):
-        hours = ", ".join(f"{_clock(start)}–{_clock(end)}" for start, end in windows)
+    for group, days in sorted(groups.items(), key=lambda item: min(item[1])):
+        hours = ", ".join(f"{_clock(start)}–{_clock(end)}" for start, end in group)
         label = "every day" if sorted(days) == list(range(1, 8)) else _day_runs(days)
         parts.append(f"{label} {hours}")
     return "; ".join(parts) + zone

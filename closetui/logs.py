@@ -7,10 +7,10 @@ a 0700 folder as a 0600 file, opened without following a symbolic link.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 from pathlib import Path
-from typing import IO
 
 from closetui.private import open_private, private_folder
 from closetui.textsafe import visible
@@ -26,9 +26,11 @@ class _InertFormatter(logging.Formatter):
 
 
 class _PrivateFileHandler(logging.FileHandler):
-    def _open(self) -> IO[str]:
+    def _open(self) -> io.TextIOWrapper:
         fd = open_private(Path(self.baseFilename), os.O_WRONLY | os.O_APPEND)
-        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+        return io.TextIOWrapper(
+            io.FileIO(fd, "a"), encoding=self.encoding or "utf-8", errors=self.errors
+        )
 
 
 def setup_logging(log_dir: Path) -> Path | None:

@@ -23,6 +23,7 @@ from closetui.logs import log
 from closetui.textsafe import truncate, visible
 
 _T = TypeVar("_T")
+_M = TypeVar("_M")
 UNREADABLE = "?"  # what a degraded text field shows when it has no raw text to show
 
 
@@ -207,7 +208,7 @@ class _Reader:
         """Fields closetui does not know: kept, so nothing the API sends is lost."""
         return {k: v for k, v in self.data.items() if k not in self.seen}
 
-    def finish(self, obj: Any) -> Any:
+    def finish(self, obj: _M) -> _M:
         object.__setattr__(obj, "extra", self.extra())
         object.__setattr__(obj, "degraded", frozenset(self.degraded))
         return obj

@@ -35,7 +35,8 @@ class Query:
 
 
 def parse(text: str) -> Query:
-    words, statuses = [], set()
+    words: list[str] = []
+    statuses: set[str] = set()
     for word in text.split():
         if word.casefold().startswith(STATUS):
             statuses.update(s for s in word[len(STATUS) :].casefold().split(",") if s)

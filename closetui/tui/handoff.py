@@ -7,13 +7,13 @@ terminal's too, and what is pasted should be what was shown.
 
 from __future__ import annotations
 
-from textual.dom import DOMNode
+from textual.widget import Widget
 
 from closetui.links import can_open_browser
 from closetui.textsafe import truncate, visible
 
 
-def copy_text(node: DOMNode, text: str, what: str) -> bool:
+def copy_text(node: Widget, text: str, what: str) -> bool:
     """Copy `text` (a `what`, for the toast); refused when it holds control characters."""
     if not text:
         node.notify(f"Nothing to copy ({what}).", severity="warning", markup=False)
@@ -36,7 +36,7 @@ def copy_text(node: DOMNode, text: str, what: str) -> bool:
     return True
 
 
-def open_in_close(node: DOMNode, url: str, what: str) -> None:
+def open_in_close(node: Widget, url: str, what: str) -> None:
     """Open `url` in a browser here, or (over SSH, with no display) show and copy it."""
     if can_open_browser():
         node.app.open_url(url)

@@ -8,14 +8,14 @@ import asyncio
 from collections.abc import Coroutine
 from typing import Any
 
-from textual.dom import DOMNode
+from textual.widget import Widget
 
 from closetui.logs import log
 
 Work = Coroutine[Any, Any, None]
 
 
-async def _guarded(node: DOMNode, work: Work) -> None:
+async def _guarded(node: Widget, work: Work) -> None:
     try:
         await work
     except asyncio.CancelledError:
@@ -27,7 +27,7 @@ async def _guarded(node: DOMNode, work: Work) -> None:
         node.notify(f"Unexpected error{where}", severity="error", markup=False)
 
 
-def spawn(node: DOMNode, work: Work, group: str) -> None:
+def spawn(node: Widget, work: Work, group: str) -> None:
     """Run `work` as a worker of `node`: cancelled when `node` is unmounted."""
     if not node.is_attached:
         work.close()  # never awaited: no "coroutine was never awaited" warning either

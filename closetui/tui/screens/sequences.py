@@ -46,7 +46,8 @@ from closetui.tuning import LOOKUP_DELAY, NARROW, RECONNECT_DELAYS
 
 
 class SequencesScreen(Screen[None]):
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (NARROW, "-wide")]
+    # (Textual declares this without ClassVar, so it is assigned here as Textual's own are.)
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", key_display="/", id="list.filter"),
         # Refresh and copy are listed in `?` only: the footer keeps to 80 columns.

@@ -61,8 +61,8 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
     }
     """
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self.showing: str | None = None  # the id of the sequence on display
         self._lines: list[Line] = [[Span("Nothing selected.", "dim")]]
         self._rows: list[Line] = []

@@ -24,13 +24,13 @@ from textual.widgets import Input
 
 from closetui.feed import Feed, FeedEvent, PageSource
 from closetui.query import status_of, with_status
-from closetui.rows import RowList
+from closetui.rows import KeyedRow, RowList
 from closetui.sheet import format_age
 from closetui.tui.widgets.paged_table import PagedTable, Sort
 from closetui.tui.workers import spawn
 from closetui.tuning import RECONNECT_DELAYS
 
-R = TypeVar("R")
+R = TypeVar("R", bound=KeyedRow)
 
 
 KNOWN_STATUSES = ("active", "paused", "error", "finished", "goal", "draft")
@@ -98,12 +98,15 @@ class FeedPane(Vertical, Generic[R]):
             source,
             rows=self.table.rows,
             spawn=self._spawn,
-            on_event=lambda event: self.post_message(FeedPane.Changed(self, event)),
+            on_event=self._changed,
             retry_delays=retry_delays,
             hold_network=hold_network,
         )
         self.pump()
         return self._feed
+
+    def _changed(self, event: FeedEvent) -> None:
+        self.post_message(FeedPane.Changed(self, event))
 
     @property
     def feed(self) -> Feed:
