@@ -207,7 +207,7 @@ async def test_429_with_retry_after_0_waits_longer_each_time(make_client, server
     times = [r.at for r in server.router.requests_to("sequence/")]
     assert len(times) == 6
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    # From 50 ms, doubling: 50, 100, 200, 400, 800 ms (the server said 0 each time).
-    assert gaps[0] >= 0.045
-    assert gaps[-1] >= 0.75
-    assert all(later > earlier * 1.3 for earlier, later in itertools.pairwise(gaps))
+    # At least 50, 100, 200, 400, 800 ms, though the server said 0 each time (a busy machine
+    # only makes the gaps longer).
+    for n, gap in enumerate(gaps):
+        assert gap >= 0.05 * 2**n * 0.9, gaps
