@@ -3,8 +3,6 @@ only when it saw every page itself. Nothing the organization still has is ever l
 
 from __future__ import annotations
 
-import time
-
 from tests.conftest import screen_text, settle, wait_until
 
 
@@ -31,9 +29,7 @@ async def test_r_while_a_page_is_in_flight_loses_no_cached_row(make_app, server,
         await pilot.press("end")
         await wait_until(pilot, lambda: _asked(server, 500) == 1)
         await pilot.press("r")
-        refreshed = time.monotonic()
         await wait_until(pilot, lambda: not app.feed.loading, timeout=15)
-        assert time.monotonic() - refreshed > 1.0  # page 0 of the new pass came last
         while not app.feed.end:
             await pilot.press("end")
             await settle(pilot)
