@@ -70,7 +70,7 @@ CASES = [
         "has_more with no items",
         {"kind": "empty_page", "times": None},
         "stopped: 3 empty pages in a row",
-        phases=("paging",),
+        phases=("paging",),  # an empty first page that says "more" is the same row
     ),
     Case("duplicated ids", {"kind": "duplicate_ids", "times": 1}, None),
 ]
@@ -95,7 +95,7 @@ def _secrets_absent(app, tmp_path) -> None:
 
 
 def rows(cases: list[Case]) -> list[Any]:
-    # An empty first page that says "more" is the same row as one in the middle of paging.
+    """Each case at each phase it names."""
     return [
         pytest.param(case, phase, id=f"{case.name}-{phase}")
         for case in cases

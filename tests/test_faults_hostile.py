@@ -19,7 +19,7 @@ from tests.test_faults import KEY, Case, rows, run_row
 ESCAPES = "\x1b]52;c;aGFja2Vk\x07\x1b]0;owned\x07\x1b[31mred\x9b31m"
 ECHOED_KEY = f"Basic {base64.b64encode(f'{KEY}:'.encode()).decode()} for {KEY.upper()}"
 MB = 1024 * 1024
-START = ("start",)  # where the phase changes nothing the row checks
+START = ("start",)  # one phase each: the client path is the same at start and mid-paging
 
 CASES = [
     Case(
@@ -63,6 +63,7 @@ CASES = [
         "failed: r to retry",
         toast="sent more than 1 MB",
         limits={"max_body": MB},
+        phases=("paging",),  # what was loaded stays
     ),
     Case(
         "an endless chunked body",
@@ -85,6 +86,7 @@ CASES = [
         "failed: r to retry",
         toast="did not finish answering /sequence/ within 1 s",
         limits={"deadline": 1.0},
+        phases=START,
     ),
     Case(
         "429 storm with Retry-After: 0 (1.5 s)",

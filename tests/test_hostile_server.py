@@ -143,37 +143,35 @@ def _peak_mb(server, tmp_path: Path, *args: str, env: dict[str, str] | None = No
     return done.returncode, err, int(peak)
 
 
-@pytest.mark.parametrize(
-    ("kind", "size"), [("huge", 200 * MB), ("endless", 0)], ids=["200 MB", "endless"]
-)
-def test_a_huge_or_endless_body_costs_no_more_than_the_cap(
-    server, tmp_path, kind, size, record_property
-):
+def test_a_huge_or_endless_body_costs_no_more_than_the_cap(server, tmp_path, record_property):
     code, err, baseline = _peak_mb(server, tmp_path)
     assert code == 0, err
-    server.faults.add(kind, path="sequence/", size=size, times=None)
-    code, err, peak = _peak_mb(server, tmp_path)
-    assert code == 1
-    assert err.strip() == (
-        "closetui: 127.0.0.1 sent more than 32 MB for /sequence/; that is more than any page "
-        "should be, so it was refused."
-    )
-    # The 32 MB it read, and a little: before the cap, 200 MB took the process to 655 MB, and
-    # an endless body grew it until the kernel killed it.
-    assert peak < baseline + 80, (baseline, peak)
-    name = "200 MB body" if kind == "huge" else "endless body"
-    record_property(
-        "fault_matrix",
-        (f"CLI: {name}", "'sent more than 32 MB', exit 1", f"peak RSS +{peak - baseline} MB"),
-    )
+    for kind, size, name in (("huge", 200 * MB, "200 MB body"), ("endless", 0, "endless body")):
+        server.faults.clear()
+        server.faults.add(kind, path="sequence/", size=size, times=None)
+        code, err, peak = _peak_mb(server, tmp_path)
+        assert code == 1
+        assert err.strip() == (
+            "closetui: 127.0.0.1 sent more than 32 MB for /sequence/; that is more than any "
+            "page should be, so it was refused."
+        )
+        # The 32 MB it read, and a little: before the cap, 200 MB took the process to 655 MB,
+        # and an endless body grew it until the kernel killed it.
+        assert peak < baseline + 80, (name, baseline, peak)
+        record_property(
+            "fault_matrix",
+            (f"CLI: {name}", "'sent more than 32 MB', exit 1", f"peak RSS +{peak - baseline} MB"),
+        )
 
 
-def test_the_cap_is_configurable(server, tmp_path):
+def test_the_cap_is_configurable(capsys, online, server, monkeypatch):
     server.faults.add("huge", path="sequence/", size=3 * MB, times=None)
-    code, err, _ = _peak_mb(server, tmp_path, env={"CLOSETUI_MAX_RESPONSE_MB": "1"})
-    assert code == 1 and "sent more than 1 MB" in err
-    code, err, _ = _peak_mb(server, tmp_path, env={"CLOSETUI_MAX_RESPONSE_MB": "nope"})
-    assert code == 2 and "max_response_mb" in err
+    monkeypatch.setenv("CLOSETUI_MAX_RESPONSE_MB", "1")
+    assert main(["list", *online]) == 1
+    assert "sent more than 1 MB" in capsys.readouterr().err
+    monkeypatch.setenv("CLOSETUI_MAX_RESPONSE_MB", "nope")
+    assert main(["list", *online]) == 2
+    assert "max_response_mb" in capsys.readouterr().err
 
 
 def test_json_nested_100000_deep_is_a_clear_error(capsys, online, server):
@@ -209,8 +207,7 @@ async def test_429_with_retry_after_0_waits_longer_each_time(make_client, server
     times = [r.at for r in server.router.requests_to("sequence/")]
     assert len(times) == 6
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    # From 50 ms, doubling: 50, 100, 200, 400, 800 ms (the server said 0 each time).
-    assert gaps[0] >= 0.045
-    assert gaps[-1] >= 0.75
-    # Each wait at least its floor: a busy machine only makes them longer, never shorter.
-    assert all(gap >= 0.045 * 2**n for n, gap in enumerate(gaps))
+    # At least 50, 100, 200, 400, 800 ms, though the server said 0 each time (a busy machine
+    # only makes the gaps longer).
+    for n, gap in enumerate(gaps):
+        assert gap >= 0.05 * 2**n * 0.9, gaps

@@ -56,7 +56,7 @@ def test_a_signal_restores_the_terminal_ends_by_that_signal_and_keeps_the_cache(
     os.kill(term.pid, signum)
     code = term.wait_ended(timeout=10)
     took = time.monotonic() - began
-    assert took < 3, f"took {took:.1f} s to end"
+    assert took < 5, f"took {took:.1f} s to end"
     _assert_terminal_restored(term.modes())
     assert code == -signum, f"ended with {code}"
     assert "Traceback" not in term.screen()
@@ -83,7 +83,7 @@ def test_q_ends_the_process_at_once_while_the_first_page_is_stuck(term, server, 
     term.keys("q")
     code = term.wait_ended(timeout=30)
     took = time.monotonic() - began
-    assert took < 3, f"q took {took:.1f} s to end the process"
+    assert took < 5, f"q took {took:.1f} s to end the process"  # it was 50-80 s
     assert code == 0
     _assert_terminal_restored(term.modes())
     assert "Traceback" not in term.screen()
