@@ -3,12 +3,16 @@ listed by `closetui profiles`, never showing a key."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
+from textual.command import CommandPalette
 
 from closetui.cache import Cache
 from closetui.cli import main
 from closetui.demo import DEMO_API_KEY, DemoOrg, DemoServer, FakeClose
 from closetui.settings import load_settings
+from tests.support.app import screen_text, settle, wait_until
 
 SIDE_SECRET = "api_side_profile_secret_never_shown"
 
@@ -122,3 +126,68 @@ def test_profiles_lists_accounts_and_key_sources_never_keys(capsys, two_profiles
 def test_profiles_with_none_defined_shows_an_example(capsys):
     assert main(["profiles"]) == 0
     assert "[profiles.work]" in capsys.readouterr().out
+
+
+async def test_switch_account_in_the_app_without_a_restart(
+    make_app, two_profiles, server, small_server
+):
+    app = make_app()  # the demo organization, by CLOSE_API_KEY: no profile
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        old_session, old_screen = app.session, app.main
+        assert "100 loaded · more" in screen_text(app)
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"Switch account")
+        await wait_until(pilot, lambda: "Open another profile" in screen_text(app))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "Switch account…" in screen_text(app))
+        await wait_until(pilot, lambda: "[profiles.small]" in screen_text(app))
+        assert SIDE_SECRET not in screen_text(app)
+        await pilot.press(*"small", "enter")
+        await wait_until(pilot, lambda: app.main is not old_screen)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "closetui  ·  small  ·  Demo" in text  # the header names the profile
+        assert "all 7" in text
+        # The old session is closed and its work has ended: it asks its server nothing more.
+        assert old_session.client is not None and old_session.client._http.is_closed
+        with pytest.raises(sqlite3.ProgrammingError):
+            old_session.cache._db.execute("SELECT 1")
+        assert not old_screen.is_attached
+        asked = len(server.router.requests)
+        await pilot.press("down", "r", "end")
+        await settle(pilot)
+        assert len(server.router.requests) == asked
+        assert small_server.router.requests_to("sequence/")
+
+
+async def test_switching_to_a_profile_that_cannot_be_used_says_why_and_stays(
+    make_app, two_profiles, isolated_env
+):
+    two_profiles.write_text(
+        two_profiles.read_text() + '\n[profiles.lost]\napi_key_file = "/nonexistent/key"\n'
+    )
+    app = make_app()
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        await settle(pilot)
+        before = app.main
+        app.switch_profile("lost")
+        await settle(pilot)
+        assert app.main is before and app.session is before.session
+        assert "does not exist" in screen_text(app)
+
+
+async def test_switching_ends_the_old_accounts_reconnect_loop(make_app, two_profiles, server):
+    app = make_app()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        server.faults.add("drop", times=None)
+        await pilot.press("r")  # the refresh fails: offline, retrying in the background
+        await wait_until(pilot, lambda: "retrying" in screen_text(app))
+        retrying = [w for w in app.workers if w.group == "reconnect" and not w.is_finished]
+        assert retrying
+        app.switch_profile("small")
+        await settle(pilot)
+        assert "all 7" in screen_text(app)
+        assert all(worker.is_finished for worker in retrying)
