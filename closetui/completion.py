@@ -177,11 +177,11 @@ def bash(tree: Command) -> str:
     out += ["    esac", '    local options="" words=""', '    case "$path" in']
     for command in commands:
         options = _safe(*sorted(s for o in command.options for s in o.strings))
-        words = [*command.commands]
+        offered = [*command.commands]
         for _, choices in command.positionals:
-            words += choices or []
+            offered += choices or []
         out.append(
-            f'        {" ".join(command.path)!r}) options="{options}"; words="{_safe(*words)}" ;;'
+            f'        {" ".join(command.path)!r}) options="{options}"; words="{_safe(*offered)}" ;;'
         )
     out += [
         "    esac",

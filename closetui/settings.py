@@ -227,7 +227,7 @@ def load_settings(
     # The demo is one fixed organization: profiles do not apply to it.
     name, chosen = (None, {}) if demo else choose_profile(config, config_path, profile, env)
     where = f"[profiles.{name}] of {config_path}" if name else str(config_path)
-    size = page_size
+    size: object = page_size
     if size is None:
         size = chosen.get("page_size", config.get("page_size", DEFAULT_PAGE_SIZE))
     if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= 100:

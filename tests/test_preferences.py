@@ -101,16 +101,21 @@ async def test_the_theme_chosen_is_saved_keeping_the_config_as_written(make_app,
         assert again.theme == "gruvbox"
 
 
-async def test_a_first_theme_goes_among_the_top_level_settings(make_app, isolated_env):
+def test_a_first_theme_goes_among_the_top_level_settings(isolated_env):
     config = isolated_env / "config.toml"
     config.write_text(CONFIG)
-    app = make_app()
-    async with app.run_test(size=(120, 35)) as pilot:
-        await settle(pilot)
-        await _choose_theme(pilot, "dracula")
+    save_theme(config, "dracula")
     assert config.read_text() == CONFIG.replace(
         "the most Close allows\n", 'the most Close allows\ntheme = "dracula"\n'
     )
+    only_tables = "# keys\n[keymap]\n"
+    config.write_text(only_tables)
+    save_theme(config, "nord")
+    assert config.read_text() == 'theme = "nord"\n\n' + only_tables
+    config.unlink()
+    save_theme(config, "nord")  # no config file yet: one is made, readable by you alone
+    assert config.read_text() == 'theme = "nord"\n'
+    assert config.stat().st_mode & 0o777 == 0o600
 
 
 def test_a_theme_that_cannot_be_placed_safely_is_not_written(isolated_env):

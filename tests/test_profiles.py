@@ -18,15 +18,21 @@ SIDE_SECRET = "api_side_profile_secret_never_shown"
 
 
 @pytest.fixture
+def big_server():
+    with DemoServer(FakeClose(DemoOrg(12))) as running:
+        yield running
+
+
+@pytest.fixture
 def small_server():
     with DemoServer(FakeClose(DemoOrg(7))) as running:
         yield running
 
 
 @pytest.fixture
-def two_profiles(isolated_env, server, small_server):
-    """`big` is the demo organization (1,500 sequences), `small` one of 7, each its own key
-    file; `side` has its key inline and an unreachable base URL."""
+def two_profiles(isolated_env, big_server, small_server):
+    """`big` is an organization of 12 sequences, `small` one of 7, each its own key file;
+    `side` has its key inline and an unreachable base URL."""
     key = isolated_env / "work.key"
     key.write_text(DEMO_API_KEY + "\n")
     config = isolated_env / "config.toml"
@@ -34,7 +40,7 @@ def two_profiles(isolated_env, server, small_server):
         f"""# my accounts
 [profiles.big]
 api_key_file = "{key}"
-base_url = "{server.base_url}"
+base_url = "{big_server.base_url}"
 
 [profiles.small]  # the side project
 api_key_file = "{key}"
@@ -56,10 +62,10 @@ def _listed(capsys, *argv: str) -> int:
 
 def test_profile_chosen_by_option_env_and_default(capsys, two_profiles, monkeypatch):
     assert _listed(capsys, "list", "--profile", "small") == 7
-    assert _listed(capsys, "--profile", "big", "list") == 1500
+    assert _listed(capsys, "--profile", "big", "list") == 12
     monkeypatch.setenv("CLOSETUI_PROFILE", "small")
     assert _listed(capsys, "list") == 7
-    assert _listed(capsys, "list", "--profile", "big") == 1500  # the option beats the env
+    assert _listed(capsys, "list", "--profile", "big") == 12  # the option beats the env
     monkeypatch.delenv("CLOSETUI_PROFILE")
     two_profiles.write_text('default_profile = "small"\n' + two_profiles.read_text())
     assert _listed(capsys, "list") == 7
@@ -131,6 +137,7 @@ def test_profiles_with_none_defined_shows_an_example(capsys):
 async def test_switch_account_in_the_app_without_a_restart(
     make_app, two_profiles, server, small_server
 ):
+    # The app starts on the demo server (no profile), then switches to `small`.
     app = make_app()  # the demo organization, by CLOSE_API_KEY: no profile
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
@@ -138,7 +145,7 @@ async def test_switch_account_in_the_app_without_a_restart(
         assert "100 loaded · more" in screen_text(app)
         await pilot.press("ctrl+p")
         await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
-        await pilot.press(*"Switch account")
+        await pilot.press(*"Switch")
         await wait_until(pilot, lambda: "Open another profile" in screen_text(app))
         await pilot.press("enter")
         await wait_until(pilot, lambda: "Switch account…" in screen_text(app))

@@ -101,7 +101,7 @@ class ClosetuiApp(App[int]):
             self.set_keymap(self.keys_in_force)
             palette = self.keys_in_force.get("app.palette", "").split(",")[0]
             if len(palette) > 1:  # the footer finds the palette's key by its name
-                self.COMMAND_PALETTE_BINDING = palette
+                self.COMMAND_PALETTE_BINDING = palette  # type: ignore[misc]  # (per app)
         self._saved_theme = preferences.theme
         if preferences.theme in self.available_themes:
             self.theme = preferences.theme
