@@ -62,7 +62,7 @@ def describe(
     try:
         current = current_profile(requested, env)
     except ConfigError:
-        current = None  # an unknown --profile: the list is still worth showing
+        current = None  # an unknown name asked for: the list is still worth showing
     found: list[ProfileInfo] = []
     for name in profile_names(env):
         try:

@@ -95,6 +95,9 @@ def test_an_unknown_profile_exits_2_listing_the_known_ones(capsys, two_profiles,
     monkeypatch.setenv("CLOSETUI_PROFILE", "gone")
     assert main(["show", "seq_x"]) == 2
     assert "'gone' (from CLOSETUI_PROFILE)" in capsys.readouterr().err
+    assert main(["profiles"]) == 2
+    assert "Known profiles: big, side, small" in capsys.readouterr().err
+    assert main(["profiles", "--names"]) == 0  # (what completion asks: never in the way)
 
 
 def test_an_unknown_profile_with_no_profiles_says_how_to_add_one(capsys):

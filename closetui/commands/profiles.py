@@ -7,7 +7,7 @@ import sys
 import time
 from typing import TextIO
 
-from closetui.profiles import describe, profile_names
+from closetui.profiles import current_profile, describe, profile_names
 from closetui.settings import default_config_path
 from closetui.sheet import format_age
 
@@ -34,6 +34,7 @@ def run(requested: str | None, *, names_only: bool = False, out: TextIO | None =
         for name in profile_names():
             out.write(f"{name}\n")
         return 0
+    current_profile(requested)  # an unknown name exits 2 listing the known ones, as everywhere
     profiles = describe(requested)
     config = default_config_path()
     if not profiles:

@@ -108,7 +108,7 @@ class ClosetuiApp(App[int]):
         elif preferences.theme:
             self.start_notices.append(
                 f"theme {preferences.theme!r} is not one closetui knows: using the default "
-                "(Ctrl+P, Change theme lists them)"
+                "(Ctrl+P, Theme lists them)"
             )
 
     def _tell_start_notices(self) -> None:
