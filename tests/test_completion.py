@@ -83,3 +83,24 @@ def test_bash_completes_commands_options_values_and_profiles(capsys, tmp_path, p
     assert _bash_complete(script, "closetui completion ") == ["bash", "zsh", "fish"]
     assert _bash_complete(script, "closetui --profile w") == ["weekend", "work"]
     assert _bash_complete(script, "closetui list --profile=w") == ["weekend", "work"]
+
+
+def test_fish_completes_commands_values_and_profiles(capsys, tmp_path, profiles_config):
+    if shutil.which("fish") is None:
+        pytest.skip("fish is not installed")
+    script = tmp_path / "closetui.fish"
+    script.write_text(_script(capsys, "fish"))
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+
+    def offered(line: str) -> list[str]:
+        program = f"source {script}; complete -C'{line}'"
+        done = subprocess.run(
+            ["fish", "--no-config", "-c", program], capture_output=True, text=True, env=env
+        )
+        return [row.split("\t")[0] for row in done.stdout.splitlines()]
+
+    assert offered("closetui li") == ["list"]
+    assert offered("closetui list --format ") == ["json", "jsonl", "table", "tsv"]
+    assert offered("closetui cache c") == ["clear"]
+    assert offered("closetui --profile w") == ["weekend", "work"]
+    assert "--yes" in offered("closetui cache clear --")
