@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from closetui import __version__
+from closetui.completion import SHELLS
 from closetui.errors import AuthError, CloseTuiError, ConfigError, OfflineEmpty
 from closetui.logs import log, setup_logging
 from closetui.settings import Settings, default_log_dir, load_settings
@@ -25,12 +26,25 @@ from closetui.textsafe import visible
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_AUTH, EXIT_OFFLINE_EMPTY = 0, 1, 2, 3, 4
 
 
+CONNECTION_NOTE = (
+    "The connection options (--profile, --demo, --offline, --base-url, --page-size, "
+    "--api-key-file, --trace) work here too: see closetui --help."
+)
+
+
 def _add_connection_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     # The same options work before and after a subcommand; on subcommands they default to
     # "not given" so they do not overwrite a value given before the subcommand.
     default: Any = None if top else argparse.SUPPRESS
     flag: Any = False if top else argparse.SUPPRESS
-    group = parser.add_argument_group("connection")
+    group = parser.add_argument_group("connection options (before or after the command)")
+    group.add_argument(
+        "--profile",
+        metavar="NAME",
+        default=default,
+        help="use the account [profiles.NAME] of the config file (env CLOSETUI_PROFILE; "
+        "closetui profiles lists them)",
+    )
     group.add_argument(
         "--demo", action="store_true", default=flag, help="use the built-in demo organization"
     )
@@ -58,6 +72,14 @@ def _add_connection_options(parser: argparse.ArgumentParser, *, top: bool) -> No
         default=default,
         help="read the API key from this file (else env CLOSE_API_KEY, else the config file)",
     )
+    if not top:
+        # Described once, in `closetui --help`: repeated in every command's help they would
+        # bury what the command itself takes.
+        for action in group._group_actions:
+            action.help = argparse.SUPPRESS
+        parser.epilog = (
+            f"{parser.epilog}\n\n{CONNECTION_NOTE}" if parser.epilog else CONNECTION_NOTE
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,7 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_connection_options(listing, top=False)
     listing.add_argument("--status", metavar="S", help="only sequences with this status")
     listing.add_argument("--filter", metavar="TEXT", help="only names containing TEXT")
-    listing.add_argument("--format", choices=("table", "tsv", "csv", "json", "jsonl"))
+    listing.add_argument(
+        "--format",
+        choices=("table", "tsv", "csv", "json", "jsonl"),
+        help="table on a terminal, tsv when piped, unless given",
+    )
     listing.add_argument(
         "--sort",
         metavar="COLUMN[:desc]",
@@ -94,8 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="The sequence's heading and cadence, as the detail pane draws them.",
     )
     _add_connection_options(show, top=False)
-    show.add_argument("sequence_id", metavar="SEQ_ID")
-    show.add_argument("--format", choices=("text", "json"), default="text")
+    show.add_argument("sequence_id", metavar="SEQ_ID", help="the sequence's id (seq_…)")
+    show.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text (default) or json"
+    )
 
     runs = commands.add_parser(
         "subscriptions",
@@ -129,20 +157,55 @@ def build_parser() -> argparse.ArgumentParser:
         "any fails, 3 when Close refuses the key. --offline skips the network checks.",
     )
     _add_connection_options(doctor, top=False)
-    doctor.add_argument("--format", choices=("text", "json"), default="text")
+    doctor.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text (default) or json"
+    )
 
-    cache = commands.add_parser("cache", help="the local cache: where, what, clearing it")
+    cache = commands.add_parser(
+        "cache",
+        help="the local cache: where, what, clearing it",
+        description="The local cache of each account: where it is, what it holds, clearing it.",
+    )
     _add_connection_options(cache, top=False)
     cache_commands = cache.add_subparsers(dest="cache_command", metavar="ACTION", required=True)
     for name, text in (
         ("path", "print the cache folder and this account's file"),
         ("info", "accounts, sizes, counts, last complete sync"),
     ):
-        _add_connection_options(cache_commands.add_parser(name, help=text), top=False)
-    clear = cache_commands.add_parser("clear", help="delete this account's cache (or --all)")
+        _add_connection_options(
+            cache_commands.add_parser(name, help=text, description=text[0].upper() + text[1:]),
+            top=False,
+        )
+    clear = cache_commands.add_parser(
+        "clear",
+        help="delete this account's cache (or --all)",
+        description="Delete this account's cache, or every account's with --all. Asks first "
+        "unless --yes.",
+    )
     _add_connection_options(clear, top=False)
     clear.add_argument("--all", action="store_true", help="every account's cache")
     clear.add_argument("--yes", "-y", action="store_true", help="do not ask first")
+
+    profiles = commands.add_parser(
+        "profiles",
+        help="the accounts of the config file, and where each key comes from",
+        description="Each [profiles.NAME] of the config file: its organization (as its cache "
+        "knows it), where its key comes from (never the key) and its last complete pass. "
+        "* marks the one in force.",
+    )
+    _add_connection_options(profiles, top=False)
+    profiles.add_argument(
+        "--names", action="store_true", help="only the names, one a line (for scripts)"
+    )
+
+    completion = commands.add_parser(
+        "completion",
+        help="print a shell completion script (bash, zsh or fish)",
+        description="Print a completion script for SHELL on stdout. The README says where to "
+        "put it; for bash: closetui completion bash > ~/.local/share/bash-completion/"
+        "completions/closetui",
+    )
+    completion.add_argument("shell", metavar="SHELL", choices=SHELLS, help=" | ".join(SHELLS))
     return parser
 
 
@@ -155,6 +218,7 @@ def _settings(args: argparse.Namespace, *, need_key: bool = True) -> Settings:
         api_key_file=args.api_key_file,
         trace=args.trace,
         need_key=need_key,
+        profile=args.profile,
     )
 
 
@@ -270,12 +334,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser()
         args = parser.parse_args(argv)
         with _unwinding_on_signals(args.command is not None):
-            return _main(args)
+            return _main(parser, args)
     except KeyboardInterrupt:
         return 130  # Ctrl+C before a command began or after it ended: no traceback
 
 
-def _main(args: argparse.Namespace) -> int:
+def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     settings: Settings | None = None
     log_path = setup_logging(default_log_dir())
     try:
@@ -287,6 +351,15 @@ def _main(args: argparse.Namespace) -> int:
             return _cache(args, settings)
         if args.command == "doctor":
             return _doctor(args)
+        if args.command == "profiles":
+            from closetui.commands import profiles
+
+            return profiles.run(args.profile, names_only=args.names)
+        if args.command == "completion":
+            from closetui.completion import script
+
+            sys.stdout.write(script(parser, args.shell))
+            return EXIT_OK
         settings = _settings(args)
         _warn(settings)
         return _run(args, settings)

@@ -1,14 +1,19 @@
 """Where the key, the base URL and the paths come from.
 
-The key comes from `--api-key-file`, the `CLOSE_API_KEY` environment variable, or the config
-file (`api_key` or `api_key_file`), in that order; never from a bare command-line argument,
-which would land in shell history and `ps`.
+The key comes from `--api-key-file`, the profile in force, the `CLOSE_API_KEY` environment
+variable, or the config file (`api_key` or `api_key_file`), in that order; never from a bare
+command-line argument, which would land in shell history and `ps`.
+
+A profile (`[profiles.NAME]` in the config file, chosen by `--profile`, `CLOSETUI_PROFILE` or
+`default_profile`) is a deliberate choice of account, so its key, base URL and page size come
+before the environment's; only command-line options come before a profile.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -86,6 +91,7 @@ class Settings:
     request_deadline: float = DEFAULT_DEADLINE  # seconds for one request, whatever it does
     max_response_mb: float = DEFAULT_MAX_RESPONSE_MB  # a bigger answer is refused
     warnings: tuple[str, ...] = ()  # one line each, for the person to read before anything
+    profile: str | None = None  # the config file's [profiles.NAME] in force, if any
 
     @property
     def account(self) -> str:
@@ -147,6 +153,67 @@ def _limit(
     return value
 
 
+PROFILE_SETTINGS = ("api_key_file", "api_key", "base_url", "page_size")
+# Profile names are typed on command lines and offered by shell completion: keep them to
+# characters no shell treats specially.
+PROFILE_NAME = re.compile(r"[\w-]+")
+
+
+def config_profiles(
+    config: Mapping[str, object], config_path: Path
+) -> dict[str, dict[str, object]]:
+    """The config file's `[profiles.NAME]` tables, checked, or ConfigError naming the fault."""
+    raw = config.get("profiles", {})
+    if not isinstance(raw, dict):
+        raise ConfigError(f"profiles in {config_path} must be [profiles.NAME] tables.")
+    for name, table in raw.items():
+        if not PROFILE_NAME.fullmatch(name):
+            raise ConfigError(
+                f"The profile name {name!r} in {config_path} may hold only letters, digits, "
+                "'-' and '_'."
+            )
+        if not isinstance(table, dict):
+            raise ConfigError(
+                f"profiles.{name} in {config_path} must be a [profiles.{name}] table."
+            )
+        unknown = sorted(set(table) - set(PROFILE_SETTINGS))
+        if unknown:
+            raise ConfigError(
+                f"profiles.{name} in {config_path} has an unknown setting {unknown[0]!r} "
+                f"(known: {', '.join(PROFILE_SETTINGS)})."
+            )
+    return raw
+
+
+def choose_profile(
+    config: Mapping[str, object],
+    config_path: Path,
+    requested: str | None,
+    env: Mapping[str, str] = os.environ,
+) -> tuple[str | None, dict[str, object]]:
+    """The profile in force and its settings: `--profile`, else `CLOSETUI_PROFILE`, else
+    `default_profile`, else none. An unknown name is a ConfigError listing the known ones."""
+    profiles = config_profiles(config, config_path)
+    name, origin = requested, "--profile"
+    if name is None and env.get("CLOSETUI_PROFILE", "").strip():
+        name, origin = env["CLOSETUI_PROFILE"].strip(), "CLOSETUI_PROFILE"
+    if name is None and "default_profile" in config:
+        default = config["default_profile"]
+        if not isinstance(default, str):
+            raise ConfigError(f"default_profile in {config_path} must be a profile's name.")
+        name, origin = default, f"default_profile in {config_path}"
+    if name is None:
+        return None, {}
+    if name not in profiles:
+        known = (
+            f"Known profiles: {', '.join(sorted(profiles))}."
+            if profiles
+            else f"No profiles are defined in {config_path}: add a [profiles.{name}] table."
+        )
+        raise ConfigError(f"Unknown profile {name!r} (from {origin}). {known}")
+    return name, profiles[name]
+
+
 def _read_key_file(path: Path, described: str) -> ApiKey:
     try:
         text = path.expanduser().read_text(encoding="utf-8").strip()
@@ -178,6 +245,7 @@ def load_settings(
     api_key_file: str | None = None,
     trace: str | None = None,
     need_key: bool = True,
+    profile: str | None = None,
     env: Mapping[str, str] = os.environ,
 ) -> Settings:
     """Settings from options, environment and config file, or ConfigError saying what to fix."""
@@ -199,7 +267,12 @@ def load_settings(
         "trace_path": Path(trace).expanduser() if trace else None,
         "sequence_url": _sequence_url(config, config_path),
     }
-    size = page_size if page_size is not None else config.get("page_size", DEFAULT_PAGE_SIZE)
+    # The demo is one fixed organization: profiles do not apply to it.
+    name, chosen = (None, {}) if demo else choose_profile(config, config_path, profile, env)
+    where = f"[profiles.{name}] of {config_path}" if name else str(config_path)
+    size: object = page_size
+    if size is None:
+        size = chosen.get("page_size", config.get("page_size", DEFAULT_PAGE_SIZE))
     if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= 100:
         raise ConfigError(f"The page size must be a whole number from 1 to 100, not {size!r}.")
     common["page_size"] = size
@@ -228,10 +301,13 @@ def load_settings(
     url = (
         base_url
         if base_url is not None
-        else env.get("CLOSE_BASE_URL") or config.get("base_url") or DEFAULT_BASE_URL
+        else chosen.get("base_url")
+        or env.get("CLOSE_BASE_URL")
+        or config.get("base_url")
+        or DEFAULT_BASE_URL
     )
     if not isinstance(url, str):
-        raise ConfigError(f"base_url in {config_path} must be text.")
+        raise ConfigError(f"base_url in {where} must be text.")
     url = check_base_url(url)
 
     key: ApiKey | None = None
@@ -241,6 +317,10 @@ def load_settings(
         key_file = Path(api_key_file)
         key = _read_key_file(key_file, "--api-key-file")
         source = f"the key file {api_key_file} (--api-key-file)"
+    elif "api_key_file" in chosen or "api_key" in chosen:
+        key, source = _profile_key(name or "", chosen, where)
+        if isinstance(chosen.get("api_key_file"), str):
+            key_file = Path(str(chosen["api_key_file"]))
     elif env.get("CLOSE_API_KEY", "").strip():
         key, source = ApiKey(env["CLOSE_API_KEY"].strip()), "the CLOSE_API_KEY environment variable"
     elif isinstance(config.get("api_key_file"), str):
@@ -253,14 +333,36 @@ def load_settings(
         raise ConfigError("No Close API key. " + KEY_HELP.format(config=config_path))
     warnings = [
         _exposed(key_file.expanduser(), "the key file") if key_file else None,
-        _exposed(config_path, "the config file, holding api_key")
-        if isinstance(config.get("api_key"), str)
-        else None,
+        _exposed(config_path, "the config file, holding api_key") if _holds_key(config) else None,
     ]
     return Settings(
         base_url=url,
         api_key=key,
         key_source=source,
         warnings=tuple(w for w in warnings if w),
+        profile=name,
         **common,
     )
+
+
+def _holds_key(config: Mapping[str, object]) -> bool:
+    """The config file has a key in it: at the top, or in any profile."""
+    if isinstance(config.get("api_key"), str):
+        return True
+    profiles = config.get("profiles")
+    return isinstance(profiles, dict) and any(
+        isinstance(t, dict) and isinstance(t.get("api_key"), str) for t in profiles.values()
+    )
+
+
+def _profile_key(name: str, table: Mapping[str, object], where: str) -> tuple[ApiKey, str]:
+    if "api_key_file" in table:
+        path = table["api_key_file"]
+        if not isinstance(path, str) or not path.strip():
+            raise ConfigError(f"api_key_file in {where} must be a file's path.")
+        key = _read_key_file(Path(path), f"api_key_file in {where}")
+        return key, f"the key file {path} ([profiles.{name}])"
+    value = table.get("api_key")
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"api_key in {where} must be the key, as text.")
+    return ApiKey(value.strip()), f"api_key in [profiles.{name}]"

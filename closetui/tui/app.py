@@ -1,4 +1,5 @@
-"""The closetui app: the session's life, fatal errors and the keys that work everywhere.
+"""The closetui app: the session's life (and switching it to another profile), fatal errors,
+the keys that work everywhere, and the person's keymap and theme.
 
 The main view is `SequencesScreen` (`screens/sequences.py`), the app's default screen.
 Widgets never call the API or the cache themselves: the screens ask the session's sources
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import gc
 import signal
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,29 +19,53 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.theme import Theme
 
 from closetui.api import ClientEvent, CloseClient
-from closetui.errors import CloseTuiError
+from closetui.errors import CloseTuiError, ConfigError
 from closetui.logs import log
 from closetui.models import Page, Sequence
+from closetui.preferences import read_preferences, save_theme
 from closetui.session import Session
 from closetui.settings import Settings
 from closetui.signals import ENDING, die_of
 from closetui.textsafe import visible
+from closetui.tui.commands import ProfileProvider
+from closetui.tui.keymap import binding_ids, check_keymap
 from closetui.tui.messages import RequestHeldUp
 from closetui.tui.screens.help import HelpScreen
+from closetui.tui.screens.message import MessageScreen
+from closetui.tui.screens.run import RunScreen
 from closetui.tui.screens.sequences import SequencesScreen
+from closetui.tui.screens.subscriptions import SubscriptionsScreen
+from closetui.tui.widgets.detail import DetailPane
+from closetui.tui.widgets.feed_pane import FeedPane
+from closetui.tui.widgets.sequence_list import SequenceList
+from closetui.tui.widgets.subscription_list import SubscriptionList
+from closetui.tui.workers import spawn
 from closetui.tuning import RECONNECT_DELAYS
 
 
 class ClosetuiApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "closetui"
+    DEFAULT_MODE: ClassVar[str] = "account-1"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        # Textual's own palette binding, given an id so that a keymap can move it.
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "palette",
+            show=False,
+            priority=True,
+            tooltip="Open the command palette",
+            id="app.palette",
+        ),
     ]
 
     def __init__(
@@ -60,6 +86,53 @@ class ClosetuiApp(App[int]):
         self.log_path: Path | None = None
         self.fatal_message = "unexpected error"
         self.ended_by: int | None = None  # the signal that ended the app, if one did
+        self._switching = False
+        self._accounts = 1
+        # The main screen is the base of a mode rather than Textual's default screen, which
+        # cannot be replaced: switching accounts replaces the mode.
+        self.add_mode(self.DEFAULT_MODE, self.get_default_screen)
+        self._apply_preferences()
+
+    # -- keymap and theme --------------------------------------------------------------------
+
+    def _apply_preferences(self) -> None:
+        """`[keymap]` and `theme` from the config file. What cannot be used is one line each,
+        shown once the app is up, and left out: the app starts regardless."""
+        preferences = read_preferences(self.settings.config_path)
+        self.start_notices = list(preferences.problems)
+        owners = (type(self), SequencesScreen, SubscriptionsScreen, RunScreen, MessageScreen,
+                  HelpScreen, SequenceList, SubscriptionList, DetailPane, FeedPane)  # fmt: skip
+        self.keys_in_force, problems = check_keymap(preferences.keymap, binding_ids(owners))
+        self.start_notices += problems
+        if self.keys_in_force:
+            self.set_keymap(self.keys_in_force)
+            palette = self.keys_in_force.get("app.palette", "").split(",")[0]
+            if len(palette) > 1:  # the footer finds the palette's key by its name
+                self.COMMAND_PALETTE_BINDING = palette  # type: ignore[misc]  # (per app)
+        self._saved_theme = preferences.theme
+        if preferences.theme in self.available_themes:
+            self.theme = preferences.theme
+        elif preferences.theme:
+            self.start_notices.append(
+                f"theme {preferences.theme!r} is not one closetui knows: using the default "
+                "(Ctrl+P, Theme lists them)"
+            )
+
+    def _tell_start_notices(self) -> None:
+        for notice in self.start_notices:
+            log.warning("config: %s", notice)
+            self.notify(notice, title="Config", severity="warning", markup=False, timeout=15)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        """A theme chosen in the palette is kept for the next start."""
+        if theme.name == self._saved_theme:
+            return
+        try:
+            save_theme(self.settings.config_path, theme.name)
+        except ConfigError as exc:
+            self.notify(exc.message, title="Theme", severity="warning", markup=False)
+            return
+        self._saved_theme = theme.name
 
     # -- the session -------------------------------------------------------------------------
 
@@ -79,6 +152,8 @@ class ClosetuiApp(App[int]):
     def on_mount(self) -> None:
         for warning in self.settings.warnings:  # also on stderr, but the screen hides that
             self.notify(warning, title="Warning", severity="warning", timeout=10)
+        self._tell_start_notices()
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         if not self.settings.offline:
             # The client (and httpx) is not needed for the first frame: start it after.
             self.call_after_refresh(self._start_network)
@@ -116,6 +191,67 @@ class ClosetuiApp(App[int]):
     def _client_event(self, event: ClientEvent) -> None:
         self.main.post_message(RequestHeldUp(event))
 
+    def switch_profile(self, name: str) -> None:
+        """Close this session and open one on profile `name`, without a restart."""
+        if self._switching:
+            self.notify("Still switching accounts.", markup=False)
+            return
+        if name == self.settings.profile:
+            self.notify(f"Profile {name} is the one in use.", markup=False)
+            return
+        try:
+            from closetui.profiles import settings_for
+
+            settings = settings_for(name, like=self.settings)
+        except ConfigError as exc:
+            self.notify(exc.message, title="Not switched", severity="error", markup=False)
+            return
+        self._switching = True
+        spawn(self, self._switch(settings), "switch")
+
+    async def _switch(self, settings: Settings) -> None:
+        try:
+            old_session, old_mode = self.session, self.current_mode
+            # The old session's work: its screens' and panes' workers, not this one.
+            old_work = [w for w in self.workers if w.group != "switch"]
+            session = Session.open(settings)
+            main = SequencesScreen(session, retry_delays=self.retry_delays)
+            self.settings, self.session, self._main = settings, session, main
+            self._client, self._first_page = None, None  # they were the first session's
+            # A mode per account: removing the old one removes its screens (the main screen,
+            # and a subscriptions screen over it, which holds the old session too), and with
+            # them their workers.
+            self._accounts += 1
+            mode = f"account-{self._accounts}"
+            self.add_mode(mode, lambda: main)
+            await self.switch_mode(mode)
+            await self.remove_mode(old_mode)
+            for worker in old_work:
+                worker.cancel()  # (already, for those of removed screens; this is for any other)
+            # Until each has ended (cancelled, mostly: that is what wait() raises then).
+            await asyncio.gather(*(worker.wait() for worker in old_work), return_exceptions=True)
+            if old_session is not None:
+                await old_session.aclose()
+            # The old screen's rows were frozen out of the collector's reach: let them go.
+            gc.unfreeze()
+            gc.collect()
+            if not settings.offline:
+                self._start_network()
+            self.notify(f"Switched to profile {settings.profile}.", markup=False, timeout=3)
+        finally:
+            self._switching = False
+
+    def action_switch_account(self) -> None:
+        self.push_screen(CommandPalette(providers=[ProfileProvider], placeholder="Switch account…"))
+
+    def _has_profiles(self) -> bool:
+        from closetui.profiles import profile_names
+
+        try:
+            return bool(profile_names())
+        except ConfigError:
+            return False
+
     async def on_unmount(self) -> None:
         self.workers.cancel_all()
         if self.session is not None:
@@ -146,11 +282,17 @@ class ClosetuiApp(App[int]):
     def action_help(self) -> None:
         # Each screen says which keys are its own; help lists those, then the app's.
         sections = getattr(self.screen, "help_sections", self.main.help_sections)
-        self.push_screen(HelpScreen(sections()))
+        self.push_screen(HelpScreen(sections(), self.keys_in_force))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         if isinstance(screen, SequencesScreen):
             yield from screen.system_commands()
+            if self._has_profiles():
+                yield SystemCommand(
+                    "Switch account…",
+                    "Open another profile of the config file, without a restart",
+                    self.action_switch_account,
+                )
         yield SystemCommand("Keys", "Show every key", self.action_help)
         yield from super().get_system_commands(screen)
 

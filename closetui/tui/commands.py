@@ -1,4 +1,5 @@
-"""The command palette's "Jump to sequence…": a provider over the loaded names.
+"""The command palette's "Jump to sequence…" (a provider over the loaded names) and "Switch
+account…" (over the config file's profiles).
 
 Textual's `Matcher.highlight` parses its candidate as markup, so it is never given a name:
 the display is built as plain `Content` and matches are styled by offset.
@@ -14,6 +15,7 @@ from textual.content import Content
 from textual.markup import escape
 
 if TYPE_CHECKING:
+    from closetui.profiles import ProfileInfo
     from closetui.rows import Row, RowList
     from closetui.tui.screens.sequences import SequencesScreen
 
@@ -68,3 +70,44 @@ class SequenceProvider(Provider):
             found += 1
             if found >= MAX_HITS:
                 return
+
+
+class ProfileProvider(Provider):
+    """The palette's "Switch account…": the config file's profiles."""
+
+    async def startup(self) -> None:
+        from closetui.errors import ConfigError
+        from closetui.profiles import describe
+
+        try:
+            self._profiles = describe()
+        except ConfigError as exc:
+            self._profiles = []
+            self.app.notify(exc.message, severity="error", markup=False)
+
+    def _hit(self, info: ProfileInfo) -> tuple[Content, Callable[[], None], str]:
+        from closetui.tui.app import ClosetuiApp
+
+        app = self.app
+        assert isinstance(app, ClosetuiApp)
+        current = app.settings.profile == info.name
+        display = Content.assemble(
+            (info.name, "bold"),
+            ("  " + (info.organization or "?"), "$text-muted"),
+            (" · in use", "$success") if current else "",
+        )
+        help = info.problem or f"key from {info.key_source}"
+        return display, lambda: app.switch_profile(info.name), help
+
+    async def discover(self) -> Hits:
+        for info in self._profiles:
+            display, switch, help = self._hit(info)
+            yield DiscoveryHit(display, switch, text=info.name, help=escape(help))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for info in self._profiles:
+            score = matcher.match(info.name)
+            if score > 0:
+                display, switch, help = self._hit(info)
+                yield Hit(score, display, switch, text=info.name, help=escape(help))

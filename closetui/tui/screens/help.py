@@ -1,14 +1,16 @@
-"""`?`: every key, gathered from the bindings themselves so the list cannot go stale."""
+"""`?`: every key, gathered from the bindings themselves so the list cannot go stale, with
+the config file's `[keymap]` applied: the keys shown are the keys in force."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -20,11 +22,30 @@ KEY_NAMES = {
 }  # fmt: skip
 
 
+def _one_key(key: str) -> str:
+    if key in KEY_NAMES:
+        return KEY_NAMES[key]
+    *modifiers, base = key.split("+") if len(key) > 1 else [key]
+    label = KEY_NAMES.get(base) or format_key(base)
+    if not modifiers:
+        return label
+    return (
+        "+".join(m.capitalize() for m in modifiers)
+        + "+"
+        + (label.upper() if len(label) == 1 else label)
+    )
+
+
 def key_label(keys: str) -> str:
-    return " ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
+    return " ".join(_one_key(k.strip()) for k in keys.split(","))
 
 
-def help_content(sections: Iterable[tuple[str, Iterable[BindingType]]]) -> Content:
+def help_content(
+    sections: Iterable[tuple[str, Iterable[BindingType]]], keymap: Mapping[str, str] | None = None
+) -> Content:
+    """The sections' bindings, each with its keys (the keymap's, where it remaps one), what it
+    does and its id (what a keymap names)."""
+    keymap = keymap or {}
     parts: list[str | tuple[str, str]] = []
     for title, bindings in sections:
         if parts:
@@ -33,8 +54,9 @@ def help_content(sections: Iterable[tuple[str, Iterable[BindingType]]]) -> Conte
         for binding in bindings:
             if not isinstance(binding, Binding) or not binding.description:
                 continue
+            keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
             words = binding.tooltip or binding.description  # the footer's word may be short
-            parts += [(f"  {key_label(binding.key):<22}", "bold"), words]
+            parts += [(f"  {key_label(keys):<22}", "bold"), words]
             if binding.id:
                 parts.append((f"  ({binding.id})", "$text-muted"))
             parts.append("\n")
@@ -68,15 +90,20 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, sections: list[tuple[str, Iterable[BindingType]]]) -> None:
+    def __init__(
+        self,
+        sections: list[tuple[str, Iterable[BindingType]]],
+        keymap: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self._sections = sections
+        self._keymap = keymap or {}
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as scroll:
             scroll.border_title = "Keys"
             scroll.border_subtitle = "Esc to close"
-            yield Static(help_content(self._sections), id="help-body")
+            yield Static(help_content(self._sections, self._keymap), id="help-body")
             yield Static(LEGEND, id="help-legend")
 
     def action_scroll(self, direction: str) -> None:

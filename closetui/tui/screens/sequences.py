@@ -103,6 +103,7 @@ class SequencesScreen(Screen[None]):
     def on_mount(self) -> None:
         settings = self.session.settings
         cached = self.session.cache.meta("organization")
+        self.topbar.profile = settings.profile
         self.topbar.set_organization("Demo" if settings.demo else (cached or "Close"))
         self.tell_cache_notices()
         self.sequence_list.focus()
@@ -411,7 +412,11 @@ class SequencesScreen(Screen[None]):
         return [
             ("Sequence list", [*SequenceList.BINDINGS, *FeedPane.BINDINGS]),
             ("Detail pane", DetailPane.BINDINGS),
-            ("Everywhere", [*self.BINDINGS, *self.app.BINDINGS,
+            # The app's palette binding is described for the footer ("palette"); here it
+            # says what the palette holds.
+            ("Everywhere", [*self.BINDINGS,
+                            *(b for b in self.app.BINDINGS
+                              if not (isinstance(b, Binding) and b.id == "app.palette")),
                             Binding("ctrl+p", "", "Commands, jump to sequence…",
                                     id="app.palette")]),
         ]  # fmt: skip

@@ -1,4 +1,5 @@
-"""The header line: which organization, and the connection state."""
+"""The header line: which organization (and which profile of the config file), and the
+connection state."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class TopBar(Horizontal):
         self._title = Static(id="topbar-title")
         self._state = Static(id="topbar-state")
         self.organization = ""
+        self.profile: str | None = None  # the config file's [profiles.NAME] in use
         self.state_text = ""
         self._kind = ""
 
@@ -34,8 +36,16 @@ class TopBar(Horizontal):
 
     def set_organization(self, name: str) -> None:
         self.organization = visible(name)
+        # The profile comes before the organization: a long name is cut at the end.
+        profile = (self.profile, "bold $accent") if self.profile else ""
         self._title.update(
-            Content.assemble(("closetui", "bold"), ("  ·  ", "$text-muted"), self.organization)
+            Content.assemble(
+                ("closetui", "bold"),
+                ("  ·  ", "$text-muted"),
+                profile,
+                ("  ·  ", "$text-muted") if self.profile else "",
+                self.organization,
+            )
         )
 
     def set_state(self, text: str, kind: str = "online") -> None:
