@@ -88,8 +88,9 @@ def _server_message(body: bytes | bytearray) -> str:
         text = bytes(body[: ERROR_TEXT_MAX * 4]).decode("utf-8", "replace").strip()
         return text if text and "<" not in text[:1] else ""
     if isinstance(parsed, dict):
-        if isinstance(parsed.get("error"), str):
-            return parsed["error"]
+        error = parsed.get("error")
+        if isinstance(error, str):
+            return error
         parts = [str(e) for e in parsed.get("errors") or [] if e]
         field_errors = parsed.get("field-errors")
         if isinstance(field_errors, dict):
@@ -221,13 +222,13 @@ class CloseClient:
 
     def _backoff(self, attempt: int) -> float:
         grown = max(self.backoff, RETRY_FLOOR) * 2 ** (attempt - 1)
-        return max(RETRY_FLOOR, min(grown, RETRY_CEILING) * random.uniform(0.5, 1.5))
+        return float(max(RETRY_FLOOR, min(grown, RETRY_CEILING) * random.uniform(0.5, 1.5)))
 
     def _rate_wait(self, attempt: int, said: float | None) -> float:
         """The wait after the `attempt`th 429 in a row: what the server said, but never less
         than a floor that doubles each time (`Retry-After: 0` would otherwise mean a storm)."""
         grown = min(max(self.backoff, RETRY_FLOOR) * 2 ** (attempt - 1), RETRY_CEILING)
-        return max(grown, said or 0.0)
+        return float(max(grown, said or 0.0))
 
     # -- the one request path -------------------------------------------------------------
 

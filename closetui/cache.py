@@ -11,6 +11,7 @@ failures become notices.
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
 import sqlite3
@@ -20,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 from closetui.private import open_private, private_folder, refuse_link
 
@@ -109,20 +110,21 @@ def _guarded(
 ) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
     """A failing cache operation becomes a notice and a default, never an exception; a
     corrupt file is set aside and the store starts again empty. A write to a cache that has
-    become read-only is skipped."""
+    become read-only is skipped. Each caller gets its own copy of the default: one shared
+    list or dict, changed by one caller, would be the next one's answer."""
 
     def decorate(method: Callable[_P, _R]) -> Callable[_P, _R]:
         @wraps(method)
         def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-            self: Cache = args[0]  # type: ignore[assignment]
+            self = cast(Cache, args[0])
             with self._lock:
                 if write and self.read_only:
-                    return default
+                    return cast(_R, copy.copy(default))
                 try:
                     return method(*args, **kwargs)
                 except sqlite3.DatabaseError as exc:
                     self._failed(exc)
-                    return default
+                    return cast(_R, copy.copy(default))
 
         return run
 
@@ -326,7 +328,7 @@ class Cache:
 
     @_guarded(0)
     def sequence_count(self) -> int:
-        return self._db.execute("SELECT count(*) FROM sequences").fetchone()[0]
+        return int(self._db.execute("SELECT count(*) FROM sequences").fetchone()[0])
 
     @_guarded([])
     def sequence_rows(self, start: int, end: int) -> list[CachedRow]:

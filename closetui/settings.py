@@ -18,6 +18,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 import platformdirs
 
@@ -236,6 +237,26 @@ def _sequence_url(config: Mapping[str, object], config_path: Path) -> str:
     return template
 
 
+class _Common(TypedDict):
+    """What every account's settings share, built once and spread into Settings."""
+
+    retry_backoff: float
+    request_deadline: float
+    max_response_mb: float
+    offline: bool
+    cache_dir: Path
+    log_dir: Path
+    config_path: Path
+    trace_path: Path | None
+    sequence_url: str
+    page_size: int
+
+
+class _Demo(TypedDict):
+    demo_latency: float
+    demo_size: int | None
+
+
 def load_settings(
     *,
     demo: bool = False,
@@ -256,7 +277,7 @@ def load_settings(
         backoff = float(env.get("CLOSETUI_RETRY_BACKOFF") or 0.5)
     except ValueError:
         raise ConfigError("CLOSETUI_RETRY_BACKOFF must be a number of seconds.") from None
-    common: dict[str, object] = {
+    common: _Common = {
         "retry_backoff": backoff,
         "request_deadline": _limit("request_deadline", env, config, DEFAULT_DEADLINE),
         "max_response_mb": _limit("max_response_mb", env, config, DEFAULT_MAX_RESPONSE_MB),
@@ -266,6 +287,7 @@ def load_settings(
         "config_path": config_path,
         "trace_path": Path(trace).expanduser() if trace else None,
         "sequence_url": _sequence_url(config, config_path),
+        "page_size": DEFAULT_PAGE_SIZE,
     }
     # The demo is one fixed organization: profiles do not apply to it.
     name, chosen = (None, {}) if demo else choose_profile(config, config_path, profile, env)
@@ -280,7 +302,7 @@ def load_settings(
         latency = env.get("CLOSETUI_DEMO_LATENCY")
         demo_size = env.get("CLOSETUI_DEMO_SIZE")
         try:
-            extra = {
+            extra: _Demo = {
                 "demo_latency": float(latency) if latency else 0.15,
                 "demo_size": int(demo_size) if demo_size else None,
             }

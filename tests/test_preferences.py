@@ -29,7 +29,7 @@ def _help_line(app, binding_id: str) -> str:
 async def test_the_keymap_moves_keys_and_help_shows_the_keys_in_force(make_app, isolated_env):
     (isolated_env / "config.toml").write_text(CONFIG)
     app = make_app()
-    async with app.run_test(size=(120, 35)) as pilot:
+    async with app.run_test(size=(120, 60)) as pilot:  # tall enough for the whole help
         await settle(pilot)
         rows = app.main.sequence_list
         await pilot.press("n", "n")

@@ -427,16 +427,16 @@ class FakeClose:
             # The single-template answer lists the sequences using it (list items do not).
             return _json(200, {**template, "used_by_sequences": self.org.using(parts[1])})
         if len(parts) == 2 and parts[0] in ("lead", "contact"):
-            found = (self.org.leads if parts[0] == "lead" else self.org.contacts).get(parts[1])
-            if found is None:
+            party = (self.org.leads if parts[0] == "lead" else self.org.contacts).get(parts[1])
+            if party is None:
                 what = "Lead" if parts[0] == "lead" else "Contact"
                 return _error(404, f"Empty query: {what} matching id {parts[1]} does not exist.")
             # A small part of what Close sends for these (a lead has contacts, addresses,
             # custom fields…): enough to show that `_fields` is honoured.
             item = {
                 "id": parts[1],
-                "display_name": found,
-                "name": found,
+                "display_name": party,
+                "name": party,
                 "description": "",
                 "date_created": "2024-01-04T09:00:00.000000+00:00",
             }

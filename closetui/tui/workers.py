@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import Coroutine
 from typing import Any
 
+from textual.app import App
 from textual.widget import Widget
 
 from closetui.logs import log
@@ -15,7 +16,7 @@ from closetui.logs import log
 Work = Coroutine[Any, Any, None]
 
 
-async def _guarded(node: Widget, work: Work) -> None:
+async def _guarded(node: Widget | App[Any], work: Work) -> None:
     try:
         await work
     except asyncio.CancelledError:
@@ -27,7 +28,7 @@ async def _guarded(node: Widget, work: Work) -> None:
         node.notify(f"Unexpected error{where}", severity="error", markup=False)
 
 
-def spawn(node: Widget, work: Work, group: str) -> None:
+def spawn(node: Widget | App[Any], work: Work, group: str) -> None:
     """Run `work` as a worker of `node`: cancelled when `node` is unmounted."""
     if not node.is_attached:
         work.close()  # never awaited: no "coroutine was never awaited" warning either
