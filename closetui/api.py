@@ -178,7 +178,7 @@ class CloseClient:
                     )
                 self._emit(ClientEvent("rate_limited", gate_delay, 0, "rate limit reached"))
                 rate_waited += await self.gate.wait()  # then look again: others woke too
-            self.gate.sent()
+            sent_at = self.gate.sent()
             try:
                 response = await self._http.get(path, params=params)
             except BaseException as exc:
@@ -198,7 +198,7 @@ class CloseClient:
                     continue
                 raise NetworkError(self._scrub(f"{reason[0].upper()}{reason[1:]}.")) from None
             self.gate.answered()
-            self.gate.observe(parse_rate_limit(response.headers))
+            self.gate.observe(parse_rate_limit(response.headers), sent_at)
             status = response.status_code
             if status == 429:
                 info = parse_rate_limit(response.headers)

@@ -5,18 +5,23 @@ The view calls `pump(want_more)` whenever its cursor or scroll moves, or a page 
 puts the next cached page in at once; asks the network for the next page when none is cached;
 revalidates cached pages the list has reached, a few at a time; never asks for a page twice at
 once; goes offline on a network failure and retries in the background until it is back.
+
+When the view wants every page (a filter must cover the whole list), the rest of the list comes
+through the same walk `closetui list` uses (`paging.pages_in_order`): ramping up, using what the
+last complete pass counted, never asking far past the end.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from closetui.errors import ApiError, AuthError, NetworkError
-from closetui.paging import MAX_EMPTY_PAGES
+from closetui.paging import MAX_NO_PROGRESS, pages_in_order
 from closetui.rows import Row, RowList
 
 
@@ -40,6 +45,10 @@ class PageSource(Protocol):
 
     def finish_pass(self, total: int) -> int: ...
 
+    def known_total(self) -> int | None: ...
+
+    def width(self) -> int: ...
+
 
 @dataclass(frozen=True, slots=True)
 class FeedEvent:
@@ -57,7 +66,7 @@ Spawn = Callable[[Coroutine[Any, Any, None], str], Any]
 
 class Feed:
     MAX_PARALLEL = 2
-    MAX_EMPTY = MAX_EMPTY_PAGES
+    MAX_EMPTY = MAX_NO_PROGRESS
 
     def __init__(
         self,
@@ -82,8 +91,10 @@ class Feed:
         self.offline = not source.can_fetch
         self.hold_network = hold_network  # cache pages only, until release_network()
         self.auth_failed: AuthError | None = None
-        self._empty_run = 0
+        self._empty_run = 0  # pages in a row that brought no new row (empty, or only repeats)
         self._empty_from = 0
+        self.want_all = False  # every page, not just the next: a filter must cover them all
+        self._walking = False
         self.stopped: str | None = None  # why paging stopped before the end, if it did
         self._fresh_end: int | None = None  # skip of the fresh page that said has_more false
         self._reconnecting = False
@@ -115,7 +126,7 @@ class Feed:
     # -- driving -----------------------------------------------------------------------------
 
     def pump(self, want_more: bool) -> None:
-        if want_more and not self.end:
+        if (want_more or self.want_all) and not self.end:
             self._extend()
         self._revalidate()
 
@@ -136,6 +147,14 @@ class Feed:
             if self.offline and self.cache_end and not self.source.can_fetch:
                 self.end = True
                 self._emit(FeedEvent("rows"))
+            return
+        if self._walking:
+            return  # the walk is asking for this page and those after it
+        if self.want_all:
+            self._walking = True
+            self.loading.add(self.next_skip)  # until the walk's own request is under way
+            self._emit(FeedEvent("loading", self.next_skip))
+            self._spawn(self._walk(self.next_skip), "pages")
             return
         self._start(self.next_skip)
 
@@ -181,6 +200,45 @@ class Feed:
         self.offline = False
         self.end = False
         self.pump(want_more=False)
+
+    # -- every page, through the walk -----------------------------------------------------------
+
+    async def _walk(self, start: int) -> None:
+        """The rest of the list from `start`, applied in order as pages land; it ends at the
+        end, when the feed stops (no progress) or no longer wants every page, or on a failure,
+        which is the failure of the page it was waiting for."""
+        at = start
+        self.loading.discard(start)
+        pages = pages_in_order(
+            self._walk_fetch,
+            start=start,
+            known=self.source.known_total(),
+            width=self.source.width,
+        )
+        try:
+            async with contextlib.aclosing(pages):
+                async for page in pages:
+                    if page.skip != self.next_skip:
+                        break  # the list changed under the walk (a refresh found its end)
+                    if self.offline:
+                        self.offline = False
+                        self._emit(FeedEvent("online"))
+                    self.failed.pop(page.skip, None)
+                    self._apply(page)
+                    at = page.skip + page.limit
+                    if self.end or not self.want_all or self.next_skip != at:
+                        break
+        except Exception as exc:
+            self._fetch_failed(at, exc)
+        finally:
+            self._walking = False
+
+    async def _walk_fetch(self, skip: int) -> FetchedPageLike:
+        self.loading.add(skip)
+        try:
+            return await self.source.fetch_page(skip)
+        finally:
+            self.loading.discard(skip)
 
     # -- one page ----------------------------------------------------------------------------
 
@@ -236,19 +294,23 @@ class Feed:
             self.rows.drop_after(skip)
             self.next_skip = skip + page.limit
         elif extending:
-            if page.rows:
+            if len(page.rows) > dropped:
                 self._empty_run = 0
             else:
                 if not self._empty_run:
                     self._empty_from = skip
                 self._empty_run += 1
             if self._empty_run >= self.MAX_EMPTY:
-                # A server that keeps saying "more" while sending nothing would page forever.
-                # Stop, and start again from the first empty page when asked to.
+                # A server that keeps saying "more" while sending nothing new (no items, or the
+                # same ones again) would be paged for ever, with the app asking while idle.
+                # Stop, and start again from the first such page when asked to.
                 self.end = True
                 self.next_skip = self._empty_from
-                self.stopped = f"stopped: {self.MAX_EMPTY} empty pages in a row"
-                note = f"The server sent {self.MAX_EMPTY} empty pages in a row; paging stopped."
+                self.stopped = f"stopped: {self.MAX_EMPTY} pages brought nothing new"
+                note = (
+                    f"The server kept saying there was more, but {self.MAX_EMPTY} pages in a row "
+                    "brought nothing new; paging stopped."
+                )
                 self._emit(FeedEvent("stopped", skip, notes=(note,)))
         self._check_complete()
         self._emit(FeedEvent("rows", skip, count=len(page.rows) - dropped))

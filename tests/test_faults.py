@@ -62,7 +62,13 @@ CASES = [
     Case(
         "has_more with no items",
         {"kind": "empty_page", "times": None},
-        "stopped: 3 empty pages in a row",
+        "stopped: 3 pages brought nothing new",
+        extra={"paging_only": True},
+    ),
+    Case(
+        "the first page again, for ever",
+        {"kind": "same_page", "times": None},
+        "stopped: 3 pages brought nothing new",
         extra={"paging_only": True},
     ),
     Case("duplicated ids", {"kind": "duplicate_ids", "times": 1}, None),

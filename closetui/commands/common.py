@@ -11,10 +11,9 @@ from closetui.api import ClientEvent, CloseClient
 from closetui.cache import Cache
 from closetui.connect import open_client
 from closetui.lookups import Lookups
+from closetui.paging import MAX_PARALLEL
 from closetui.settings import Settings
 from closetui.source import SequenceSource
-
-MAX_PARALLEL = 6
 
 
 @dataclass
@@ -31,12 +30,9 @@ class Session:
         return self.client is not None
 
     def parallel(self) -> int:
-        """How many pages to ask for at once: enough to use a rate-limit window in one go
-        (the gate still holds back what the window cannot take), within reason."""
-        last = self.client.gate.last if self.client is not None else None
-        if last is None or not last.limit:
-            return 6
-        return max(2, min(MAX_PARALLEL, last.limit))
+        """How many requests to have in flight at once: a rate-limit window's worth (the gate
+        holds back what the window cannot take), within the client's connection pool."""
+        return self.client.gate.width(MAX_PARALLEL) if self.client is not None else 1
 
 
 @contextlib.asynccontextmanager

@@ -54,7 +54,8 @@ async def run(
                 )
         else:
             width = parallel or session.parallel
-            async for page in pages_in_order(source.fetch_page, parallel=width):
+            known = source.known_total()  # what the last complete pass counted, if any
+            async for page in pages_in_order(source.fetch_page, known=known, width=width):
                 assert page.page is not None
                 raw_by_id = {r["id"]: r for r in page.page.raw}
                 for row in seen.new(page.rows):

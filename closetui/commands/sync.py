@@ -95,7 +95,8 @@ async def _sequences(
     progress.phase("sequences")
     progress.advance("sequences", start)
     width = parallel or session.parallel
-    async for page in pages_in_order(source.fetch_page, start=start, parallel=width):
+    known = source.known_total()
+    async for page in pages_in_order(source.fetch_page, start=start, known=known, width=width):
         current = source.current_pass
         assert current is not None
         cache.set_meta(

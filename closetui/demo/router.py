@@ -36,6 +36,7 @@ FAULT_KINDS = frozenset(
         "empty_page",  # a list page with no items and has_more true
         "duplicate_ids",  # a list page whose last item repeats its first
         "insert_head",  # a sequence is created just before this request is served
+        "same_page",  # a list page that repeats the first page's items, with has_more true
     }
 )
 
@@ -72,6 +73,10 @@ class Fault:
 @dataclass
 class Faults:
     latency: float = 0.0
+    # Network jitter, in seconds: with it, each request's latency is split into a trip there
+    # (before the server counts it) and a trip back, each `latency / 2` plus or minus up to
+    # `jitter` at random, so requests arrive out of the order and spacing they were sent in.
+    jitter: float = 0.0
     rate_limit: int | None = None  # requests allowed per `rate_window`; None: no limit
     rate_window: float = 1.0
     every_nth_429: int | None = None
@@ -305,9 +310,17 @@ class FakeClose:
             )
         return skip, limit
 
-    def _list(self, items: list[dict[str, Any]], has_more: bool, fault: Fault | None) -> Reply:
+    def _list(
+        self,
+        items: list[dict[str, Any]],
+        has_more: bool,
+        fault: Fault | None,
+        first: list[dict[str, Any]] | None = None,
+    ) -> Reply:
         if fault is not None and fault.kind == "empty_page":
             return _json(200, {"data": [], "has_more": True})
+        if fault is not None and fault.kind == "same_page" and first:
+            return _json(200, {"data": first, "has_more": True})
         if fault is not None and fault.kind == "duplicate_ids" and len(items) > 1:
             items = [*items[:-1], items[0]]
         return _json(200, {"data": items, "has_more": has_more})
@@ -322,8 +335,11 @@ class FakeClose:
                 if isinstance(paging, Reply):
                     return paging
                 skip, limit = paging
+                first = None
                 if parts[0] == "sequence":
                     items, more = self.org.sequences(skip, limit)
+                    if fault is not None and fault.kind == "same_page":
+                        first = self.org.sequences(0, limit)[0]
                 elif parts[0] == "user":
                     items, more = USERS[skip : skip + limit], skip + limit < len(USERS)
                 else:
@@ -336,7 +352,7 @@ class FakeClose:
                         items, more = [], False
                     else:
                         items, more = self.org.subscriptions(sequence_id, skip, limit)
-                return self._list(items, more, fault)
+                return self._list(items, more, fault, first)
             if len(parts) == 2 and parts[0] == "sequence":
                 found = self.org.sequence(parts[1])
                 if found is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import random
 import socket
 import threading
 import time
@@ -27,9 +28,15 @@ class _Handler(BaseHTTPRequestHandler):
         if length:
             self.rfile.read(length)
         headers = {k.lower(): v for k, v in self.headers.items()}
+        faults = router.faults
+        back = faults.latency
+        if faults.jitter > 0:
+            there = max(0.0, faults.latency / 2 + random.uniform(-faults.jitter, faults.jitter))
+            back = max(0.0, faults.latency / 2 + random.uniform(-faults.jitter, faults.jitter))
+            time.sleep(there)
         reply = router.handle(self.command, self.path, headers)  # logged as it arrives
-        if router.faults.latency > 0:
-            time.sleep(router.faults.latency)
+        if back > 0:
+            time.sleep(back)
         if reply.action == "hang":
             self.server.stopping.wait(reply.hang_seconds)
             reply.action = "drop"
@@ -108,9 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--size", type=int, default=DEFAULT_SIZE, help="number of sequences")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added per request")
+    parser.add_argument("--jitter", type=float, default=0.0, help="± seconds on each trip")
     parser.add_argument("--rate-limit", type=int, default=None, help="requests per second")
     args = parser.parse_args(argv)
-    faults = Faults(latency=args.latency, rate_limit=args.rate_limit)
+    faults = Faults(latency=args.latency, jitter=args.jitter, rate_limit=args.rate_limit)
     server = DemoServer(FakeClose(DemoOrg(args.size), faults), port=args.port)
     print(f"Demo Close API at {server.base_url} (key: {DEMO_API_KEY}); Ctrl+C stops it.")
     with contextlib.suppress(KeyboardInterrupt):

@@ -89,7 +89,7 @@ class FeedView:
         text = text.strip()
         self.rows.set_filter(text)
         # While a filter is on, every remaining page loads so it covers the whole list.
-        self.table.always_want_more = bool(text)
+        self.table.always_want_more = self.feed.want_all = bool(text)
         self.table.rows_changed()
         self.pump()
 

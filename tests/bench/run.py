@@ -123,7 +123,7 @@ def prepare_cache(folder: Path, size: int) -> None:
         cache = Cache.open(folder, "demo")
         async with CloseClient(DEMO_BASE_URL, api_key=DEMO_API_KEY, transport=transport) as client:
             source = SequenceSource(client, cache)
-            async for _ in pages_in_order(source.fetch_page, parallel=4):
+            async for _ in pages_in_order(source.fetch_page, width=4):
                 pass
         cache.close()
 
