@@ -125,6 +125,11 @@ async def test_subscriptions_page_through_skip_like_the_list(make_app, server):
         assert all(
             first[:12].casefold() in r.key for r in app.screen.table.rows.visible_rows(0, 500)
         )
+        # The filter brought the rest through the walk: each page once, at most one past
+        # the end of its three.
+        skips = [int(r.query["_skip"]) for r in server.router.requests_to("sequence_subscription/")]
+        assert len(skips) == len(set(skips)) and set(range(0, 420, 100)) <= set(skips)
+        assert len([s for s in skips if s >= 420]) <= 1
         await pilot.press("escape", "escape")
         assert app.screen is not None and app.sequence_list.current_row.id == sequence_id
 
