@@ -40,6 +40,9 @@ from closetui.ratelimit import RateGate, parse_rate_limit, retry_after
 from closetui.urls import DEFAULT_BASE_URL, DEFAULT_PAGE_SIZE, check_base_url
 
 RETRY_STATUSES = frozenset({502, 503, 504})
+# What the detail shows of an email template. (The SMS template's reference lists no
+# `_fields`, nor does the sequence's, whose detail call also carries the subscription counts.)
+EMAIL_TEMPLATE_FIELDS = ("id", "name", "subject")
 _LIMIT_TOO_LARGE = re.compile(r"max_limit\s*=\s*(\d+)")
 _T = TypeVar("_T")
 
@@ -323,8 +326,13 @@ class CloseClient:
     async def get_user(self, user_id: str) -> User:
         return User.from_api(await self.get(f"user/{quote(user_id, safe='')}/"))
 
-    async def get_email_template(self, template_id: str) -> EmailTemplate:
-        body = await self.get(f"email_template/{quote(template_id, safe='')}/")
+    async def get_email_template(
+        self, template_id: str, fields: tuple[str, ...] | None = EMAIL_TEMPLATE_FIELDS
+    ) -> EmailTemplate:
+        """`fields` narrows the answer (`_fields`, which this endpoint's reference lists) to
+        what closetui shows; a server that ignores it sends the whole template, parsed alike."""
+        params = {"_fields": ",".join(fields)} if fields else None
+        body = await self.get(f"email_template/{quote(template_id, safe='')}/", params)
         return EmailTemplate.from_api(body)
 
     async def get_sms_template(self, template_id: str) -> SmsTemplate:

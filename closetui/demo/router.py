@@ -81,6 +81,7 @@ class Faults:
     rate_window: float = 1.0
     every_nth_429: int | None = None
     ratelimit_style: str = "comma"  # or "semicolon", as the live API has been seen sending
+    ignore_fields: bool = False  # answer in full whatever `_fields` asks, as some endpoints do
     queue: list[Fault] = field(default_factory=list)
 
     def add(self, kind: str, **options: Any) -> Fault:
@@ -138,6 +139,7 @@ class FakeClose:
         self.max_skip = max_skip
         self.requests: list[RequestRecord] = []
         self.statuses: list[int] = []
+        self.body_bytes: list[tuple[str, int]] = []  # (path, size of the answer's body)
         self._lock = threading.Lock()
         self._window_start = 0.0
         self._window_count = 0
@@ -153,6 +155,7 @@ class FakeClose:
         with self._lock:
             self.requests.clear()
             self.statuses.clear()
+            self.body_bytes.clear()
 
     # -- the request path -------------------------------------------------------------------
 
@@ -192,6 +195,7 @@ class FakeClose:
                 reply.headers.setdefault(name, value)
         with self._lock:
             self.statuses.append(reply.status if reply.action is None else 0)
+            self.body_bytes.append((sub, len(reply.body)))
         return reply
 
     def _take_fault(self, path: str, query: dict[str, str], now: float) -> Fault | None:
@@ -288,6 +292,14 @@ class FakeClose:
 
     # -- endpoints ----------------------------------------------------------------------------
 
+    def _narrowed(self, item: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
+        """`_fields=a,b`: only those fields, as Close answers where its reference lists it."""
+        wanted = query.get("_fields")
+        if not wanted or self.faults.ignore_fields:
+            return item
+        names = {name.strip() for name in wanted.split(",")}
+        return {key: value for key, value in item.items() if key in names}
+
     def _paging(self, query: dict[str, str]) -> tuple[int, int] | Reply:
         try:
             skip = int(query.get("_skip", "0"))
@@ -371,7 +383,7 @@ class FakeClose:
             template = EMAIL_TEMPLATES.get(parts[1])
             if template is None:
                 return _error(404, f"Empty query: EmailTemplate {parts[1]} does not exist.")
-            return _json(200, template)
+            return _json(200, self._narrowed(template, query))
         if len(parts) == 2 and parts[0] == "sms_template":
             template = SMS_TEMPLATES.get(parts[1])
             if template is None:
