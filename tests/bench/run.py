@@ -209,16 +209,19 @@ async def press_and_wait(
 
     started = time.perf_counter()
     app._driver.send_message(events.Key(key, None))
-    while not moved():
-        await asyncio.sleep(0)
-        if time.perf_counter() - started > 5:
-            raise RuntimeError(f"{key} had no effect")
-    list_frame = await frames.next_after(time.perf_counter())
-    while not shown():
-        await asyncio.sleep(0)
-        if time.perf_counter() - started > 5:
-            raise RuntimeError(f"{key} never reached the detail")
-    detail_frame = await frames.next_after(time.perf_counter())
+    moved_at = shown_at = None
+    while moved_at is None or shown_at is None:  # both noticed as soon as they happen
+        now = time.perf_counter()
+        if moved_at is None and moved():
+            moved_at = now
+        if moved_at is not None and shown_at is None and shown():
+            shown_at = now
+        if now - started > 5:
+            raise RuntimeError(f"{key} had no effect on the list or the detail")
+        if moved_at is None or shown_at is None:
+            await asyncio.sleep(0)
+    list_frame = await frames.next_after(moved_at)
+    detail_frame = await frames.next_after(shown_at)
     return list_frame - started, detail_frame - started
 
 
