@@ -12,7 +12,7 @@ import gc
 import time
 from collections.abc import Coroutine, Iterable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -25,7 +25,6 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from closetui.api import ClientEvent, CloseClient
 from closetui.cache import Cache
 from closetui.errors import AuthError, CloseTuiError
 from closetui.feed import Feed
@@ -47,6 +46,9 @@ from closetui.tui.widgets.detail import DetailPane
 from closetui.tui.widgets.paged_table import PagedTable
 from closetui.tui.widgets.sequence_list import SequenceList
 from closetui.tui.widgets.topbar import TopBar
+
+if TYPE_CHECKING:  # httpx (through the client) is imported once the first frame is drawn
+    from closetui.api import ClientEvent, CloseClient
 
 NARROW = 100  # below this many columns, one pane at a time
 LOOKUP_DELAY = 0.15  # seconds the cursor must rest on a row before its lookups start

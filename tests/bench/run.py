@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import importlib.metadata
+import itertools
 import json
 import math
 import os
@@ -78,21 +79,32 @@ def bytecode_env(env: dict[str, str], pycache: Path | None) -> dict[str, str]:
     return env
 
 
+_TMUX_RUNS = itertools.count()
+
+
 def tmux_time_to(
     argv: list[str], env: dict[str, str], marker: bytes, size: tuple[int, int] = (120, 35)
 ) -> float:
     """Seconds from starting a program in a tmux pane (a real terminal emulator) until
     `marker` reaches the pane, read through `pipe-pane`. Each run has its own tmux server."""
     cols, rows = size
-    socket = f"closetui-bench-{os.getpid()}"
+    socket = f"closetui-bench-{os.getpid()}-{next(_TMUX_RUNS)}"
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         pane, script, conf = folder / "pane", folder / "run.sh", folder / "tmux.conf"
         pane.touch()
         conf.write_text('set -g default-terminal "tmux-256color"\nset -g status off\n')
-        skip = {"TERM", "COLORTERM", "TMUX", "TMUX_PANE"}
-        exports = "".join(f"export {k}={shlex.quote(v)}\n" for k, v in env.items() if k not in skip)
-        script.write_text(f"{exports}exec {shlex.join(argv)}\n")
+        # Exactly `env` (the tmux server's own would leak in otherwise), with the terminal
+        # variables tmux sets for its pane.
+        script.write_text(
+            'exec env -i TERM="$TERM" TMUX="$TMUX" TMUX_PANE="$TMUX_PANE" '
+            + " ".join(
+                shlex.quote(f"{k}={v}")
+                for k, v in env.items()
+                if k not in {"TERM", "COLORTERM", "TMUX", "TMUX_PANE"}
+            )
+            + f" {shlex.join(argv)}\n"
+        )
         tmux = ["tmux", "-L", socket, "-f", str(conf)]
         start = f"tmux -L {socket} wait-for go; exec sh {shlex.quote(str(script))}"
         subprocess.run(
