@@ -10,6 +10,7 @@ import asyncio
 import math
 import re
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -88,15 +89,20 @@ class RateGate:
     Where a window ends is pinned from the answers: a request sent at `s` and counted by the
     server `f` seconds later (its trip there) is told `reset = end - (s + f)`, so `s + reset`
     is the window's end less that trip, and the largest of these over a window's answers is
-    its end less the shortest trip. A send made `HEADROOM` after that arrives after the end
-    unless its own trip is shorter than that shortest one by more than `HEADROOM`.
+    its end less the shortest trip. A send made a margin after that arrives after the end
+    unless its own trip is shorter than that shortest one by more than the *headroom*.
     (Pacing from the moment an answer *arrives* instead would be safe without that margin,
     but would lose the answer's trip back, about half the latency, on every window.)
-    `HEADROOM` was chosen by measure: the benchmark's rows with both cores busy and with
-    ±50 ms of jitter earn no 429 with it.
+
+    Network jitter hardly moves the shortest of a window's trips, but a machine whose CPU is
+    busy does: a request stamped as sent may wait tens of milliseconds for the CPU before it
+    leaves. The same starvation makes this process's timers fire late, which the gate can
+    see, so the headroom is `HEADROOM` or twice the latest timer lateness, whichever is more.
+    Both were chosen by measure: the benchmark's rows with every core busy and with ±50 ms of
+    jitter earn no 429 with them.
     """
 
-    HEADROOM = 0.05  # seconds
+    HEADROOM = 0.05  # seconds: the least margin after a window's end
     DEFAULT_WIDTH = 6  # requests in flight while the limit is unknown
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
@@ -111,8 +117,13 @@ class RateGate:
         self._count = 0  # sends counted in the current window
         self._sends: dict[float, _Send] = {}  # recent sends by moment
         self._longest_trip = 0.0
+        self._late: deque[float] = deque(maxlen=32)  # how late recent waits woke up
         self.in_flight = 0
         self.last: RateLimitInfo | None = None
+
+    @property
+    def headroom(self) -> float:
+        return max(self.HEADROOM, 2 * max(self._late, default=0.0))
 
     # -- what the answers say ----------------------------------------------------------------
 
@@ -153,7 +164,7 @@ class RateGate:
             send.counted = True  # sent before the window opened, it arrived in it
             self._count += 1
         if info.exhausted and info.reset:
-            self._blocked_until = max(self._blocked_until, end + self.HEADROOM)
+            self._blocked_until = max(self._blocked_until, end + self.headroom)
 
     def block_for(self, seconds: float) -> None:
         self._blocked_until = max(self._blocked_until, self._clock() + seconds)
@@ -169,9 +180,9 @@ class RateGate:
     def _roll(self, now: float) -> None:
         """Start counting a new window once the current one has surely ended."""
         end = self._window_end()
-        if end is None or now < end + self.HEADROOM:
+        if end is None or now < end + self.headroom:
             return
-        self._opened = end + self.HEADROOM
+        self._opened = end + self.headroom
         self._previous_end = end
         # A send made shortly before the end may arrive after it, in the new window: those
         # not answered yet, and those whose answer placed them there.
@@ -193,7 +204,7 @@ class RateGate:
         if self._limit and self._count >= self._limit:
             end = self._window_end()
             if end is not None:
-                wait = max(wait, end + self.HEADROOM - now)
+                wait = max(wait, end + self.headroom - now)
         return max(0.0, wait)
 
     def sent(self) -> float:
@@ -217,5 +228,7 @@ class RateGate:
     async def wait(self) -> float:
         delay = self.delay()
         if delay > 0:
+            due = self._clock() + delay
             await asyncio.sleep(delay)
+            self._late.append(max(0.0, self._clock() - due))
         return delay
