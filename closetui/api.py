@@ -49,6 +49,9 @@ from closetui.urls import DEFAULT_BASE_URL, DEFAULT_PAGE_SIZE, check_base_url
 RETRY_STATUSES = frozenset({502, 503, 504})
 # Only the name: Close's lead and contact objects are large, and `_fields` narrows them.
 PARTY_FIELDS = {"_fields": "id,display_name,name"}
+# What the detail shows of an email template. (The SMS template's reference lists no
+# `_fields`, nor does the sequence's, whose detail call also carries the subscription counts.)
+EMAIL_TEMPLATE_FIELDS = ("id", "name", "subject")
 _LIMIT_TOO_LARGE = re.compile(r"max_limit\s*=\s*(\d+)")
 _T = TypeVar("_T")
 MB = 1024 * 1024
@@ -254,7 +257,7 @@ class CloseClient:
                 waited = await self.gate.wait()  # then look again: others woke too
                 rate_waited += waited
                 ends += waited
-            self.gate.sent()
+            sent_at = self.gate.sent()
             try:
                 async with asyncio.timeout_at(ends) as budget:
                     response, body = await self._exchange(path, params)
@@ -280,7 +283,7 @@ class CloseClient:
                     continue
                 raise NetworkError(self._scrub(f"{reason[0].upper()}{reason[1:]}.")) from None
             self.gate.answered()
-            self.gate.observe(parse_rate_limit(response.headers))
+            self.gate.observe(parse_rate_limit(response.headers), sent_at)
             status = response.status_code
             if status == 429:
                 limited += 1
@@ -450,8 +453,13 @@ class CloseClient:
     async def get_user(self, user_id: str) -> User:
         return User.from_api(await self.get(f"user/{quote(user_id, safe='')}/"))
 
-    async def get_email_template(self, template_id: str) -> EmailTemplate:
-        body = await self.get(f"email_template/{quote(template_id, safe='')}/")
+    async def get_email_template(
+        self, template_id: str, fields: tuple[str, ...] | None = EMAIL_TEMPLATE_FIELDS
+    ) -> EmailTemplate:
+        """`fields` narrows the answer (`_fields`, which this endpoint's reference lists) to
+        what closetui shows; a server that ignores it sends the whole template, parsed alike."""
+        params = {"_fields": ",".join(fields)} if fields else None
+        body = await self.get(f"email_template/{quote(template_id, safe='')}/", params)
         return EmailTemplate.from_api(body)
 
     async def get_sms_template(self, template_id: str) -> SmsTemplate:

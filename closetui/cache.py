@@ -394,8 +394,8 @@ class Cache:
         return True
 
     @_guarded(None, write=True)
-    def new_pass(self) -> tuple[int, float]:
-        """A new list pass: its number, and when it started."""
+    def new_pass(self) -> tuple[int, float] | None:
+        """A new list pass: its number, and when it started (None: the cache failed)."""
         with self._transaction():
             row = self._db.execute("SELECT value FROM meta WHERE key='pass'").fetchone()
             number = int(row[0]) + 1 if row else 1

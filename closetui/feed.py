@@ -5,28 +5,48 @@ The view calls `pump(want_more)` whenever its cursor or scroll moves, or a page 
 puts the next cached page in at once; asks the network for the next page when none is cached;
 revalidates cached pages the list has reached, a few at a time; never asks for a page twice at
 once; goes offline on a network failure and retries in the background until it is back.
+
+When the view wants every page (a filter must cover the whole list), the rest of the list comes
+through the same walk `closetui list` uses (`paging.pages_in_order`): ramping up, using what the
+last complete pass counted, never asking far past the end.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from closetui.errors import ApiError, AuthError, NetworkError
-from closetui.paging import MAX_EMPTY_PAGES
-from closetui.rows import Row, RowList
+from closetui.paging import MAX_NO_PROGRESS, pages_in_order
+from closetui.rows import KeyedRow, RowList
+from closetui.sheet import format_age
 from closetui.tuning import RECONNECT_DELAYS
 
 
 class FetchedPageLike(Protocol):
-    skip: int
-    rows: list[Row]
-    has_more: bool
-    limit: int
-    problems: tuple[str, ...]
+    @property
+    def skip(self) -> int: ...
+
+    @property
+    def rows(self) -> Sequence[KeyedRow]: ...
+
+    @property
+    def has_more(self) -> bool: ...
+
+    @property
+    def limit(self) -> int: ...
+
+    @property
+    def problems(self) -> tuple[str, ...]: ...
+
+    @property
+    def next_skip(self) -> int: ...
+
+    def __len__(self) -> int: ...
 
 
 class PageSource(Protocol):
@@ -35,7 +55,7 @@ class PageSource(Protocol):
     @property
     def can_fetch(self) -> bool: ...
 
-    def cached_page(self, skip: int) -> list[Row] | None: ...
+    def cached_page(self, skip: int) -> Sequence[KeyedRow] | None: ...
 
     async def fetch_page(self, skip: int) -> FetchedPageLike: ...
 
@@ -43,14 +63,42 @@ class PageSource(Protocol):
 
     def finish_pass(self, total: int) -> int: ...
 
+    def known_total(self) -> int | None: ...
+
+    def width(self) -> int: ...
+
 
 @dataclass(frozen=True, slots=True)
 class FeedEvent:
-    kind: str  # rows | loading | failed | offline | online | complete | auth | problems | stopped
+    """Something that happened to a list's pages, for the view to show."""
+
+    kind: FeedEventKind
     skip: int | None = None
     error: ApiError | None = None
     count: int = 0
     notes: tuple[str, ...] = ()
+
+
+FeedEventKind = Literal[
+    "rows",  # rows were put in (count: how many new)
+    "loading",  # the next page was asked for
+    "failed",  # a page failed (error)
+    "offline",  # the network failed: cached rows only, retrying
+    "online",  # back
+    "complete",  # a complete pass (count: rows it found removed upstream)
+    "auth",  # the key was refused (error)
+    "problems",  # items of a page could not be read (notes)
+    "stopped",  # paging stopped: pages that brought nothing new (notes)
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ListStatus:
+    """What a list says about itself: the line after its last row, and its border's words."""
+
+    line: str
+    role: str  # "status", "warn" or "error"
+    subtitle: str
 
 
 # Runs a coroutine in the background; the second argument names its group ("pages" or
@@ -60,7 +108,7 @@ Spawn = Callable[[Coroutine[Any, Any, None], str], Any]
 
 class Feed:
     MAX_PARALLEL = 2
-    MAX_EMPTY = MAX_EMPTY_PAGES
+    MAX_EMPTY = MAX_NO_PROGRESS
 
     def __init__(
         self,
@@ -68,7 +116,7 @@ class Feed:
         *,
         spawn: Spawn,
         on_event: Callable[[FeedEvent], None],
-        rows: RowList | None = None,
+        rows: RowList[Any] | None = None,
         retry_delays: tuple[float, ...] = RECONNECT_DELAYS,
         hold_network: bool = False,
     ) -> None:
@@ -85,8 +133,10 @@ class Feed:
         self.offline = not source.can_fetch
         self.hold_network = hold_network  # cache pages only, until release_network()
         self.auth_failed: AuthError | None = None
-        self._empty_run = 0
+        self._empty_run = 0  # pages in a row that brought no new row (empty, or only repeats)
         self._empty_from = 0
+        self.want_all = False  # every page, not just the next: a filter must cover them all
+        self._walking = False
         self.stopped: str | None = None  # why paging stopped before the end, if it did
         self._fresh_end: int | None = None  # skip of the fresh page that said has_more false
         self._reconnecting = False
@@ -114,6 +164,41 @@ class Feed:
         live = [at for skip, at in self.cached_at.items() if self.rows.has_slot(skip)]
         return min(live) if live else None
 
+    def status(self, plural: str, now: float) -> ListStatus:
+        """Which state wins, in one place: loading, a refused key, a stop, a failure,
+        offline, the end; and the count the border shows (with the filter's matches and the
+        age of what is shown from the cache)."""
+        rows = self.rows
+        count = len(rows)
+        if self.fetching_next or (self.hold_network and not self.end and not count):
+            line, role = "loading…", "status"
+        elif self.auth_failed is not None:
+            line, role = "the API key was refused", "error"
+        elif self.stopped:
+            line, role = f"{self.stopped} · r to try again", "warn"
+        elif self.next_failed is not None and not self.offline:
+            line, role = "failed: r to retry", "error"
+        elif self.offline and not count:
+            line, role = "Nothing is cached for this yet.", "warn"
+        elif self.offline and not self.end:
+            line, role = "offline: no more cached rows · r to retry", "warn"
+        elif self.end and not count:
+            line, role = f"No {plural}.", "status"
+        else:
+            line, role = "", "status"
+        if rows.filter:
+            more = "" if self.end else " · loading more…"
+            subtitle = f"{rows.visible_count:,} of {count:,} match{more}"
+        elif self.end:
+            cached = " cached" if self.offline and not self.complete else ""
+            subtitle = f"all {count:,}{cached}"
+        else:
+            subtitle = f"{count:,} loaded · more"
+        oldest = self.oldest_cached
+        if oldest is not None:
+            subtitle += f" · cached {format_age(now - oldest)}"
+        return ListStatus(line, role, subtitle)
+
     @property
     def complete(self) -> bool:
         """Every page is in and fresh: the count is the organization's."""
@@ -122,7 +207,7 @@ class Feed:
     # -- driving -----------------------------------------------------------------------------
 
     def pump(self, want_more: bool) -> None:
-        if want_more and not self.end:
+        if (want_more or self.want_all) and not self.end:
             self._extend()
         self._revalidate()
 
@@ -143,6 +228,14 @@ class Feed:
             if self.offline and self.cache_end and not self.source.can_fetch:
                 self.end = True
                 self._emit(FeedEvent("rows"))
+            return
+        if self._walking:
+            return  # the walk is asking for this page and those after it
+        if self.want_all:
+            self._walking = True
+            self.loading.add(self.next_skip)  # until the walk's own request is under way
+            self._emit(FeedEvent("loading", self.next_skip))
+            self._spawn(self._walk(self.next_skip), "pages")
             return
         self._start(self.next_skip)
 
@@ -190,6 +283,45 @@ class Feed:
         self.offline = False
         self.end = False
         self.pump(want_more=False)
+
+    # -- every page, through the walk -----------------------------------------------------------
+
+    async def _walk(self, start: int) -> None:
+        """The rest of the list from `start`, applied in order as pages land; it ends at the
+        end, when the feed stops (no progress) or no longer wants every page, or on a failure,
+        which is the failure of the page it was waiting for."""
+        at = start
+        self.loading.discard(start)
+        pages = pages_in_order(
+            self._walk_fetch,
+            start=start,
+            known=self.source.known_total(),
+            width=self.source.width,
+        )
+        try:
+            async with contextlib.aclosing(pages):
+                async for page in pages:
+                    if page.skip != self.next_skip:
+                        break  # the list changed under the walk (a refresh found its end)
+                    if self.offline:
+                        self.offline = False
+                        self._emit(FeedEvent("online"))
+                    self.failed.pop(page.skip, None)
+                    self._apply(page)
+                    at = page.skip + page.limit
+                    if self.end or not self.want_all or self.next_skip != at:
+                        break
+        except Exception as exc:
+            self._fetch_failed(at, exc)
+        finally:
+            self._walking = False
+
+    async def _walk_fetch(self, skip: int) -> FetchedPageLike:
+        self.loading.add(skip)
+        try:
+            return await self.source.fetch_page(skip)
+        finally:
+            self.loading.discard(skip)
 
     # -- one page ----------------------------------------------------------------------------
 
@@ -261,19 +393,23 @@ class Feed:
             self.rows.drop_after(skip)
             self.next_skip = skip + page.limit
         elif extending:
-            if page.rows:
+            if len(page.rows) > dropped:
                 self._empty_run = 0
             else:
                 if not self._empty_run:
                     self._empty_from = skip
                 self._empty_run += 1
             if self._empty_run >= self.MAX_EMPTY:
-                # A server that keeps saying "more" while sending nothing would page forever.
-                # Stop, and start again from the first empty page when asked to.
+                # A server that keeps saying "more" while sending nothing new (no items, or the
+                # same ones again) would be paged for ever, with the app asking while idle.
+                # Stop, and start again from the first such page when asked to.
                 self.end = True
                 self.next_skip = self._empty_from
-                self.stopped = f"stopped: {self.MAX_EMPTY} empty pages in a row"
-                note = f"The server sent {self.MAX_EMPTY} empty pages in a row; paging stopped."
+                self.stopped = f"stopped: {self.MAX_EMPTY} pages brought nothing new"
+                note = (
+                    f"The server kept saying there was more, but {self.MAX_EMPTY} pages in a row "
+                    "brought nothing new; paging stopped."
+                )
                 self._emit(FeedEvent("stopped", skip, notes=(note,)))
         self._check_complete()
         self._emit(FeedEvent("rows", skip, count=len(page.rows) - dropped))

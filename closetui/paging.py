@@ -1,21 +1,44 @@
 """Walking an offset-paged Close list: `_skip`/`_limit` until `has_more` is false.
 
-`_skip` offsets are known in advance, so pages after the first can be asked for several at a
-time; the client's rate gate holds requests back when a window is used up, so this earns no
-429 when the limit allows. Compared with one page after another, it hides the latency.
+Close never says how long a list is, and every request counts against a rate limit the team
+shares with its other integrations, so the walk asks for pages as TCP's slow start sends
+packets: the first page alone (the server may ask for a smaller page, and its answer carries the
+rate limit), then more at once after each full page that says `has_more` (2, 4, 8, … in
+flight), up to the width the rate limit allows. Pages are yielded in offset order.
+
+What keeps it from asking past the end, when nothing is known: a page is asked for freely only
+once it is known to exist (the page before it said `has_more`, or a later page had items). To
+see further ahead it sends one *probe* at a time, a page some way past what is known: if the
+probe has items, everything before it exists and goes out at once (doubling the stride for the
+next probe); if it is past the end, the end lies before it, and the search narrows with what is
+left of its allowance (`MAX_PAST_END`), then walks the last stretch page by page. So a cold walk
+asks at most `MAX_PAST_END` pages past the end, whatever the size, and at most one for a list of
+up to three pages.
+
+What a complete pass counted is used: the pages it implies go out at once, and the walk carries
+on page by page only if the last of them says `has_more` (the list grew). An unchanged list
+costs exactly its pages. The first `has_more: false` ends the walk and cancels what is still in
+flight (a request the rate gate is holding back is never sent).
+
+A page that brings no id the walk has not seen (empty, or repeating earlier pages) is no
+progress; `MAX_NO_PROGRESS` of them in a row stop the walk with a clear error: a server that
+says "more" for ever would otherwise be paged for ever.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+import math
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any, Protocol, TypeVar
 
 from closetui.errors import ProtocolError
 
-DEFAULT_PARALLEL = 6
-MAX_EMPTY_PAGES = 3  # "more" with nothing in it, this many times in a row: stop
+MAX_PARALLEL = 16  # in flight at most, whatever the rate limit allows (the client's pool size)
+MAX_PAST_END = 2  # requests past the end a walk that knows nothing may make
+MAX_NO_PROGRESS = 3  # pages in a row that bring nothing new: the walk stops
+_MAX_WINDOW = 64
 
 
 class _PageLike(Protocol):
@@ -34,49 +57,234 @@ class _PageLike(Protocol):
 _P = TypeVar("_P", bound=_PageLike)
 
 
-def _too_many_empty(skip: int) -> ProtocolError:
-    return ProtocolError(
-        f"The server said there was more after item {skip} but sent "
-        f"{MAX_EMPTY_PAGES} empty pages in a row."
+class NoProgress(ProtocolError):
+    """The server kept saying "more" while sending nothing new."""
+
+
+def no_progress_error(skip: int) -> NoProgress:
+    return NoProgress(
+        f"The server kept saying there was more after item {skip:,}, but {MAX_NO_PROGRESS} "
+        "pages in a row brought nothing new (empty, or repeating earlier items); stopped there."
     )
+
+
+def item_ids(page: Any) -> Iterable[str]:
+    """The ids on a page: a source's `FetchedPage` has rows, the client's `Page` has items."""
+    items = page.rows if hasattr(page, "rows") else page.items
+    return (item.id for item in items)
+
+
+class Progress:
+    """Counts pages in a row that brought no id seen before, over one walk."""
+
+    def __init__(self, ids: Callable[[Any], Iterable[str]] = item_ids) -> None:
+        self._ids = ids
+        self.seen: set[str] = set()
+        self.run = 0
+        self.run_from = 0
+
+    def check(self, skip: int, page: Any) -> None:
+        """Raises NoProgress once too many pages in a row brought nothing new."""
+        before = len(self.seen)
+        self.seen.update(self._ids(page))
+        if len(self.seen) > before:
+            self.run = 0
+            return
+        if not self.run:
+            self.run_from = skip
+        self.run += 1
+        if self.run >= MAX_NO_PROGRESS and page.has_more:
+            raise no_progress_error(self.run_from)
 
 
 async def pages_in_order(
     fetch: Callable[[int], Awaitable[_P]],
     *,
     start: int = 0,
-    parallel: int | Callable[[], int] = DEFAULT_PARALLEL,
-) -> AsyncIterator[_P]:
-    """Every page from `start` to the end. The first is fetched alone (the server may ask
-    for a smaller page); then up to `parallel` are in flight (asked again before each launch
-    when it is a function), yielded in offset order."""
-    width = parallel if callable(parallel) else (lambda: parallel)
+    known: int | None = None,
+    width: int | Callable[[], int] = MAX_PARALLEL,
+    ids: Callable[[Any], Iterable[str]] = item_ids,
+) -> AsyncGenerator[_P, None]:
+    """Every page from `start` to the end, in offset order.
+
+    `known`: how many items the last complete pass counted (None: nothing known). `width`:
+    the most requests in flight (asked again before each launch when it is a function, so it
+    can follow the rate limit the answers report).
+    """
+    width_now = width if callable(width) else (lambda: width)
+    progress = Progress(ids)
     first = await fetch(start)
     yield first
+    progress.check(start, first)
     if not first.has_more:
         return
-    limit = first.limit
-    want = first.next_skip
-    launch = want
-    pending: dict[int, asyncio.Task[_P]] = {}
-    empty = 0 if len(first) else 1
+    walk = _Walk(fetch, start, first.limit, known, width_now)
     try:
         while True:
-            while len(pending) < width():
-                pending[launch] = asyncio.ensure_future(fetch(launch))
-                launch += limit
-            page = await pending.pop(want)
+            page = await walk.next_page()
             yield page
+            progress.check(walk.skip_of(walk.want - 1), page)
             if not page.has_more:
                 return
-            empty = 0 if len(page) else empty + 1
-            if empty >= MAX_EMPTY_PAGES:
-                raise _too_many_empty(want)
-            want += limit
     finally:
-        for task in pending.values():
+        await walk.close()
+
+
+class _Walk:
+    """The pages after the first, by index: page i is at `start + i * limit`."""
+
+    def __init__(
+        self,
+        fetch: Callable[[int], Awaitable[Any]],
+        start: int,
+        limit: int,
+        known: int | None,
+        width: Callable[[], int],
+    ) -> None:
+        self._fetch = fetch
+        self._start = start
+        self._limit = limit
+        self._width = width
+        self.want = 1  # the next page to yield
+        self._exists = 1  # pages up to this one are known to exist (page 0 said has_more)
+        self._beyond: int | None = None  # the first page known to be past the end
+        self._planned = 0  # pages up to this one are expected, from what a pass counted
+        self._probe_from = 0  # probes start once the walk is past this page
+        if known is not None and known > start:
+            self._planned = max(0, math.ceil((known - start) / limit) - 1)
+            # Past the pages a pass counted, one page at a time first: a list that grew by
+            # less than a page costs no probe.
+            self._probe_from = self._planned + 1
+        self._window = max(2, self._planned) if known is not None else 2
+        self._stride = 1
+        self._past_end = 0
+        self._probe: int | None = None
+        self._probing = True
+        self._next_fill = 1
+        self._running: dict[int, asyncio.Task[Any]] = {}
+        self._done: dict[int, asyncio.Task[Any]] = {}
+        self._sent: set[int] = set()  # every page asked for (less those cancelled unsent)
+
+    def skip_of(self, index: int) -> int:
+        return self._start + index * self._limit
+
+    # -- launching -------------------------------------------------------------------------
+
+    def _asked(self, index: int) -> bool:
+        return index in self._sent
+
+    def _top(self) -> int:
+        """The last page that may be asked for without risk of passing the end."""
+        top = max(self._exists, self._planned)
+        if self._beyond is not None:
+            top = min(top, self._beyond - 1)
+        return top
+
+    def _probe_target(self) -> int | None:
+        if (
+            not self._probing
+            or self._probe is not None
+            or self._past_end >= MAX_PAST_END
+            or self._exists <= self._probe_from
+        ):
+            return None
+        if self._beyond is None:
+            target = self._exists + self._stride
+        else:
+            unknown = self._beyond - 1 - self._exists  # pages that may or may not exist
+            if unknown < 2:
+                return None  # the page after the last known one settles it
+            if MAX_PAST_END - self._past_end >= 2:
+                target = self._exists + (unknown + 1) // 2
+            else:
+                # The last probe allowed: if it is past the end, what lies before it goes
+                # page by page, so it looks only a square root of the stretch ahead.
+                target = self._exists + max(2, math.isqrt(unknown))
+        return None if self._asked(target) else target
+
+    def _next_launch(self) -> int | None:
+        top = self._top()
+        # The page at the edge of what is known comes first: its has_more moves the edge.
+        if self._exists <= top and not self._asked(self._exists):
+            return self._exists
+        target = self._probe_target()
+        if target is not None:
+            self._probe = target
+            return target
+        while self._next_fill <= top and self._asked(self._next_fill):
+            self._next_fill += 1
+        if self._next_fill <= top:
+            return self._next_fill
+        return None
+
+    def _launch(self) -> None:
+        room = min(self._window, max(1, self._width()))
+        while len(self._running) < room:
+            index = self._next_launch()
+            if index is None:
+                break
+            self._ask(index)
+        if not self._asked(self.want):  # never wait on a page nobody asked for
+            self._ask(self.want)
+
+    def _ask(self, index: int) -> None:
+        self._sent.add(index)
+        self._running[index] = asyncio.ensure_future(self._fetch(self.skip_of(index)))
+
+    # -- answers ---------------------------------------------------------------------------
+
+    def _learn(self, index: int, task: asyncio.Task[Any]) -> None:
+        probe = index == self._probe
+        if probe:
+            self._probe = None
+        if task.cancelled() or task.exception() is not None:
+            if probe:
+                self._probing = False  # a failing probe teaches nothing; its page will say
+            return
+        page = task.result()
+        if page.has_more:
+            self._exists = max(self._exists, index + 1)
+            if len(page) >= self._limit:
+                self._window = min(_MAX_WINDOW, self._window + 1)
+        elif len(page):
+            self._exists = max(self._exists, index)
+            self._end_before(index + 1)
+        else:
+            self._past_end += 1
+            self._end_before(index)
+        if probe and (page.has_more or len(page)):
+            self._stride *= 2  # it found items: look twice as far next time
+
+    def _end_before(self, index: int) -> None:
+        if self._beyond is not None and self._beyond <= index:
+            return
+        self._beyond = index
+        # Pages past the end: those still held by the rate gate are never sent.
+        for later in [i for i in self._running if i >= index and i != self.want]:
+            self._running.pop(later).cancel()
+            self._sent.discard(later)
+
+    async def next_page(self) -> Any:
+        while self.want not in self._done:
+            self._launch()
+            finished, _ = await asyncio.wait(
+                self._running.values(), return_when=asyncio.FIRST_COMPLETED
+            )
+            landed = [(i, task) for i, task in self._running.items() if task in finished]
+            for index, task in landed:
+                if self._running.get(index) is task:
+                    del self._running[index]
+                    self._done[index] = task
+                    self._learn(index, task)
+        task = self._done.pop(self.want)
+        self.want += 1
+        return task.result()
+
+    async def close(self) -> None:
+        tasks = [*self._running.values(), *self._done.values()]
+        for task in tasks:
             task.cancel()
-        for task in pending.values():
+        for task in tasks:
             with contextlib.suppress(BaseException):
                 await task
 
@@ -85,7 +293,7 @@ def walk(
     fetch: Callable[[int, int], Awaitable[_P]], limit: int, start: int = 0
 ) -> AsyncIterator[_P]:
     """Every page, one after another (a `fetch(skip, limit)` such as the client's calls)."""
-    return pages_in_order(lambda skip: fetch(skip, limit), start=start, parallel=1)
+    return pages_in_order(lambda skip: fetch(skip, limit), start=start, width=1)
 
 
 class Seen:

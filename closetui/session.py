@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 from closetui.cache import Cache
 from closetui.lookups import Lookups
+from closetui.paging import MAX_PARALLEL
 from closetui.settings import Settings
 from closetui.source import SequenceSource
 from closetui.subscriptions import SubscriptionSource
-from closetui.tuning import DEFAULT_PARALLEL, MAX_PARALLEL
 
 if TYPE_CHECKING:
     from closetui.api import ClientEvent, CloseClient
@@ -70,12 +70,9 @@ class Session:
         )
 
     def parallel(self) -> int:
-        """How many pages to ask for at once: enough to use a rate-limit window in one go
-        (the gate still holds back what the window cannot take), within reason."""
-        last = self.client.gate.last if self.client is not None else None
-        if last is None or not last.limit:
-            return DEFAULT_PARALLEL
-        return max(2, min(MAX_PARALLEL, last.limit))
+        """How many requests to have in flight at once: a rate-limit window's worth (the gate
+        holds back what the window cannot take), within the client's connection pool."""
+        return self.client.gate.width(MAX_PARALLEL) if self.client is not None else 1
 
     async def aclose(self) -> None:
         if self.client is not None:

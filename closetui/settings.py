@@ -146,7 +146,7 @@ def _limit(
     variable = f"CLOSETUI_{name.upper()}"
     raw: object = env.get(variable) or config.get(name, default)
     try:
-        value = float(raw)  # type: ignore[arg-type]
+        value = float(raw) if isinstance(raw, int | float | str) else -1.0
     except (TypeError, ValueError):
         value = -1.0
     if isinstance(raw, bool) or not 0 < value < float("inf"):

@@ -18,6 +18,7 @@ from closetui.cadence import span_seconds
 from closetui.errors import CloseTuiError, ProtocolError
 from closetui.logs import log
 from closetui.models import Page, Sequence
+from closetui.paging import MAX_PARALLEL
 from closetui.rows import Row
 from closetui.textsafe import visible
 
@@ -124,6 +125,14 @@ class PagedSource:
     def finish_pass(self, total: int) -> int:
         return 0
 
+    def known_total(self) -> int | None:
+        """How many items the last complete pass counted, if that is known."""
+        return None
+
+    def width(self) -> int:
+        """How many requests a walk may have in flight: what the rate limit allows."""
+        return self.client.gate.width(MAX_PARALLEL) if self.client is not None else 1
+
 
 class SequenceSource(PagedSource):
     kind = "sequences"
@@ -131,6 +140,7 @@ class SequenceSource(PagedSource):
     def __init__(self, client: CloseClient | None, cache: Cache, **options: Any) -> None:
         super().__init__(client, cache, **options)
         self._pass: tuple[int, float] | None = None
+        self._written: set[str] = set()  # ids the current pass has stored
         self.prefetched: concurrent.futures.Future[Page[Sequence]] | None = None
         self._unsaved: dict[str, Stored] = {}
 
@@ -171,12 +181,25 @@ class SequenceSource(PagedSource):
         if asked_in != self._pass:
             # A later pass asks for it again: what that one writes is kept, not this.
             return FetchedPage(skip, rows, page.has_more, page.limit, page.problems, page)
+        # An item this pass has already stored keeps its first position: a repeat (shifted
+        # offsets, or a server sending the same page again) must not move it further down.
+        new = [
+            (raw, summary)
+            for raw, summary in zip(page.raw, summaries, strict=True)
+            if summary.id not in self._written
+        ]
+        self._written.update(summary.id for _, summary in new)
         saved = await asyncio.to_thread(
-            self.cache.put_sequence_page, skip, page.raw, summaries, asked_in[0], now
+            self.cache.put_sequence_page,
+            skip,
+            [raw for raw, _ in new],
+            [summary for _, summary in new],
+            asked_in[0],
+            now,
         )
         if not saved:
             # Not kept (a full disk, a read-only cache): shown all the same, details included.
-            for raw in page.raw:
+            for raw, _ in new:
                 self._unsaved[raw["id"]] = Stored(raw, now)
             while len(self._unsaved) > UNSAVED_MAX:
                 del self._unsaved[next(iter(self._unsaved))]
@@ -186,11 +209,22 @@ class SequenceSource(PagedSource):
         """A new list pass (the first, or after a refresh): it may prune the cache only if
         every page of it is asked for after this, and lands before another pass begins."""
         self._pass = self.cache.new_pass() or (0, self.clock())
+        self._written.clear()
 
     def resume_pass(self, number: int, started: float) -> None:
         """Continue a pass an interrupted `closetui sync` began, so it can still prove
         what was deleted upstream."""
         self._pass = (number, started)
+        self._written.clear()
+
+    def known_total(self) -> int | None:
+        """How many sequences the last complete pass counted, if one ever finished: the
+        walks use it to ask for that many pages at once."""
+        text = self.cache.meta("complete_total")
+        try:
+            return int(text) if text is not None else None
+        except ValueError:
+            return None
 
     @property
     def current_pass(self) -> tuple[int, float] | None:
@@ -211,15 +245,17 @@ class SequenceSource(PagedSource):
         listed = self.cache.sequence(sequence_id) or self._unsaved.get(sequence_id)
         detail = self.cache.detail(sequence_id)
         in_detail = _parsed(detail)
-        if in_detail is not None and (listed is None or detail.fetched_at >= listed.fetched_at):
-            sequence, fetched_at = in_detail, detail.fetched_at
-        else:
-            sequence = _parsed(listed)
-            if sequence is None:
-                return None
-            fetched_at = listed.fetched_at
         counts = in_detail.subscription_counts if in_detail is not None else None
-        return SequenceView(sequence, fetched_at, counts)
+        if (
+            detail is not None
+            and in_detail is not None
+            and (listed is None or detail.fetched_at >= listed.fetched_at)
+        ):
+            return SequenceView(in_detail, detail.fetched_at, counts)
+        in_list = _parsed(listed)
+        if listed is None or in_list is None:
+            return None
+        return SequenceView(in_list, listed.fetched_at, counts)
 
     async def fetch_detail(self, sequence_id: str) -> SequenceView:
         """`GET /sequence/{id}/`: the one call that carries the subscription counts."""

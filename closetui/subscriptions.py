@@ -95,6 +95,19 @@ class SubscriptionSource(PagedSource):
                 continue
         return rows or None
 
+    def known_total(self) -> int | None:
+        """How many subscriptions the cached pages hold, when they run to the list's end."""
+        total, skip = 0, 0
+        while (found := self.cache.page(KIND, self.sequence_id, skip)) is not None:
+            raw, has_more, _ = found
+            total += len(raw)
+            if not has_more:
+                return total
+            if not raw:
+                return None
+            skip += self.limit
+        return None
+
     async def fetch_page(self, skip: int) -> FetchedPage:
         assert self.client is not None
         page = await self.client.list_subscriptions(self.sequence_id, skip, self.limit)

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-# Pages a walk that reads everything may have in flight: enough to fill a rate-limit window
-# at the latencies seen, few enough not to queue behind the gate for long.
-DEFAULT_PARALLEL = 6
-MAX_PARALLEL = 6
-
 # Background reconnection after the network failed: quick at first, then every 30 s.
 RECONNECT_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
 

@@ -99,6 +99,35 @@ async def test_a_filter_finds_a_sequence_on_a_page_not_yet_loaded(make_app, serv
         assert FILTER_PROBE_NAME in app.main.detail.text
         await pilot.press("escape")  # clears the filter
         assert app.main.sequence_rows.visible_count == 1500
+    # The rest of the list came through the walk `closetui list` uses: no page twice, at
+    # most two past the end.
+    asked = [int(r.query["_skip"]) for r in server.router.requests_to("sequence/")]
+    assert len(asked) == len(set(asked))
+    assert set(range(0, 1500, 100)) <= set(asked)
+    assert len([s for s in asked if s >= 1500]) <= 2
+
+
+async def test_a_server_repeating_its_first_page_stops_paging_and_the_idle_app_asks_nothing(
+    make_app, server
+):
+    server.faults.add("same_page", path="sequence/", times=None, after=1)
+    app = make_app()
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        await settle(pilot)
+        for _ in range(4):
+            await pilot.press("end")
+            await settle(pilot)
+        text = screen_text(app)
+        assert "stopped: 3 pages brought nothing new · r to try again" in text
+        assert len(app.main.sequence_rows) == 100
+        asked = len(server.router.requests_to("sequence/"))
+        assert asked <= 4
+        # Idle: nothing running, nothing due; keys and a filter ask for nothing more.
+        assert not app.busy
+        await pilot.press("up", "end", "slash", *"zz", "escape")
+        await settle(pilot)
+        assert len(server.router.requests_to("sequence/")) == asked
+        assert not app.busy
 
 
 async def test_hostile_names_appear_literally(make_app):

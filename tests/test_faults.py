@@ -69,8 +69,14 @@ CASES = [
     Case(
         "has_more with no items",
         {"kind": "empty_page", "times": None},
-        "stopped: 3 empty pages in a row",
+        "stopped: 3 pages brought nothing new",
         phases=("paging",),  # an empty first page that says "more" is the same row
+    ),
+    Case(
+        "the first page again, for ever",
+        {"kind": "same_page", "times": None},
+        "stopped: 3 pages brought nothing new",
+        phases=("paging",),
     ),
     Case("duplicated ids", {"kind": "duplicate_ids", "times": 1}, None),
 ]

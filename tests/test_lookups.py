@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from closetui.demo.data import MISSING_TEMPLATE_ID, SEED_ID
+from closetui.demo.data import MISSING_TEMPLATE_ID, SEED_ID, SEED_TEMPLATE_ID
 from closetui.lookups import templates_of
 from closetui.models import Sequence
 from tests.support.app import screen_text, settle, wait_until
@@ -125,6 +125,11 @@ async def test_subscriptions_page_through_skip_like_the_list(make_app, server):
         assert all(
             first[:12].casefold() in r.key for r in app.screen.table.rows.visible_rows(0, 500)
         )
+        # The filter brought the rest through the walk: each page once, at most one past
+        # the end of its three.
+        skips = [int(r.query["_skip"]) for r in server.router.requests_to("sequence_subscription/")]
+        assert len(skips) == len(set(skips)) and set(range(0, 420, 100)) <= set(skips)
+        assert len([s for s in skips if s >= 420]) <= 1
         await pilot.press("escape", "escape")
         assert app.screen is not None and app.main.sequence_list.current_row.id == sequence_id
 
@@ -172,3 +177,38 @@ async def test_a_lookup_for_a_row_the_cursor_left_is_not_painted(make_app, serve
         await settle(pilot)
         assert app.main.detail.showing == second
         assert second in app.main.detail.text and first not in app.main.detail.text
+
+
+async def test_template_lookups_ask_only_for_the_fields_they_show(make_app, server):
+    app = make_app()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        asked = server.router.requests_to(f"email_template/{SEED_TEMPLATE_ID}/")
+        assert [r.query.get("_fields") for r in asked] == ["id,name,subject"]
+        assert "template Intro: quick question" in app.main.detail.text
+        # Narrowed: the answer carried no body.
+        sizes = [n for path, n in server.router.body_bytes if path.startswith("email_template/")]
+        assert sizes and max(sizes) < 300
+        # SMS templates and the sequence's own detail go without it: their reference does not
+        # list `_fields`.
+        others = [r for r in server.router.requests if not r.path.startswith("email_template/")]
+        assert not any("_fields" in r.query for r in others)
+
+
+async def test_a_server_that_ignores_fields_is_parsed_all_the_same(make_app, server):
+    server.faults.ignore_fields = True
+    app = make_app()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        assert (
+            server.router.requests_to(f"email_template/{SEED_TEMPLATE_ID}/")[0].query["_fields"]
+            == "id,name,subject"
+        )
+        assert "template Intro: quick question" in app.main.detail.text
+        sizes = [n for path, n in server.router.body_bytes if path.startswith("email_template/")]
+        assert max(sizes) > 300  # the whole template came
+    # What was stored is what the detail shows, whichever answer came.
+    offline = make_app(offline=True)
+    async with offline.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        assert "template Intro: quick question" in offline.main.detail.text

@@ -1,4 +1,5 @@
-"""The rate gate: no more than the limit in any window, and a stop when nothing is left."""
+"""The rate gate: at most the limit in each of the server's windows, whose end it pins from
+the answers' `reset`, and a stop when an answer says nothing is left."""
 
 from __future__ import annotations
 
@@ -13,36 +14,79 @@ class Clock:
         return self.now
 
 
-def _send(gate: RateGate, clock: Clock, n: int, step: float = 0.0) -> None:
-    for _ in range(n):
-        clock.now += gate.delay()
-        gate.sent()
-        clock.now += step
+class Server:
+    """A fixed-window server: a window opens with the first request after the last one
+    ended and counts `limit` requests for `length` seconds. Each request takes `trip`
+    seconds to get there."""
+
+    def __init__(self, limit: int, length: float) -> None:
+        self.limit, self.length = limit, length
+        self.start = -1e9
+        self.count = 0
+        self.refused = 0
+
+    def arrive(self, at: float) -> RateLimitInfo:
+        if at - self.start >= self.length:
+            self.start, self.count = at, 0
+        self.count += 1
+        if self.count > self.limit:
+            self.refused += 1
+        reset = self.length - (at - self.start)
+        return RateLimitInfo(self.limit, max(0, self.limit - self.count), reset)
 
 
-def test_never_more_than_the_limit_in_any_window():
-    clock = Clock()
+def _run(trips: list[float], limit: int = 5, length: float = 1.0) -> tuple[Server, float]:
+    """The first request alone (as a walk sends it), then one after another through the
+    gate (each waits for the gate, none for an answer); answers come in the order they are
+    due. Returns the server and the moment of the last send."""
+    clock, server = Clock(), Server(limit, length)
     gate = RateGate(clock)
-    gate.observe(RateLimitInfo(limit=5, remaining=4, reset=1.0))
-    times = []
-    for _ in range(23):
-        clock.now += gate.delay()
-        gate.sent()
-        times.append(clock.now)
-    for i, start in enumerate(times):
-        assert len([t for t in times[i:] if t < start + 1.0]) <= 5
+    pending: list[tuple[float, float, RateLimitInfo]] = []  # (answered at, sent at, info)
+    for trip in trips:
+        while True:
+            wait = gate.delay()
+            due = [p for p in pending if p[0] <= clock.now + wait or gate.last is None]
+            if not due:
+                clock.now += wait
+                break
+            first = min(due)
+            clock.now = max(clock.now, first[0])
+            pending.remove(first)
+            gate.answered()
+            gate.observe(first[2], first[1])
+        sent = gate.sent()
+        info = server.arrive(sent + trip)
+        pending.append((sent + 2 * trip, sent, info))
+    return server, clock.now
+
+
+def test_no_window_takes_more_than_the_limit():
+    server, last = _run([0.05] * 40)
+    assert server.refused == 0
+    # Eight windows of five, a little over a second each: the end is pinned, not guessed.
+    assert 7.0 < last - 100.0 < 7.0 + 8 * (RateGate.HEADROOM + 0.06)
+
+
+def test_trips_that_vary_less_than_the_headroom_earn_no_refusal():
+    trips = [0.05 + (0.9 * RateGate.HEADROOM) * ((i * 7) % 5) / 4 for i in range(60)]
+    server, _ = _run(trips)
+    assert server.refused == 0
 
 
 def test_remaining_zero_holds_everything_until_the_reset():
     clock = Clock()
     gate = RateGate(clock)
-    gate.observe(RateLimitInfo(limit=100, remaining=0, reset=2.5))
-    assert gate.delay() == 2.5
-    clock.now += 2.5
+    sent = gate.sent()
+    clock.now += 0.1
+    gate.observe(RateLimitInfo(limit=100, remaining=0, reset=2.5), sent)
+    assert 2.4 - 0.001 <= gate.delay() <= 2.4 + RateGate.HEADROOM + 0.001
+    clock.now = sent + 2.5 + RateGate.HEADROOM
     assert gate.delay() == 0
 
 
 def test_no_information_no_waiting():
-    gate = RateGate(Clock())
-    _send(gate, Clock(), 50)
-    assert gate.delay() == 0
+    clock = Clock()
+    gate = RateGate(clock)
+    for _ in range(50):
+        assert gate.delay() == 0
+        gate.sent()

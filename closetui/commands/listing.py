@@ -67,9 +67,9 @@ async def run(
 ) -> int:
     out = out or sys.stdout
     order = parse_sort(sort)
-    writer = ListWriter(choose_format(fmt, out), out)
-    if order is not None:
-        writer = _Sorted(writer, *order)  # every row first: a sort needs them all
+    plain = ListWriter(choose_format(fmt, out), out)
+    # With a sort, every row first: a sort needs them all.
+    writer: ListWriter | _Sorted = plain if order is None else _Sorted(plain, *order)
     seen = Seen()
     async with open_session(settings) as session:
         source = session.source
@@ -88,7 +88,8 @@ async def run(
                 )
         else:
             width = parallel or session.parallel
-            async for page in pages_in_order(source.fetch_page, parallel=width):
+            known = source.known_total()  # what the last complete pass counted, if any
+            async for page in pages_in_order(source.fetch_page, known=known, width=width):
                 assert page.page is not None
                 raw_by_id = {r["id"]: r for r in page.page.raw}
                 for row in seen.new(page.rows):

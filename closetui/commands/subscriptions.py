@@ -108,7 +108,7 @@ async def run(
                     "online first."
                 )
         else:
-            async for page in pages_in_order(source.fetch_page, parallel=session.parallel):
+            async for page in pages_in_order(source.fetch_page, width=session.parallel):
                 assert page.page is not None
                 raw_by_id = {r["id"]: r for r in page.page.raw}
                 rows = [r for r in seen.new(page.rows) if keep(r)]

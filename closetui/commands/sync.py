@@ -10,9 +10,10 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TextIO, TypeVar
 
-from closetui.commands.common import Session, open_session
+from closetui.commands.common import open_session
 from closetui.errors import ApiError, ConfigError, NotFound
 from closetui.paging import pages_in_order
+from closetui.session import Session
 from closetui.settings import Settings
 
 STATE = "sync_state"
@@ -95,7 +96,8 @@ async def _sequences(
     progress.phase("sequences")
     progress.advance("sequences", start)
     width = parallel or session.parallel
-    async for page in pages_in_order(source.fetch_page, start=start, parallel=width):
+    known = source.known_total()
+    async for page in pages_in_order(source.fetch_page, start=start, known=known, width=width):
         current = source.current_pass
         assert current is not None
         cache.set_meta(

@@ -44,6 +44,7 @@ FAULT_KINDS = frozenset(
         "deep_json",  # 200 with JSON arrays nested `size` deep (default 100,000)
         "hostile_id",  # list pages' first item, and details, get the id `text`
         "slow",  # the normal answer, `seconds` late
+        "same_page",  # a list page that repeats the first page's items, with has_more true
     }
 )
 # Options that change what a fault sends: `text` is the error text of a `status` fault (as
@@ -86,10 +87,15 @@ class Fault:
 @dataclass
 class Faults:
     latency: float = 0.0
+    # Network jitter, in seconds: with it, each request's latency is split into a trip there
+    # (before the server counts it) and a trip back, each `latency / 2` plus or minus up to
+    # `jitter` at random, so requests arrive out of the order and spacing they were sent in.
+    jitter: float = 0.0
     rate_limit: int | None = None  # requests allowed per `rate_window`; None: no limit
     rate_window: float = 1.0
     every_nth_429: int | None = None
     ratelimit_style: str = "comma"  # or "semicolon", as the live API has been seen sending
+    ignore_fields: bool = False  # answer in full whatever `_fields` asks, as some endpoints do
     queue: list[Fault] = field(default_factory=list)
 
     def add(self, kind: str, **options: Any) -> Fault:
@@ -180,6 +186,7 @@ class FakeClose:
         self.max_skip = max_skip
         self.requests: list[RequestRecord] = []
         self.statuses: list[int] = []
+        self.body_bytes: list[tuple[str, int]] = []  # (path, size of the answer's body)
         self._lock = threading.Lock()
         self._window_start = 0.0
         self._window_count = 0
@@ -195,6 +202,7 @@ class FakeClose:
         with self._lock:
             self.requests.clear()
             self.statuses.clear()
+            self.body_bytes.clear()
 
     # -- the request path -------------------------------------------------------------------
 
@@ -234,6 +242,7 @@ class FakeClose:
                 reply.headers.setdefault(name, value)
         with self._lock:
             self.statuses.append(reply.status if reply.action is None else 0)
+            self.body_bytes.append((sub, len(reply.body)))
         return reply
 
     def _take_fault(self, path: str, query: dict[str, str], now: float) -> Fault | None:
@@ -348,6 +357,14 @@ class FakeClose:
 
     # -- endpoints ----------------------------------------------------------------------------
 
+    def _narrowed(self, item: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
+        """`_fields=a,b`: only those fields, as Close answers where its reference lists it."""
+        wanted = query.get("_fields")
+        if not wanted or self.faults.ignore_fields:
+            return item
+        names = {name.strip() for name in wanted.split(",")}
+        return {key: value for key, value in item.items() if key in names}
+
     def _paging(self, query: dict[str, str]) -> tuple[int, int] | Reply:
         try:
             skip = int(query.get("_skip", "0"))
@@ -370,9 +387,17 @@ class FakeClose:
             )
         return skip, limit
 
-    def _list(self, items: list[dict[str, Any]], has_more: bool, fault: Fault | None) -> Reply:
+    def _list(
+        self,
+        items: list[dict[str, Any]],
+        has_more: bool,
+        fault: Fault | None,
+        first: list[dict[str, Any]] | None = None,
+    ) -> Reply:
         if fault is not None and fault.kind == "empty_page":
             return _json(200, {"data": [], "has_more": True})
+        if fault is not None and fault.kind == "same_page" and first:
+            return _json(200, {"data": first, "has_more": True})
         if fault is not None and fault.kind == "duplicate_ids" and len(items) > 1:
             items = [*items[:-1], items[0]]
         if fault is not None and fault.kind == "hostile_id" and items:
@@ -389,8 +414,11 @@ class FakeClose:
                 if isinstance(paging, Reply):
                     return paging
                 skip, limit = paging
+                first = None
                 if parts[0] == "sequence":
                     items, more = self.org.sequences(skip, limit)
+                    if fault is not None and fault.kind == "same_page":
+                        first = self.org.sequences(0, limit)[0]
                 elif parts[0] == "user":
                     items, more = USERS[skip : skip + limit], skip + limit < len(USERS)
                 else:
@@ -403,7 +431,7 @@ class FakeClose:
                         items, more = [], False
                     else:
                         items, more = self.org.subscriptions(sequence_id, skip, limit)
-                return self._list(items, more, fault)
+                return self._list(items, more, fault, first)
             if len(parts) == 2 and parts[0] == "sequence":
                 found = self.org.sequence(parts[1])
                 if found is None:
@@ -425,7 +453,8 @@ class FakeClose:
             if template is None:
                 return _error(404, f"Empty query: EmailTemplate {parts[1]} does not exist.")
             # The single-template answer lists the sequences using it (list items do not).
-            return _json(200, {**template, "used_by_sequences": self.org.using(parts[1])})
+            full = {**template, "used_by_sequences": self.org.using(parts[1])}
+            return _json(200, self._narrowed(full, query))
         if len(parts) == 2 and parts[0] in ("lead", "contact"):
             party = (self.org.leads if parts[0] == "lead" else self.org.contacts).get(parts[1])
             if party is None:
@@ -440,10 +469,7 @@ class FakeClose:
                 "description": "",
                 "date_created": "2024-01-04T09:00:00.000000+00:00",
             }
-            fields = [f for f in query.get("_fields", "").split(",") if f]
-            if fields:  # as Close does: only what was asked for
-                item = {k: v for k, v in item.items() if k in fields}
-            return _json(200, item)
+            return _json(200, self._narrowed(item, query))
         if len(parts) == 2 and parts[0] == "sms_template":
             template = SMS_TEMPLATES.get(parts[1])
             if template is None:

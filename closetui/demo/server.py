@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import random
 import socket
 import threading
 import time
@@ -12,7 +13,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from closetui.demo.data import DEFAULT_SIZE, DEMO_API_KEY, DemoOrg
+from closetui.demo.replay import Replay
 from closetui.demo.router import FakeClose, Faults, Reply
+
+Router = FakeClose | Replay  # what answers: the demo organization, or a recorded trace
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -28,9 +32,15 @@ class _Handler(BaseHTTPRequestHandler):
         if length:
             self.rfile.read(length)
         headers = {k.lower(): v for k, v in self.headers.items()}
+        faults = router.faults
+        back = faults.latency
+        if faults.jitter > 0:
+            there = max(0.0, faults.latency / 2 + random.uniform(-faults.jitter, faults.jitter))
+            back = max(0.0, faults.latency / 2 + random.uniform(-faults.jitter, faults.jitter))
+            time.sleep(there)
         reply = router.handle(self.command, self.path, headers)  # logged as it arrives
-        if router.faults.latency > 0:
-            time.sleep(router.faults.latency)
+        if back > 0:
+            time.sleep(back)
         if reply.action == "hang":
             self.server.stopping.wait(reply.hang_seconds)
             reply.action = "drop"
@@ -84,7 +94,7 @@ class _Server(ThreadingHTTPServer):
     def handle_error(self, request: object, client_address: object) -> None:
         pass  # a client that hangs up (or a dropped-connection fault) is not news
 
-    def __init__(self, address: tuple[str, int], router: FakeClose) -> None:
+    def __init__(self, address: tuple[str, int], router: Router) -> None:
         self.router = router
         self.stopping = threading.Event()
         super().__init__(address, _Handler)
@@ -93,7 +103,7 @@ class _Server(ThreadingHTTPServer):
 class DemoServer:
     """`with DemoServer() as server:` serves on a free port of 127.0.0.1 in a thread."""
 
-    def __init__(self, router: FakeClose | None = None, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, router: Router | None = None, host: str = "127.0.0.1", port: int = 0):
         self.router = router or FakeClose()
         self._server = _Server((host, port), self.router)
         self._thread = threading.Thread(
@@ -137,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--size", type=int, default=DEFAULT_SIZE, help="number of sequences")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added per request")
+    parser.add_argument("--jitter", type=float, default=0.0, help="± seconds on each trip")
     parser.add_argument("--rate-limit", type=int, default=None, help="requests per second")
     parser.add_argument(
         "--replay",
@@ -146,16 +157,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.replay is not None:
-        from closetui.demo.replay import Replay
-
         try:
             replay = Replay.from_file(args.replay)
         except (OSError, UnicodeDecodeError) as exc:
             parser.error(f"cannot read the trace {args.replay}: {exc}")
-        server = DemoServer(replay, port=args.port)  # type: ignore[arg-type]  # same interface
+        server = DemoServer(replay, port=args.port)
         print(f"Replaying {args.replay} at {server.base_url} (any key); Ctrl+C stops it.")
     else:
-        faults = Faults(latency=args.latency, rate_limit=args.rate_limit)
+        faults = Faults(latency=args.latency, jitter=args.jitter, rate_limit=args.rate_limit)
         server = DemoServer(FakeClose(DemoOrg(args.size), faults), port=args.port)
         print(f"Demo Close API at {server.base_url} (key: {DEMO_API_KEY}); Ctrl+C stops it.")
     with contextlib.suppress(KeyboardInterrupt):

@@ -14,7 +14,7 @@ import gc
 import signal
 from collections.abc import Iterable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import App, SystemCommand
@@ -24,7 +24,6 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 
-from closetui.api import ClientEvent, CloseClient
 from closetui.errors import CloseTuiError, ConfigError
 from closetui.logs import log
 from closetui.models import Page, Sequence
@@ -47,6 +46,9 @@ from closetui.tui.widgets.sequence_list import SequenceList
 from closetui.tui.widgets.subscription_list import SubscriptionList
 from closetui.tui.workers import spawn
 from closetui.tuning import RECONNECT_DELAYS
+
+if TYPE_CHECKING:  # httpx (through the client) loads once the first frame is drawn
+    from closetui.api import ClientEvent, CloseClient
 
 
 class ClosetuiApp(App[int]):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Coroutine, Iterable, Iterator
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
@@ -22,7 +22,6 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from closetui.api import ClientEvent
 from closetui.errors import ApiError, AuthError
 from closetui.feed import Feed
 from closetui.links import url_for
@@ -43,6 +42,9 @@ from closetui.tui.widgets.sequence_list import SequenceList
 from closetui.tui.widgets.topbar import TopBar
 from closetui.tui.workers import spawn
 from closetui.tuning import LOOKUP_DELAY, NARROW, RECONNECT_DELAYS
+
+if TYPE_CHECKING:  # httpx (through the client) loads once the first frame is drawn
+    from closetui.api import ClientEvent
 
 
 class SequencesScreen(Screen[None]):
@@ -157,22 +159,22 @@ class SequencesScreen(Screen[None]):
         if message.pane is not self.list_pane:
             return
         event = message.event
-        feed = self.feed
-        if event.kind == "rows" and event.skip == 0 and not feed.offline:
-            self._after_first_page()
-        elif event.kind == "offline":
-            self.notify(
-                "The network is unreachable: showing cached data; retrying in the background.",
-                title="Offline",
-                severity="warning",
-                markup=False,
-            )
-        elif event.kind == "online":
-            self.notify("Back online.", markup=False)
-        elif event.kind == "auth" and isinstance(event.error, AuthError):
-            self._show_auth_error(event.error)
-        elif event.kind == "complete" and event.count:
-            self.notify(f"{event.count:,} sequences were removed upstream.", markup=False)
+        match event.kind:
+            case "rows" if event.skip == 0 and not self.feed.offline:
+                self._after_first_page()
+            case "offline":
+                self.notify(
+                    "The network is unreachable: showing cached data; retrying in the background.",
+                    title="Offline",
+                    severity="warning",
+                    markup=False,
+                )
+            case "online":
+                self.notify("Back online.", markup=False)
+            case "auth" if isinstance(event.error, AuthError):
+                self._show_auth_error(event.error)
+            case "complete" if event.count:
+                self.notify(f"{event.count:,} sequences were removed upstream.", markup=False)
         self._held_up = None
         self.tell_cache_notices()
         if event.kind == "rows":

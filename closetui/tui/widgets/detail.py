@@ -130,7 +130,7 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self.base_style
         index = int(self.scroll_y) + y
         if index >= len(self._rows):
             return Strip.blank(width, base)

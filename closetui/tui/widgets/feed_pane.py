@@ -25,7 +25,6 @@ from textual.widgets import Input
 from closetui.feed import Feed, FeedEvent, PageSource
 from closetui.query import status_of, with_status
 from closetui.rows import KeyedRow, RowList
-from closetui.sheet import format_age
 from closetui.tui.widgets.paged_table import PagedTable, Sort
 from closetui.tui.workers import spawn
 from closetui.tuning import RECONNECT_DELAYS
@@ -135,57 +134,34 @@ class FeedPane(Vertical, Generic[R]):
         if message.pane is not self:
             return
         event = message.event
-        if event.kind == "failed" and event.error is not None:
-            self.notify(event.error.message, title="Page failed", severity="error", markup=False)
-        elif event.kind == "problems":
-            count = len(event.notes)
-            self.notify(
-                f"{count} item{'s' if count != 1 else ''} could not be read: {event.notes[0]}",
-                severity="warning",
-                markup=False,
-            )
-        elif event.kind == "stopped":
-            self.notify(event.notes[0], severity="warning", markup=False)
-        if event.kind == "rows":
-            self.table.rows_changed()
+        match event.kind:
+            case "failed" if event.error is not None:
+                self.notify(
+                    event.error.message, title="Page failed", severity="error", markup=False
+                )
+            case "problems":
+                count = len(event.notes)
+                self.notify(
+                    f"{count} item{'s' if count != 1 else ''} could not be read: {event.notes[0]}",
+                    severity="warning",
+                    markup=False,
+                )
+            case "stopped":
+                self.notify(event.notes[0], severity="warning", markup=False)
+            case "rows":
+                self.table.rows_changed()
         self.pump()
 
     def update(self) -> None:
         feed = self.feed
-        rows = feed.rows
-        count = len(rows)
-        if feed.fetching_next or (feed.hold_network and not feed.end and not count):
-            self.table.set_status("loading…")
-        elif feed.auth_failed is not None:
-            self.table.set_status("the API key was refused", "error")
-        elif feed.stopped:
-            self.table.set_status(f"{feed.stopped} · r to try again", "warn")
-        elif feed.next_failed is not None and not feed.offline:
-            self.table.set_status("failed: r to retry", "error")
-        elif feed.offline and not count:
-            self.table.set_status("Nothing is cached for this yet.", "warn")
-        elif feed.offline and not feed.end:
-            self.table.set_status("offline: no more cached rows · r to retry", "warn")
-        elif feed.end and not count:
-            self.table.set_status(f"No {self.plural}.")
-        else:
-            self.table.set_status("")
-        if rows.filter:
-            more = "" if feed.end else " · loading more…"
-            subtitle = f"{rows.visible_count:,} of {count:,} match{more}"
-        elif feed.end:
-            cached = " cached" if feed.offline and not feed.complete else ""
-            subtitle = f"all {count:,}{cached}"
-        else:
-            subtitle = f"{count:,} loaded · more"
+        status = feed.status(self.plural, time.time())  # which state wins is the feed's call
+        self.table.set_status(status.line, status.role)
+        subtitle = status.subtitle
         sort = self.table.sort
         if sort is not None:
             subtitle += f" · by {sort.label}"
             if not feed.end:
                 subtitle += " of those loaded (L loads all)"
-        oldest = feed.oldest_cached
-        if oldest is not None:
-            subtitle += f" · cached {format_age(time.time() - oldest)}"
         self.border_subtitle = Content(subtitle)
 
     def refresh_or_retry(self) -> str:
@@ -232,7 +208,7 @@ class FeedPane(Vertical, Generic[R]):
     def action_load_all(self) -> None:
         """Every remaining page, so that a sort covers the whole list."""
         self._load_all = True
-        self.table.always_want_more = True
+        self.table.always_want_more = self.feed.want_all = True
         self.pump()
 
     # -- the filter --------------------------------------------------------------------------
@@ -249,7 +225,9 @@ class FeedPane(Vertical, Generic[R]):
         text = text.strip()
         self.rows.set_filter(text)
         # While a filter is on, every remaining page loads so it covers the whole list.
-        self.table.always_want_more = bool(text) or self._load_all
+        wanted = bool(text) or self._load_all
+        # Every page, through the same ramped walk `closetui list` uses.
+        self.table.always_want_more = self.feed.want_all = wanted
         self.table.rows_changed()
         self.pump()
 

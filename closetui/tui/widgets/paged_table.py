@@ -140,6 +140,7 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
         # Called at once when the cursor lands on a row, instead of posting Highlighted: a
         # message reaches the app a frame later, so the detail would trail the cursor.
         self.on_highlight: Callable[[R | None], None] | None = None
+        self._highlight_due = False
 
     # -- data changes ----------------------------------------------------------------------
 
@@ -266,8 +267,23 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
         row = self.rows.visible(index)
         if row.id != self._cursor_id:
             self._cursor_id = row.id
-            self._highlight(row)
+            if abs(index - old) > 1:
+                # A page or more: the list repaints in full, and with the detail pane in the
+                # same frame it missed 16 ms; so the list's frame goes first and the detail
+                # follows in the next one. A step of one row still updates both at once.
+                self._highlight_after_frame()
+            else:
+                self._highlight(row)
         self._check_more()
+
+    def _highlight_after_frame(self) -> None:
+        if not self._highlight_due:
+            self._highlight_due = True
+            self.call_after_refresh(self._highlight_current)
+
+    def _highlight_current(self) -> None:
+        self._highlight_due = False
+        self._highlight(self.current_row)
 
     def action_cursor_up(self) -> None:
         self.move_to(self.cursor - 1)
@@ -354,7 +370,7 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self.base_style
         layout = self._layout(width - 1)
         if y == 0:
             header = self._style("header")

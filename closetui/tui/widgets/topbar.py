@@ -21,8 +21,8 @@ class TopBar(Horizontal):
     TopBar > #topbar-state { width: auto; max-width: 60%; }
     """
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self._title = Static(id="topbar-title")
         self._state = Static(id="topbar-state")
         self.organization = ""

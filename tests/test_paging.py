@@ -1,0 +1,141 @@
+"""How many list requests a walk makes: `closetui list` and `sync` against the demo server
+over loopback, counted in the server's own request log.
+
+A cold walk (nothing cached) asks at most one page past the end for a list of up to three
+pages and at most two at any size; after a complete pass, a repeat costs exactly the pages
+the list has (one more when it grew past a page boundary); the first `has_more: false` ends
+the walk, and what the rate gate still holds back is never sent.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from closetui.cli import main
+from closetui.demo.data import DEMO_API_KEY
+
+
+@pytest.fixture
+def online(server, monkeypatch):
+    monkeypatch.setenv("CLOSE_API_KEY", DEMO_API_KEY)
+    return ["--base-url", server.base_url]
+
+
+def _list(online, capsys, *extra: str) -> list[str]:
+    assert main(["list", *online, *extra]) == 0
+    return capsys.readouterr().out.splitlines()
+
+
+def _asked(server) -> list[int]:
+    """The `_skip` of every list request since the log was last reset."""
+    return [int(r.query["_skip"]) for r in server.router.requests_to("sequence/")]
+
+
+@pytest.mark.parametrize("pages", [1, 2, 3])
+def test_a_cold_walk_of_up_to_three_pages_asks_at_most_one_past_the_end(
+    online, server, capsys, pages
+):
+    size = pages * 100 - 40
+    server.router.org.size = size
+    assert len(_list(online, capsys)) == size
+    asked = _asked(server)
+    assert sorted(set(asked)) == sorted(asked)  # no page twice
+    assert set(range(0, size, 100)) <= set(asked)
+    assert len([s for s in asked if s >= size]) <= 1
+
+
+def test_a_cold_walk_of_any_size_asks_at_most_two_past_the_end(online, server, capsys):
+    # Pages of 10 make long lists cheap: 1 to 130 pages.
+    for pages in (4, 5, 7, 9, 17, 33, 64, 65, 100, 130):
+        server.router.org.size = size = pages * 10 - 3
+        server.router.reset_log()
+        lines = _list(online, capsys, "--page-size", "10")
+        assert len(lines) == size
+        asked = _asked(server)
+        past = [s for s in asked if s >= size]
+        assert len(past) <= 2, (pages, sorted(asked))
+        assert len(asked) == len(set(asked))
+        # Each size on its own cold cache: forget the pass this one completed.
+        main(["cache", "clear", "--yes", *online])
+        capsys.readouterr()
+
+
+def test_after_a_complete_pass_a_repeat_costs_exactly_its_pages(online, server, capsys):
+    server.router.org.size = 1_000
+    _list(online, capsys)
+    server.router.reset_log()
+    assert len(_list(online, capsys)) == 1_000
+    assert sorted(_asked(server)) == list(range(0, 1_000, 100))
+
+    server.router.reset_log()
+    assert main(["sync", *online]) == 0
+    capsys.readouterr()
+    assert sorted(_asked(server)) == list(range(0, 1_000, 100))
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "requests"),
+    [
+        (1_000, 1_100, 11),  # grown by one page: the page after the planned ones, no probe
+        (1_000, 1_050, 11),  # grown past a page boundary
+        (950, 990, 10),  # grown within its last page: nothing more
+        (1_000, 900, 10),  # shrunk by a page: the planned page past the end is the one extra
+        (1_000, 950, 10),  # shrunk within a page
+    ],
+)
+def test_a_walk_after_a_pass_when_the_list_changed(online, server, capsys, before, after, requests):
+    server.router.org.size = before
+    _list(online, capsys)
+    server.router.org.size = after
+    server.router.reset_log()
+    assert len(_list(online, capsys)) == after
+    asked = _asked(server)
+    # Exactly the pages it has now, plus, when it shrank, a planned page past the new end
+    # unless the end's answer came back before that page had gone out.
+    assert math.ceil(after / 100) <= len(asked) <= requests
+    assert len(asked) == len(set(asked))
+
+
+def test_the_walk_ends_at_the_first_has_more_false_without_waiting_for_what_is_in_flight(
+    online, server, capsys
+):
+    server.router.org.size = 1_000
+    _list(online, capsys)  # the cache now expects ten pages
+    server.router.org.size = 250
+    # A page past the new end hangs, however often it is asked for: a walk that waited for
+    # it would fail once its retries ran out.
+    hang = server.faults.add("hang", path="sequence/", query={"_skip": "600"}, times=None)
+    hang.seconds = 120
+    server.router.reset_log()
+    assert len(_list(online, capsys)) == 250
+    assert hang.hits == 1  # it was asked for, once, and never answered
+
+
+def test_what_the_rate_gate_holds_back_is_never_sent_once_the_end_is_known(online, server, capsys):
+    server.router.org.size = 1_000
+    _list(online, capsys)
+    server.router.org.size = 250
+    # Four requests in a long window: the first page and three of the nine planned ones go,
+    # the other six wait at the gate, and the end (page 2) cancels them there.
+    server.faults.rate_limit = 4
+    server.faults.rate_window = 60.0
+    server.router.reset_log()
+    assert len(_list(online, capsys)) == 250
+    assert len(_asked(server)) == 4
+    assert 429 not in server.router.statuses
+
+
+def test_a_server_that_repeats_its_first_page_for_ever_stops_the_walk(online, server, capsys):
+    server.faults.add("same_page", path="sequence/", times=None, after=1)
+    assert main(["list", *online]) == 1
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 100  # the first page, once
+    assert "brought nothing new" in err and "stopped" in err
+    # The first page, three that brought nothing, and what was in flight beside them.
+    assert len(_asked(server)) <= 10
+    server.router.reset_log()
+    assert main(["sync", *online]) == 1
+    assert "brought nothing new" in capsys.readouterr().err
+    assert len(_asked(server)) <= 10
