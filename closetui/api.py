@@ -139,6 +139,14 @@ def _describe_network(exc: Exception, host: str, timeout: httpx.Timeout) -> str:
     return f"network error talking to {host}"
 
 
+class _Unreached(Exception):
+    """No answer arrived (a refused or dropped connection, a read timeout): maybe next time."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class CloseClient:
     """An async Close API client. Use as `async with CloseClient(...) as client:`.
 
@@ -236,54 +244,34 @@ class CloseClient:
     # -- the one request path -------------------------------------------------------------
 
     async def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        """GET a path under the base URL and return its JSON, or raise a typed error."""
+        """GET a path under the base URL and return its JSON, or raise a typed error.
+
+        In layers, as httpx's own `send`: this is the retry policy (network failures and 5xx
+        with a growing backoff, 429s with the server's wait or more, all within one
+        deadline); `_attempt` is one exchange through the rate gate; `_decode` reads the
+        answer."""
         path = path.lstrip("/")
         if not path.endswith("/"):
             path += "/"  # a slash-less path costs a redirect round trip
         loop = asyncio.get_running_loop()
         ends = loop.time() + self.deadline  # moved on by waits the rate limit asks for
-        retries = 0
-        limited = 0
+        retries = limited = 0
         rate_waited = 0.0
         while True:
-            while (gate_delay := self.gate.delay()) > 0:
-                if rate_waited + gate_delay > self.max_rate_wait:
-                    raise RateLimited(
-                        f"Close's rate limit would need a wait of {gate_delay:.0f} s more; "
-                        "gave up.",
-                        status=429,
-                    )
-                self._emit(ClientEvent("rate_limited", gate_delay, 0, "rate limit reached"))
-                waited = await self.gate.wait()  # then look again: others woke too
-                rate_waited += waited
-                ends += waited
-            sent_at = self.gate.sent()
+            waited = await self._through_gate(rate_waited)
+            rate_waited += waited
+            ends += waited
             try:
-                async with asyncio.timeout_at(ends) as budget:
-                    response, body = await self._exchange(path, params)
-            except BaseException as exc:
-                self.gate.answered()
-                if isinstance(exc, TimeoutError) and budget.expired():
-                    raise TooSlow(
-                        f"{self.host} did not finish answering /{path} within "
-                        f"{self.deadline:g} s; gave up."
-                    ) from None
-                if not isinstance(exc, httpx.TransportError | OSError):
-                    raise
-                tls = _tls_failure(exc)
-                if tls is not None:
-                    # The same certificate or port answers the same way next time.
-                    raise TlsFailed(self._scrub(_describe_tls(tls, self.host))) from None
-                reason = _describe_network(exc, self.host, self.timeout)
+                response, body = await self._attempt(path, params, ends)
+            except _Unreached as exc:
                 delay = self._backoff(retries + 1)
                 if retries < self.max_retries and loop.time() + delay < ends:
                     retries += 1
-                    self._emit(ClientEvent("retrying", delay, retries, reason))
+                    self._emit(ClientEvent("retrying", delay, retries, exc.reason))
                     await asyncio.sleep(delay)
                     continue
+                reason = exc.reason
                 raise NetworkError(self._scrub(f"{reason[0].upper()}{reason[1:]}.")) from None
-            self.gate.answered()
-            self.gate.observe(parse_rate_limit(response.headers), sent_at)
             status = response.status_code
             if status == 429:
                 limited += 1
@@ -307,20 +295,66 @@ class CloseClient:
                     self._emit(ClientEvent("retrying", delay, retries, f"server error {status}"))
                     await asyncio.sleep(delay)
                     continue
-            if status >= 400 or status < 200:
-                raise self._error(status, body, path)
-            try:
-                return json.loads(body)
-            except RecursionError:
-                raise ProtocolError(
-                    f"{self.host} sent JSON nested too deeply to read for /{path}", status=status
+            return self._decode(response, body, path)
+
+    async def _through_gate(self, waited_so_far: float) -> float:
+        """Wait while the rate gate says this window is used up; the seconds waited."""
+        waited = 0.0
+        while (gate_delay := self.gate.delay()) > 0:
+            if waited_so_far + waited + gate_delay > self.max_rate_wait:
+                raise RateLimited(
+                    f"Close's rate limit would need a wait of {gate_delay:.0f} s more; gave up.",
+                    status=429,
+                )
+            self._emit(ClientEvent("rate_limited", gate_delay, 0, "rate limit reached"))
+            waited += await self.gate.wait()  # then look again: others woke too
+        return waited
+
+    async def _attempt(
+        self, path: str, params: dict[str, Any] | None, ends: float
+    ) -> tuple[httpx.Response, bytearray]:
+        """One exchange, counted by the gate, with transport failures turned into ours: a
+        deadline passed (TooSlow) or a TLS handshake refused (TlsFailed) are final; anything
+        else that kept the answer from arriving is `_Unreached`, which may be retried."""
+        sent_at = self.gate.sent()
+        try:
+            async with asyncio.timeout_at(ends) as budget:
+                response, body = await self._exchange(path, params)
+        except BaseException as exc:
+            self.gate.answered()
+            if isinstance(exc, TimeoutError) and budget.expired():
+                raise TooSlow(
+                    f"{self.host} did not finish answering /{path} within "
+                    f"{self.deadline:g} s; gave up."
                 ) from None
-            except ValueError:
-                kind = response.headers.get("content-type", "no content type").split(";")[0]
-                what = "an empty answer" if not body else f"something not JSON ({kind})"
-                raise ProtocolError(
-                    self._scrub(f"{self.host} sent {what} for /{path}"), status=status
-                ) from None
+            if not isinstance(exc, httpx.TransportError | OSError):
+                raise
+            tls = _tls_failure(exc)
+            if tls is not None:
+                # The same certificate or port answers the same way next time.
+                raise TlsFailed(self._scrub(_describe_tls(tls, self.host))) from None
+            raise _Unreached(_describe_network(exc, self.host, self.timeout)) from None
+        self.gate.answered()
+        self.gate.observe(parse_rate_limit(response.headers), sent_at)
+        return response, body
+
+    def _decode(self, response: httpx.Response, body: bytearray, path: str) -> Any:
+        """An answer's JSON, or the typed error its status or its body calls for."""
+        status = response.status_code
+        if status >= 400 or status < 200:
+            raise self._error(status, body, path)
+        try:
+            return json.loads(body)
+        except RecursionError:
+            raise ProtocolError(
+                f"{self.host} sent JSON nested too deeply to read for /{path}", status=status
+            ) from None
+        except ValueError:
+            kind = response.headers.get("content-type", "no content type").split(";")[0]
+            what = "an empty answer" if not body else f"something not JSON ({kind})"
+            raise ProtocolError(
+                self._scrub(f"{self.host} sent {what} for /{path}"), status=status
+            ) from None
 
     async def _exchange(
         self, path: str, params: dict[str, Any] | None
