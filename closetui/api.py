@@ -484,9 +484,6 @@ class CloseClient:
     async def list_users(self, skip: int = 0, limit: int = DEFAULT_PAGE_SIZE) -> Page[User]:
         return await self.page("user/", User.from_api, skip, limit)
 
-    async def get_user(self, user_id: str) -> User:
-        return User.from_api(await self.get(f"user/{quote(user_id, safe='')}/"))
-
     async def get_email_template(
         self, template_id: str, fields: tuple[str, ...] | None = EMAIL_TEMPLATE_FIELDS
     ) -> EmailTemplate:

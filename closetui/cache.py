@@ -132,10 +132,9 @@ def _guarded(
 
 
 class Cache:
-    def __init__(self, path: Path | None, *, label: str = "") -> None:
+    def __init__(self, path: Path | None) -> None:
         """`path` None: an in-memory store, for when no folder can be written."""
         self.path = path
-        self.label = label
         self.notices: list[str] = []
         self.read_only = False
         self._told: set[str] = set()  # kinds of trouble already reported
@@ -156,13 +155,13 @@ class Cache:
             except OSError as exc:
                 problem = f"cannot be written ({exc.strerror or exc})"
         if problem is not None:
-            cache = cls(None, label=account)
+            cache = cls(None)
             cache.notices.append(
                 f"The cache folder {cache_dir} {problem}; "
                 "running without a cache: nothing will be kept for offline use."
             )
             return cache
-        return cls(cache_dir / f"{account}{SUFFIX}", label=account)
+        return cls(cache_dir / f"{account}{SUFFIX}")
 
     @property
     def in_memory(self) -> bool:

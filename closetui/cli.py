@@ -21,7 +21,7 @@ from closetui.errors import AuthError, CloseTuiError, ConfigError, OfflineEmpty
 from closetui.logs import log, setup_logging
 from closetui.settings import Settings, default_log_dir, load_settings
 from closetui.signals import ENDING, die_of
-from closetui.textsafe import visible
+from closetui.textsafe import inert
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_AUTH, EXIT_OFFLINE_EMPTY = 0, 1, 2, 3, 4
 
@@ -224,7 +224,7 @@ def _settings(args: argparse.Namespace, *, need_key: bool = True) -> Settings:
 
 def _error(message: str) -> None:
     # Messages may quote the server (an error text, a header): inert before the terminal.
-    print(f"closetui: {visible(message)}", file=sys.stderr)
+    print(f"closetui: {inert(message)}", file=sys.stderr)
 
 
 def _warn(settings: Settings) -> None:

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from closetui.private import open_private, private_folder
-from closetui.textsafe import visible
+from closetui.textsafe import inert
 
 LOG_NAME = "closetui.log"
 log = logging.getLogger("closetui")
@@ -22,7 +22,7 @@ log = logging.getLogger("closetui")
 class _InertFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         # Line by line, so that a traceback keeps its shape.
-        return "\n".join(visible(line) for line in super().format(record).split("\n"))
+        return "\n".join(inert(line) for line in super().format(record).split("\n"))
 
 
 class _PrivateFileHandler(logging.FileHandler):

@@ -16,7 +16,7 @@ from closetui.logs import log
 from closetui.models import EmailTemplate, Sequence, SmsTemplate, User
 from closetui.names import Names, TemplateInfo
 from closetui.paging import walk
-from closetui.textsafe import visible
+from closetui.textsafe import inert
 
 if TYPE_CHECKING:
     from closetui.api import CloseClient
@@ -73,7 +73,7 @@ class LookupFailure:
 
     def describe(self) -> str:
         many = f" {self.count} times" if self.count > 1 else ""
-        return visible(f"{self.what}: failed{many} ({self.error.message})")
+        return inert(f"{self.what}: failed{many} ({self.error.message})")
 
 
 class Lookups:

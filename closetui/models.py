@@ -20,7 +20,7 @@ from typing import Any, Generic, TypeVar
 
 from closetui.errors import ProtocolError
 from closetui.logs import log
-from closetui.textsafe import truncate, visible
+from closetui.textsafe import inert, truncate
 
 _T = TypeVar("_T")
 _M = TypeVar("_M")
@@ -84,7 +84,7 @@ def _report(kind: str, object_id: str, name: str, want: str, got: str) -> None:
     log.warning(
         "%s %s: field %r should be %s, got %s; shown as unknown (later ones not logged)",
         kind,
-        truncate(visible(object_id), 80),
+        truncate(inert(object_id), 80),
         name,
         want,
         got,

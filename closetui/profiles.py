@@ -19,7 +19,7 @@ from closetui.settings import (
     load_settings,
     read_config,
 )
-from closetui.textsafe import visible
+from closetui.textsafe import inert
 
 
 @dataclass(frozen=True)
@@ -94,4 +94,4 @@ def _cached(settings: Settings) -> tuple[str | None, float | None]:
     if "error" in info:
         return None, None
     organization = info.get("organization")
-    return (visible(organization) if organization else None), info.get("last_complete_sync")
+    return (inert(organization) if organization else None), info.get("last_complete_sync")

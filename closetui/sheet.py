@@ -2,7 +2,7 @@
 
 One description, two renderers: the detail pane turns the lines into Textual `Content`, and
 `closetui show` prints them as text. Each span carries a role (a style name), never markup,
-and every string from the API goes through `visible()` first.
+and every string from the API goes through `inert()` first.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from closetui.cadence import (
 from closetui.models import Sequence, Subscription
 from closetui.names import Names, TemplateInfo
 from closetui.roles import status_role
-from closetui.textsafe import truncate, visible
+from closetui.textsafe import inert, truncate
 
 SUBSCRIPTION_STATUSES = ("active", "paused", "finished", "goal", "error")
 
@@ -67,7 +67,7 @@ def _who(names: Names, moment: datetime | None, user_id: str | None) -> list[Spa
     spans = [Span(format_moment(moment), "value")]
     who = names.user(user_id)
     if who:
-        spans += [Span(" by ", "dim"), Span(visible(who), "value")]
+        spans += [Span(" by ", "dim"), Span(inert(who), "value")]
     return spans
 
 
@@ -79,17 +79,17 @@ def heading(
     counts: Mapping[str, int | None] | None = None,
 ) -> list[Line]:
     lines: list[Line] = [
-        [Span(visible(sequence.name) or "(no name)", "title")],
+        [Span(inert(sequence.name) or "(no name)", "title")],
         [
-            Span(visible(sequence.status), status_role(sequence.status)),
+            Span(inert(sequence.status), status_role(sequence.status)),
             Span(" · ", "dim"),
-            Span(visible(sequence.id), "id"),
+            Span(inert(sequence.id), "id"),
         ],
         [],
         _field(
             "Schedule",
             Span(
-                visible(
+                inert(
                     schedule_summary(
                         sequence.schedule,
                         sequence.timezone,
@@ -119,13 +119,13 @@ def heading(
 def _template_lines(info: TemplateInfo, kind: str) -> list[Line]:
     bar = Span(" │   ", "rail")
     if info.missing:
-        return [[bar, Span(f"template not found ({visible(info.id)})", "warn")]]
+        return [[bar, Span(f"template not found ({inert(info.id)})", "warn")]]
     if info.name is None:
-        return [[bar, Span("template ", "dim"), Span(visible(info.id), "id")]]
-    lines = [[bar, Span("template ", "dim"), Span(visible(info.name), "value")]]
+        return [[bar, Span("template ", "dim"), Span(inert(info.id), "id")]]
+    lines = [[bar, Span("template ", "dim"), Span(inert(info.name), "value")]]
     if info.detail:
         label = "subject  " if kind == "email" else "text     "
-        lines.append([bar, Span(label, "dim"), Span(visible(info.detail), "value")])
+        lines.append([bar, Span(label, "dim"), Span(inert(info.detail), "value")])
     return lines
 
 
@@ -166,7 +166,7 @@ def cadence(sequence: Sequence, names: Names) -> list[Line]:
                 if step.step_type in ("email", "call", "sms")
                 else "kind-other",
             ),
-            Span(visible(label), "kind"),
+            Span(inert(label), "kind"),
             Span(f"   step {row.index}", "dim"),
         ]
         required = "required ?" if "required" in step.degraded else required_label(step.required)
@@ -179,7 +179,7 @@ def cadence(sequence: Sequence, names: Names) -> list[Line]:
             lines += _template_lines(info, step.step_type)
         threading = threading_label(step.threading)
         if threading:
-            lines.append([bar, Span("thread   ", "dim"), Span(visible(threading), "value")])
+            lines.append([bar, Span("thread   ", "dim"), Span(inert(threading), "value")])
         if "step_allowed_delay" in step.degraded:
             lines.append([bar, Span("allowed delay ", "dim"), Span("?", "value")])
         elif step.step_allowed_delay:
@@ -227,28 +227,28 @@ def run_sheet(
         if name == "":
             return [Span("deleted in Close", "warn"), Span(f"  {fallback or ''}", "id")]
         if name:
-            return [Span(visible(name), "value"), Span(f"  {visible(fallback or '')}", "id")]
-        return [Span(visible(fallback or "—"), "id")]
+            return [Span(inert(name), "value"), Span(f"  {inert(fallback or '')}", "id")]
+        return [Span(inert(fallback or "—"), "id")]
 
-    assigned = ", ".join(visible(names.user(u) or u) for u in sub.calls_assigned_to) or "—"
+    assigned = ", ".join(inert(names.user(u) or u) for u in sub.calls_assigned_to) or "—"
     lines: list[Line] = [
-        [Span(visible(contact_name or sub.contact_email or sub.contact_id or "?"), "title")],
+        [Span(inert(contact_name or sub.contact_email or sub.contact_id or "?"), "title")],
         [
-            Span(visible(sub.status), status_role(sub.status)),
+            Span(inert(sub.status), status_role(sub.status)),
             Span(" · ", "dim"),
-            Span(visible(sub.id), "id"),
+            Span(inert(sub.id), "id"),
         ],
         [],
         _field("Contact", *who(contact_name, sub.contact_id)),
-        _field("Email", Span(visible(sub.contact_email or "—"), "value")),
+        _field("Email", Span(inert(sub.contact_email or "—"), "value")),
         _field("Lead", *who(lead_name, sub.lead_id)),
-        _field("Reason", Span(visible(sub.status_reason or "—"), "value")),
+        _field("Reason", Span(inert(sub.status_reason or "—"), "value")),
         _field(
             "Sender",
-            Span(visible(sub.sender_name or "—"), "value"),
-            Span(f"  {visible(sub.sender_email or '')}", "dim"),
+            Span(inert(sub.sender_name or "—"), "value"),
+            Span(f"  {inert(sub.sender_email or '')}", "dim"),
         ),
-        _field("Account", Span(visible(sub.sender_account_id or "—"), "id")),
+        _field("Account", Span(inert(sub.sender_account_id or "—"), "id")),
         _field("Calls to", Span(assigned, "value")),
         _field(
             "Started",
@@ -261,13 +261,13 @@ def run_sheet(
     ]
     for key, value in sorted(sub.extra.items()):
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        shown = truncate(visible(shown), 200)
-        lines.append([Span(visible(key), "label"), Span(": ", "dim"), Span(shown, "dim")])
+        shown = truncate(inert(shown), 200)
+        lines.append([Span(inert(key), "label"), Span(": ", "dim"), Span(shown, "dim")])
     lines.append([])
     if sequence is None:
         lines.append([Span("The sequence is not in the cache: its cadence is not shown.", "dim")])
         return lines
-    lines.append([Span("Sequence ", "section"), Span(visible(sequence.name), "value")])
+    lines.append([Span("Sequence ", "section"), Span(inert(sequence.name), "value")])
     lines.append([Span("Close does not say which step this run is on.", "dim")])
     lines.append([])
     return lines + cadence(sequence, names)

@@ -20,7 +20,7 @@ from closetui.logs import log
 from closetui.models import Page, Sequence
 from closetui.paging import MAX_PARALLEL
 from closetui.rows import Row
-from closetui.textsafe import visible
+from closetui.textsafe import inert
 
 if TYPE_CHECKING:
     from closetui.api import CloseClient
@@ -82,12 +82,12 @@ def row_from_summary(
     fetched_at: float,
     counts: dict[str, int | None] | None = None,
 ) -> Row:
-    name = visible(summary.name)
+    name = inert(summary.name)
     return Row(
         id=summary.id,
         name=name,
         key=name.casefold(),
-        status=visible(summary.status),
+        status=inert(summary.status),
         steps=summary.steps,
         span=summary.span,
         updated=summary.updated,
@@ -135,8 +135,6 @@ class PagedSource:
 
 
 class SequenceSource(PagedSource):
-    kind = "sequences"
-
     def __init__(self, client: CloseClient | None, cache: Cache, **options: Any) -> None:
         super().__init__(client, cache, **options)
         self._pass: tuple[int, float] | None = None

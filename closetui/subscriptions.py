@@ -11,7 +11,7 @@ from closetui.cache import Cache
 from closetui.errors import ProtocolError
 from closetui.models import Subscription
 from closetui.source import FetchedPage, PagedSource
-from closetui.textsafe import visible
+from closetui.textsafe import inert
 
 if TYPE_CHECKING:
     from closetui.api import CloseClient
@@ -36,8 +36,8 @@ class SubscriptionRow:
 
     def named(self, contact_name: str | None, lead_name: str | None) -> None:
         """Names arrived: shown, and searchable by the filter from now on."""
-        self.contact_name = visible(contact_name) if contact_name is not None else None
-        self.lead_name = visible(lead_name) if lead_name is not None else None
+        self.contact_name = inert(contact_name) if contact_name is not None else None
+        self.lead_name = inert(lead_name) if lead_name is not None else None
         extra = " ".join(n for n in (self.contact_name, self.lead_name) if n)
         self.key = f"{self.contact} {self.sender} {extra}".casefold()
 
@@ -57,14 +57,14 @@ def started(sub: Subscription) -> str:
 
 
 def subscription_row(sub: Subscription, fetched_at: float) -> SubscriptionRow:
-    contact = visible(sub.contact_email or sub.contact_id or "?")
-    sender = visible(sub.sender_name or sub.sender_email or "—")
+    contact = inert(sub.contact_email or sub.contact_id or "?")
+    sender = inert(sub.sender_name or sub.sender_email or "—")
     return SubscriptionRow(
         id=sub.id,
         key=f"{contact} {sender}".casefold(),
         contact=contact,
-        status=visible(sub.status),
-        reason=visible(sub.status_reason or ""),
+        status=inert(sub.status),
+        reason=inert(sub.status_reason or ""),
         sender=sender,
         started=started(sub),
         updated=_day(sub.date_updated),
@@ -74,8 +74,6 @@ def subscription_row(sub: Subscription, fetched_at: float) -> SubscriptionRow:
 
 
 class SubscriptionSource(PagedSource):
-    kind = KIND
-
     def __init__(
         self, client: CloseClient | None, cache: Cache, sequence_id: str, **options: Any
     ) -> None:

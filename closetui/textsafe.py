@@ -4,7 +4,7 @@ Everything that came over the network (names, ids, emails, error texts, header v
 typed by someone else. Control characters in it (ESC for ANSI and OSC sequences, BEL, C1
 controls, bidi overrides, newlines) must not drive the user's terminal, set its title or
 clipboard, reorder what they read, or break a row; they are shown as visible stand-ins
-instead. `visible` is the one step that does it, at every boundary: stdout, stderr, widgets,
+instead. `inert` is the one step that does it, at every boundary: stdout, stderr, widgets,
 toasts, titles, the clipboard and the log.
 """
 
@@ -50,7 +50,7 @@ def _stand_in(match: re.Match[str]) -> str:
     return _PICTURES.get(code, f"<U+{code:04X}>")
 
 
-def visible(text: str) -> str:
+def inert(text: str) -> str:
     """`text` with every control character replaced by a visible, inert stand-in, on one line.
     Emoji sequences joined by zero-width joiners are kept whole."""
     if not _CONTROL.search(text):

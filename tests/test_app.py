@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from closetui.demo.data import FILTER_PROBE_NAME, HOSTILE_NAMES, SEED_ID
-from closetui.textsafe import visible
+from closetui.textsafe import inert
 from tests.support.app import screen_text, settle, wait_until
 
 
@@ -148,7 +148,7 @@ async def test_hostile_names_appear_literally(make_app):
         assert app.main.detail.text.startswith("[@click=app.quit]q[/]")
         assert app.is_running
         for name in HOSTILE_NAMES:
-            assert visible(name) in [r.name for r in app.main.sequence_rows.rows]
+            assert inert(name) in [r.name for r in app.main.sequence_rows.rows]
 
 
 async def test_a_429_is_survived_with_the_message_shown(make_app, server):

@@ -11,7 +11,7 @@ import base64
 
 import pytest
 
-from closetui.textsafe import visible
+from closetui.textsafe import inert
 from tests.test_faults import KEY, Case, rows, run_row
 
 # OSC 52 writes the clipboard, OSC 0 the window title, CSI colours the text; 0x9B is CSI as
@@ -27,7 +27,7 @@ CASES = [
         {"kind": "status", "status": 401, "text": ESCAPES},
         "API key was refused",
         False,
-        toast=visible(ESCAPES),
+        toast=inert(ESCAPES),
         phases=START,
     ),
     Case(
@@ -40,7 +40,7 @@ CASES = [
             "times": None,
         },
         "failed: r to retry",
-        toast=visible(ESCAPES),
+        toast=inert(ESCAPES),
         phases=START,
     ),
     Case(

@@ -25,7 +25,7 @@ from closetui.models import EmailTemplate, Sequence, SmsTemplate, Subscription, 
 from closetui.sheet import Names, plain, sequence_sheet
 from closetui.source import row_from_summary, summarize
 from closetui.subscriptions import subscription_row
-from closetui.textsafe import visible
+from closetui.textsafe import inert
 from tests.support.app import screen_text, settle
 from tests.support.contract import load
 
@@ -164,22 +164,22 @@ async def test_every_field_of_a_hostile_sequence_shows_literally(make_app, serve
         await settle(pilot)
         detail = app.main.detail.text
         for literal in (
-            visible(hostile["name"]),
-            visible(hostile["status"]),
-            visible(hostile["timezone"]),
+            inert(hostile["name"]),
+            inert(hostile["status"]),
+            inert(hostile["timezone"]),
             "[@click=app.quit]x",  # an unknown step type, by its own name
-            visible("[i]thread[/i]\x1b[1m"),
+            inert("[i]thread[/i]\x1b[1m"),
             "[bold]Template[/] [@click=app.quit]quit[/]",
-            visible("\x1b[5mBlink\x1b[0m \u202eRLO\u202c subject"),
+            inert("\x1b[5mBlink\x1b[0m \u202eRLO\u202c subject"),
             "[red]Mallory[/red]",
-            visible("\x1b[2JClear\x1b]0;title\x07"),
+            inert("\x1b[2JClear\x1b]0;title\x07"),
         ):
             assert literal in detail, literal
         text = screen_text(app)
         _assert_layout_intact(text, 120)
         await pilot.press("y")  # the toast names the sequence
         await pilot.pause()
-        assert visible(hostile["name"]) in screen_text(app)
+        assert inert(hostile["name"]) in screen_text(app)
         await pilot.press("tab", "end")  # the detail scrolls; nothing was run
         assert app.is_running
 

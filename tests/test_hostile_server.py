@@ -16,7 +16,7 @@ import pytest
 
 from closetui.cli import main
 from closetui.demo.data import DEMO_API_KEY, HOSTILE_NAMES, SEED_ID
-from closetui.textsafe import visible
+from closetui.textsafe import inert
 from tests.support.app import screen_text, settle, wait_until
 
 ESCAPES = "\x1b]52;c;aGFja2Vk\x07\x1b]0;owned\x07\x1b[31mred\x9b31m"
@@ -47,7 +47,7 @@ def test_an_error_text_full_of_escapes_reaches_stderr_inert(
     assert main(["list", *online]) == 3
     captured = capsys.readouterr()
     _assert_inert(captured.err + captured.out)
-    assert visible(ESCAPES) in captured.err
+    assert inert(ESCAPES) in captured.err
     assert captured.err.count("\n") == 1
     if content_type is None:
         record_property(
@@ -62,7 +62,7 @@ def test_an_id_full_of_escapes_is_printed_inert_by_list_and_show(capsys, online,
         assert main([*argv, *online]) == 0, argv
         out = capsys.readouterr().out
         _assert_inert(out)
-        assert visible(HOSTILE_ID) in out, argv
+        assert inert(HOSTILE_ID) in out, argv
 
 
 def test_an_emoji_joined_by_zwj_survives_in_tsv(capsys, online):
@@ -79,7 +79,7 @@ async def test_an_id_with_control_characters_is_shown_inert_and_not_copied(make_
     async with app.run_test(size=(120, 35), notifications=True) as pilot:
         await settle(pilot)
         assert app.main.sequence_rows.rows[0].id == HOSTILE_ID
-        await wait_until(pilot, lambda: visible(HOSTILE_ID) in app.main.detail.text)
+        await wait_until(pilot, lambda: inert(HOSTILE_ID) in app.main.detail.text)
         _assert_inert(screen_text(app))
         await pilot.press("y")
         await wait_until(pilot, lambda: "Not copied" in screen_text(app))
@@ -88,7 +88,7 @@ async def test_an_id_with_control_characters_is_shown_inert_and_not_copied(make_
         assert all(not CONTROLS.search(n.message) for n in app._notifications)
         await pilot.press("s")  # its subscriptions, titled with the id
         await settle(pilot)
-        assert visible(HOSTILE_ID) in screen_text(app)
+        assert inert(HOSTILE_ID) in screen_text(app)
         _assert_inert(screen_text(app))
         await pilot.press("escape", "down", "y")  # an ordinary id is still copied
         assert app.clipboard == app.main.sequence_rows.rows[1].id

@@ -10,7 +10,7 @@ from closetui import cache as store
 from closetui.errors import ConfigError
 from closetui.settings import SUFFIX_HINT, Settings
 from closetui.sheet import format_age
-from closetui.textsafe import visible
+from closetui.textsafe import inert
 
 
 def _size(n: int) -> str:
@@ -59,7 +59,7 @@ def info(settings: Settings, out: TextIO | None = None) -> int:
         rows.append(
             (
                 name,
-                visible(found["organization"] or "?"),
+                inert(found["organization"] or "?"),
                 f"{found['sequences']:,}",
                 _size(found["size"]),
                 _ago(found["last_fetch"]),

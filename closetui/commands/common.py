@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from closetui.api import ClientEvent
 from closetui.session import Session
 from closetui.settings import Settings
-from closetui.textsafe import visible
+from closetui.textsafe import inert
 
 
 @contextlib.asynccontextmanager
@@ -18,12 +18,12 @@ async def open_session(settings: Settings, *, quiet: bool = False) -> AsyncItera
     session = Session.open(settings)
     try:
         for notice in session.cache.take_notices():
-            print(f"closetui: {visible(notice)}", file=sys.stderr)
+            print(f"closetui: {inert(notice)}", file=sys.stderr)
 
         def tell(event: ClientEvent) -> None:
             # Waits are news to a person at a terminal; a script only wants the outcome.
             if not quiet and sys.stderr.isatty():
-                print(f"closetui: {visible(event.describe())}", file=sys.stderr)
+                print(f"closetui: {inert(event.describe())}", file=sys.stderr)
 
         session.on_client_event(tell)
         if not settings.offline:

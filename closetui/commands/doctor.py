@@ -26,7 +26,7 @@ from closetui.errors import ApiError, AuthError, ConfigError
 from closetui.logs import LOG_NAME
 from closetui.settings import KEY_HELP, Settings, default_config_path, read_config
 from closetui.sheet import format_age
-from closetui.textsafe import visible
+from closetui.textsafe import inert
 
 OK, FAIL, INFO = "ok", "fail", "info"
 MARKS = {OK: "✓", FAIL: "✗", INFO: "·"}
@@ -46,13 +46,13 @@ def _mode(path: Path) -> int:
 
 def _config(config_path: Path, error: ConfigError | None) -> Check:
     if error is not None:
-        return Check("config", FAIL, visible(error.message), "Correct the file, or move it aside.")
+        return Check("config", FAIL, inert(error.message), "Correct the file, or move it aside.")
     if not config_path.exists():
         return Check("config", OK, f"none at {config_path}; defaults and environment used")
     try:
         keys = sorted(read_config(config_path))
     except ConfigError as exc:
-        return Check("config", FAIL, visible(exc.message), "Correct the file, or move it aside.")
+        return Check("config", FAIL, inert(exc.message), "Correct the file, or move it aside.")
     shown = ", ".join(keys) if keys else "empty"
     return Check("config", OK, f"{config_path} parsed ({shown})")
 
@@ -81,13 +81,13 @@ async def _network(settings: Settings) -> tuple[list[Check], bool]:
             me = await client.me()
         except AuthError as exc:
             fix = f"The key came from {settings.key_source}: replace it with a current key."
-            return [Check("Close answers /me/", FAIL, visible(exc.message), fix)], True
+            return [Check("Close answers /me/", FAIL, inert(exc.message), fix)], True
         except ApiError as exc:
             fix = "Check the network, a proxy or VPN, and the base URL; then run doctor again."
-            return [Check("Close answers /me/", FAIL, visible(exc.message), fix)], False
+            return [Check("Close answers /me/", FAIL, inert(exc.message), fix)], False
         elapsed = (time.monotonic() - began) * 1000
         organization = me.organizations[0].name if me.organizations else "no organization"
-        who = visible(f"{me.display_name} in {organization or '?'}")
+        who = inert(f"{me.display_name} in {organization or '?'}")
         checks = [Check("Close answers /me/", OK, f"{who} ({elapsed:.0f} ms)")]
         limit = client.gate.last
         if limit is None:

@@ -16,7 +16,7 @@ from closetui.cadence import UNKNOWN_SPAN, format_span
 from closetui.roles import status_role
 from closetui.rows import Row
 from closetui.sheet import Line
-from closetui.textsafe import truncate, visible
+from closetui.textsafe import inert, truncate
 
 ANSI = {
     "title": "1",
@@ -134,12 +134,12 @@ class TableWriter:
         elif self.fmt == "jsonl":
             self.out.write(json.dumps(raw) + "\n")
         elif self.fmt == "tsv":
-            self.out.write("\t".join(visible(c.plain(row)) for c in self.columns) + "\n")
+            self.out.write("\t".join(inert(c.plain(row)) for c in self.columns) + "\n")
         elif self._csv is not None:
-            self._csv.writerow([visible(c.plain(row)) for c in self.columns])
+            self._csv.writerow([inert(c.plain(row)) for c in self.columns])
         else:
             code = ANSI[status_role(row.status)] if self.color else None
-            cells = [visible(c.table(row)) for c in self.columns]  # ids too: any field can
+            cells = [inert(c.table(row)) for c in self.columns]  # ids too: any field can
             self.out.write(self._table_row(cells, code))
 
     def flush(self) -> None:

@@ -31,7 +31,7 @@ from closetui.preferences import read_preferences, save_theme
 from closetui.session import Session
 from closetui.settings import Settings
 from closetui.signals import ENDING, die_of
-from closetui.textsafe import visible
+from closetui.textsafe import inert
 from closetui.tui.commands import ProfileProvider
 from closetui.tui.keymap import binding_ids, check_keymap
 from closetui.tui.messages import RequestHeldUp
@@ -183,7 +183,7 @@ class ClosetuiApp(App[int]):
         quote the server (an error text, a name, an id), so it is made inert first, and it is
         never markup."""
         super().notify(
-            visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False
+            inert(message), title=inert(title), severity=severity, timeout=timeout, markup=False
         )
 
     def end_by_signal(self, signum: int) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from textual.widget import Widget
 
 from closetui.links import can_open_browser
-from closetui.textsafe import truncate, visible
+from closetui.textsafe import inert, truncate
 
 
 def copy_text(node: Widget, text: str, what: str) -> bool:
@@ -18,9 +18,9 @@ def copy_text(node: Widget, text: str, what: str) -> bool:
     if not text:
         node.notify(f"Nothing to copy ({what}).", severity="warning", markup=False)
         return False
-    if visible(text) != text:
+    if inert(text) != text:
         node.notify(
-            f"Not copied: this {what} holds control characters ({truncate(visible(text), 60)}).",
+            f"Not copied: this {what} holds control characters ({truncate(inert(text), 60)}).",
             title="Copy refused",
             severity="warning",
             markup=False,

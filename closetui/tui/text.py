@@ -1,7 +1,7 @@
 """Turning untrusted text into Textual `Content`, never into markup.
 
 Every string from the API reaches a widget through here (or as a `Content` built from plain
-text): `visible()` makes control characters inert first, and `Content(text)` never parses
+text): `inert()` makes control characters inert first, and `Content(text)` never parses
 square brackets, so `[@click=app.quit]q[/]` is shown, not run.
 """
 
@@ -11,12 +11,12 @@ from rich.cells import cell_len, set_cell_size
 from textual.content import Content
 
 from closetui.sheet import Line, Span
-from closetui.textsafe import visible
+from closetui.textsafe import inert
 
 
-def plain(text: str) -> Content:
+def inert_content(text: str) -> Content:
     """Untrusted text as Content: inert control characters, no markup."""
-    return Content(visible(text))
+    return Content(inert(text))
 
 
 PREFIX_ROLES = frozenset({"rail", "label", "dim"})

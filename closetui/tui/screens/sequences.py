@@ -34,7 +34,7 @@ from closetui.tui.handoff import copy_text, open_in_close
 from closetui.tui.messages import DetailLookedUp, OrganizationKnown, RequestHeldUp
 from closetui.tui.screens.message import MessageScreen
 from closetui.tui.screens.subscriptions import SubscriptionsScreen, title_for
-from closetui.tui.text import plain
+from closetui.tui.text import inert_content
 from closetui.tui.widgets.detail import DetailPane
 from closetui.tui.widgets.feed_pane import FeedPane
 from closetui.tui.widgets.paged_table import PagedTable
@@ -267,7 +267,7 @@ class SequencesScreen(Screen[None]):
 
     def _show_auth_error(self, error: AuthError) -> None:
         body = Content.assemble(
-            plain(error.message),
+            inert_content(error.message),
             "\n\n",
             f"The key came from {self.session.settings.key_source}. Check that it is a "
             "current key of this organization, or create a new one in Close under Settings → "

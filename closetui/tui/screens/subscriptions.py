@@ -20,10 +20,10 @@ from closetui.links import LEAD_URL, url_for
 from closetui.lookups import CONTACT, LEAD
 from closetui.session import Session
 from closetui.subscriptions import SubscriptionRow
-from closetui.textsafe import visible
+from closetui.textsafe import inert
 from closetui.tui.handoff import copy_text, open_in_close
 from closetui.tui.screens.run import RunScreen
-from closetui.tui.text import plain
+from closetui.tui.text import inert_content
 from closetui.tui.widgets.feed_pane import FeedPane
 from closetui.tui.widgets.paged_table import PagedTable
 from closetui.tui.widgets.subscription_list import SubscriptionList
@@ -151,7 +151,9 @@ class SubscriptionsScreen(Screen[None]):
     def _opened(self, message: PagedTable.Opened) -> None:
         row = message.row
         if isinstance(row, SubscriptionRow):
-            title = Content.assemble(self._title, ("  ·  run ", "$text-muted"), plain(row.id))
+            title = Content.assemble(
+                self._title, ("  ·  run ", "$text-muted"), inert_content(row.id)
+            )
             self.app.push_screen(RunScreen(self.session, row, title))
 
     def help_sections(self) -> list[tuple[str, Iterable[BindingType]]]:
@@ -175,5 +177,5 @@ class SubscriptionsScreen(Screen[None]):
 
 def title_for(name: str, sequence_id: str) -> Content:
     return Content.assemble(
-        plain(name), ("  ·  ", "$text-muted"), (visible(sequence_id), "$text-muted")
+        inert_content(name), ("  ·  ", "$text-muted"), (inert(sequence_id), "$text-muted")
     )

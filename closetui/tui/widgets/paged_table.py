@@ -105,9 +105,6 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
         def control(self) -> PagedTable[Any]:
             return self.table
 
-    class Highlighted(_RowMessage):
-        """The cursor landed on a row (None: the list is empty)."""
-
     class Opened(_RowMessage):
         """Enter, Tab or a double click on a row."""
 
@@ -137,8 +134,8 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
         self._status: tuple[str, str] = ("", "status")
         self.always_want_more = False  # a filter wants every page, not just one screen more
         self.sort: Sort | None = None
-        # Called at once when the cursor lands on a row, instead of posting Highlighted: a
-        # message reaches the app a frame later, so the detail would trail the cursor.
+        # Called at once when the cursor lands on a row, rather than by a message: a message
+        # reaches the screen a frame later, so the detail would trail the cursor.
         self.on_highlight: Callable[[R | None], None] | None = None
         self._highlight_due = False
 
@@ -172,10 +169,8 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
         self._check_more()
 
     def _highlight(self, row: R | None) -> None:
-        if self.on_highlight is not None:
+        if self.on_highlight is not None:  # (a list nothing follows has none)
             self.on_highlight(row)
-        else:
-            self.post_message(self.Highlighted(self, row))
 
     @property
     def current_row(self) -> R | None:

@@ -8,7 +8,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
-from closetui.textsafe import visible
+from closetui.textsafe import inert
 
 STATE_STYLES = {"online": "$success", "offline": "$warning", "busy": "$accent", "error": "$error"}
 
@@ -35,7 +35,7 @@ class TopBar(Horizontal):
         yield self._state
 
     def set_organization(self, name: str) -> None:
-        self.organization = visible(name)
+        self.organization = inert(name)
         # The profile comes before the organization: a long name is cut at the end.
         profile = (self.profile, "bold $accent") if self.profile else ""
         self._title.update(
