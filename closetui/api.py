@@ -185,7 +185,7 @@ class CloseClient:
             try:
                 response = await self._http.get(path, params=params)
             except BaseException as exc:
-                self.gate.answered()
+                self.gate.answered(sent_at)
                 if isinstance(exc, httpx.TooManyRedirects):
                     raise ProtocolError(
                         f"{self.host} redirected too many times (a redirect loop) at /{path}"
