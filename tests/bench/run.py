@@ -425,10 +425,12 @@ def bench_append(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> Non
 
 
 def _run_loader(
-    argv: list[str], env: dict[str, str], router: Any, name: str
+    argv: list[str], env: dict[str, str], router: Any, name: str, cache: str | None = None
 ) -> tuple[float, int, str]:
-    """One loader as a process on a fresh cache: seconds, 429s earned, its stdout."""
-    with tempfile.TemporaryDirectory() as scratch:
+    """One loader as a process on a fresh cache (or on `cache`): seconds, 429s earned, its
+    stdout."""
+    with tempfile.TemporaryDirectory() as fresh:
+        scratch = cache or fresh
         router.reset_log()
         time.sleep(1.0)  # a fresh rate-limit window for each contender
         started = time.perf_counter()
@@ -465,7 +467,13 @@ def bench_load_all(out: dict[str, Any], runs: int) -> None:
 
     faults = Faults(latency=0.1, rate_limit=20, rate_window=1.0)
     router = FakeClose(DemoOrg(10_000), faults)
-    results: dict[str, list[float]] = {"plain": [], "list": [], "sync": [], "sync_sequences": []}
+    results: dict[str, list[float]] = {
+        "plain": [],
+        "list": [],
+        "sync": [],
+        "sync_sequences": [],
+        "list_warm": [],
+    }
     too_many: dict[str, int] = {"quiet": 0, "busy": 0, "jitter": 0}
     pycache = Path(tempfile.mkdtemp(prefix="closetui-bench-pyc-"))
     try:
@@ -489,6 +497,12 @@ def bench_load_all(out: dict[str, Any], runs: int) -> None:
                         phase = float(stdout.split("(sequences ")[1].split(" s)")[0])
                         inside = float(stdout.split(" in ")[1].split(" s")[0])
                         results["sync_sequences"].append(elapsed - inside + phase)
+                # `list` again after a complete pass: the count it saw sets the pages sent.
+                with tempfile.TemporaryDirectory() as cache:
+                    _run_loader(commands["list"], env, router, "list", cache)
+                    elapsed, refused, _ = _run_loader(commands["list"], env, router, "list", cache)
+                    too_many["quiet"] += refused
+                    results["list_warm"].append(elapsed)
             stress = 2
             with cpu_hogs():
                 for name in ("list", "sync"):
@@ -708,10 +722,13 @@ def table(out: dict[str, Any], sizes: list[int]) -> list[tuple[str, str, str, st
         for name, label in (
             ("list", "   closetui list"),
             ("sync_sequences", "   closetui sync, its sequence pass"),
+            ("list_warm", "   closetui list, after a complete pass (for reference)"),
         ):
             entry = out[f"load_all_{name}"]
             ratio = entry["median"] / plain
-            add(label, f"{fmt(entry, 's')}  (ratio {ratio:.2f})", "ratio ≤ 0.4", ratio <= 0.4)
+            goal = "ratio ≤ 0.4" if name != "list_warm" else ""
+            add(label, f"{fmt(entry, 's')}  (ratio {ratio:.2f})", goal,
+                ratio <= 0.4 if goal else None)  # fmt: skip
         add("   closetui sync, all (+ users, templates)", fmt(out["load_all_sync"], "s"))
         add(
             "   429s earned, quiet machine",
