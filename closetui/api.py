@@ -321,7 +321,7 @@ class CloseClient:
             async with asyncio.timeout_at(ends) as budget:
                 response, body = await self._exchange(path, params)
         except BaseException as exc:
-            self.gate.answered()
+            self.gate.answered(sent_at)
             if isinstance(exc, TimeoutError) and budget.expired():
                 raise TooSlow(
                     f"{self.host} did not finish answering /{path} within "
@@ -334,7 +334,7 @@ class CloseClient:
                 # The same certificate or port answers the same way next time.
                 raise TlsFailed(self._scrub(_describe_tls(tls, self.host))) from None
             raise _Unreached(_describe_network(exc, self.host, self.timeout)) from None
-        self.gate.answered()
+        self.gate.answered(sent_at)
         self.gate.observe(parse_rate_limit(response.headers), sent_at)
         return response, body
 

@@ -73,6 +73,7 @@ def retry_after(headers: Mapping[str, str]) -> float | None:
 @dataclass(slots=True)
 class _Send:
     at: float
+    answered: bool = False  # an answer (or a failure) came back: it arrives nowhere later
     end: float | None = None  # where its answer said its window ends (`at + reset`)
     counted: bool = False  # counted in a window after the one it was sent in
 
@@ -135,6 +136,8 @@ class RateGate:
         """An answer's rate-limit headers; `sent_at` is what `sent()` returned for it."""
         now = self._clock()
         send = self._sends.get(sent_at) if sent_at is not None else None
+        if send is not None:
+            send.answered = True
         if sent_at is not None:
             self._longest_trip = max(self._longest_trip * 0.99, now - sent_at)
         if info is None:
@@ -184,18 +187,26 @@ class RateGate:
             return
         self._opened = end + self.headroom
         self._previous_end = end
-        # A send made shortly before the end may arrive after it, in the new window: those
-        # not answered yet, and those whose answer placed them there.
+        # A send may still arrive after the end, in the new window: any not answered yet (a
+        # request can take a second to get there: a connection's first packet is resent
+        # after one), and any whose answer placed it there.
         self._count = 0
         late = end - self._longest_trip
-        for moment in [m for m in self._sends if m < late]:
+        for moment in [m for m, send in self._sends.items() if self._settled(send, m, late, now)]:
             del self._sends[moment]
         for send in self._sends.values():
-            if send.end is None or send.end > end + self._length / 2:
+            if not send.answered or (send.end is not None and send.end > end + self._length / 2):
                 send.counted = True
                 self._count += 1
         self._first = None
         self._end = None
+
+    LOST = 60.0  # seconds after which a request never answered is taken as gone
+
+    @staticmethod
+    def _settled(send: _Send, moment: float, late: float, now: float) -> bool:
+        """A send that can no longer arrive in a window still to come."""
+        return (send.answered and moment < late) or moment < now - RateGate.LOST
 
     def delay(self) -> float:
         now = self._clock()
@@ -222,8 +233,12 @@ class RateGate:
         self.in_flight += 1
         return now
 
-    def answered(self) -> None:
+    def answered(self, sent_at: float | None = None) -> None:
+        """A request is over (`observe` follows when it brought an answer)."""
         self.in_flight = max(0, self.in_flight - 1)
+        send = self._sends.get(sent_at) if sent_at is not None else None
+        if send is not None:
+            send.answered = True
 
     async def wait(self) -> float:
         delay = self.delay()

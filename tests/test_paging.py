@@ -47,8 +47,8 @@ def test_a_cold_walk_of_up_to_three_pages_asks_at_most_one_past_the_end(
 
 
 def test_a_cold_walk_of_any_size_asks_at_most_two_past_the_end(online, server, capsys):
-    # Pages of 10 make long lists cheap: 1 to 130 pages.
-    for pages in (4, 5, 7, 9, 17, 33, 64, 65, 100, 130):
+    # Pages of 10 make long lists cheap.
+    for pages in (4, 5, 9, 17, 33, 64, 65, 100):
         server.router.org.size = size = pages * 10 - 3
         server.router.reset_log()
         lines = _list(online, capsys, "--page-size", "10")

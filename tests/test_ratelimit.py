@@ -90,3 +90,26 @@ def test_no_information_no_waiting():
     for _ in range(50):
         assert gate.delay() == 0
         gate.sent()
+
+
+def test_a_request_that_reaches_the_server_a_window_late_is_counted_there():
+    # The ninth takes over a second to arrive (a connection's first packet resent): it lands
+    # in the next window, which must then take one fewer.
+    trips = [0.05] * 40
+    trips[8] = 1.2
+    server, _ = _run(trips)
+    assert server.refused == 0
+
+
+def test_a_request_that_failed_holds_no_place_in_later_windows():
+    clock = Clock()
+    gate = RateGate(clock)
+    first = gate.sent()
+    clock.now += 0.05
+    gate.observe(RateLimitInfo(limit=2, remaining=1, reset=1.0), first)
+    lost = gate.sent()
+    gate.answered(lost)  # a dropped connection: no answer will ever come
+    clock.now += 1.2
+    assert gate.delay() == 0
+    gate.sent()
+    assert gate.delay() == 0  # two may go in the new window: the failed one is not there

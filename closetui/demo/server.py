@@ -90,6 +90,9 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 drops connections when a client opens more at once,
+    # and each dropped one arrives a second late (its first packet resent): no real API does.
+    request_queue_size = 128
 
     def handle_error(self, request: object, client_address: object) -> None:
         pass  # a client that hangs up (or a dropped-connection fault) is not news

@@ -214,9 +214,10 @@ def load_everything(app: Any) -> None:
 
 async def press_and_wait(
     app: Any, frames: Frames, key: str, moved: Callable[[], bool], shown: Callable[[], bool]
-) -> tuple[float, float]:
+) -> tuple[float, float, int]:
     """Seconds from a key until the frame that shows the list's change, and until the frame
-    that shows the detail's (the same frame when both change in the key's own handler)."""
+    that shows the detail's, and how many frames the detail came after the list's (0: both
+    changed in the key's own handler)."""
     from textual import events
 
     started = time.perf_counter()
@@ -234,7 +235,8 @@ async def press_and_wait(
             await asyncio.sleep(0)
     list_frame = await frames.next_after(moved_at)
     detail_frame = await frames.next_after(shown_at)
-    return list_frame - started, detail_frame - started
+    later = frames.times.index(detail_frame) - frames.times.index(list_frame)
+    return list_frame - started, detail_frame - started, later
 
 
 # -- the figures ----------------------------------------------------------------------------
@@ -315,9 +317,9 @@ def bench_start(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> None
 def bench_keys(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> None:
     presses = max(runs * 6, 30)
 
-    async def measure(folder: Path) -> dict[str, list[tuple[float, float]]]:
+    async def measure(folder: Path) -> dict[str, list[tuple[float, float, int]]]:
         app = loaded_app(folder)
-        found: dict[str, list[tuple[float, float]]] = {"down": [], "pagedown": [], "end": []}
+        found: dict[str, list[tuple[float, float, int]]] = {"down": [], "pagedown": [], "end": []}
         async with app.run_test(size=(120, 35)) as pilot:
             await pilot.pause()
             load_everything(app)
@@ -353,6 +355,7 @@ def bench_keys(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> None:
         for key, values in found.items():
             out[f"key_{key}_{size}"] = summary([v[0] * 1000 for v in values])
             out[f"key_{key}_{size}_detail"] = summary([v[1] * 1000 for v in values])
+            out[f"key_{key}_{size}_frames_later"] = max(v[2] for v in values)
 
 
 def bench_append(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> None:
@@ -425,10 +428,12 @@ def bench_append(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> Non
 
 
 def _run_loader(
-    argv: list[str], env: dict[str, str], router: Any, name: str
+    argv: list[str], env: dict[str, str], router: Any, name: str, cache: str | None = None
 ) -> tuple[float, int, str]:
-    """One loader as a process on a fresh cache: seconds, 429s earned, its stdout."""
-    with tempfile.TemporaryDirectory() as scratch:
+    """One loader as a process on a fresh cache (or on `cache`): seconds, 429s earned, its
+    stdout."""
+    with tempfile.TemporaryDirectory() as fresh:
+        scratch = cache or fresh
         router.reset_log()
         time.sleep(1.0)  # a fresh rate-limit window for each contender
         started = time.perf_counter()
@@ -465,7 +470,13 @@ def bench_load_all(out: dict[str, Any], runs: int) -> None:
 
     faults = Faults(latency=0.1, rate_limit=20, rate_window=1.0)
     router = FakeClose(DemoOrg(10_000), faults)
-    results: dict[str, list[float]] = {"plain": [], "list": [], "sync": [], "sync_sequences": []}
+    results: dict[str, list[float]] = {
+        "plain": [],
+        "list": [],
+        "sync": [],
+        "sync_sequences": [],
+        "list_warm": [],
+    }
     too_many: dict[str, int] = {"quiet": 0, "busy": 0, "jitter": 0}
     pycache = Path(tempfile.mkdtemp(prefix="closetui-bench-pyc-"))
     try:
@@ -489,6 +500,12 @@ def bench_load_all(out: dict[str, Any], runs: int) -> None:
                         phase = float(stdout.split("(sequences ")[1].split(" s)")[0])
                         inside = float(stdout.split(" in ")[1].split(" s")[0])
                         results["sync_sequences"].append(elapsed - inside + phase)
+                # `list` again after a complete pass: the count it saw sets the pages sent.
+                with tempfile.TemporaryDirectory() as cache:
+                    _run_loader(commands["list"], env, router, "list", cache)
+                    elapsed, refused, _ = _run_loader(commands["list"], env, router, "list", cache)
+                    too_many["quiet"] += refused
+                    results["list_warm"].append(elapsed)
             stress = 2
             with cpu_hogs():
                 for name in ("list", "sync"):
@@ -537,6 +554,37 @@ def bench_walks(out: dict[str, Any]) -> None:
                         "past_end": len([s for s in skips if s >= size]),
                         "pages": math.ceil(size / 100),
                     }
+
+
+def bench_sort(out: dict[str, Any], runs: int) -> None:
+    """Sorting 100,000 loaded rows by a column (what `S` or a header click does), by the
+    name (text) and by errored runs (a count, unknown for some rows)."""
+    import random
+
+    from closetui.rows import Row, RowList
+    from closetui.tui.widgets.sequence_list import SequenceList
+
+    rng = random.Random(7)
+    rows: RowList[Row] = RowList()
+    for page in range(1000):
+        batch = []
+        for i in range(100):
+            name = f"{rng.choice(['Outbound', 'Renewal', 'Trial', 'Webinar'])} {rng.random():.6f}"
+            counts = None if rng.random() < 0.3 else {"error": rng.randrange(20), "active": 5}
+            batch.append(
+                Row(f"seq_{page:05d}{i:03d}", name, name.casefold(), "active", 3, 86400,
+                    "2026-01-01", 0.0, counts)
+            )  # fmt: skip
+        rows.put(page * 100, batch, fresh=True)
+    columns = {c.title: c for c in SequenceList.COLUMNS}
+    for title in ("Name", "Err"):
+        column, times = columns[title], []
+        for _ in range(runs):
+            rows.set_sort(None)
+            started = time.perf_counter()
+            rows.set_sort(column.sort_key, descending=column.descending_first)
+            times.append(time.perf_counter() - started)
+        out[f"sort_{title.lower()}_100000"] = summary(times)
 
 
 def bench_rss(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> None:
@@ -676,12 +724,13 @@ def table(out: dict[str, Any], sizes: list[int]) -> list[tuple[str, str, str, st
                     "≤ 16 ms, flat",
                     out[name]["median"] <= 16,
                 )
-                detail = out[f"{name}_detail"]
+                detail, later = out[f"{name}_detail"], out[f"{name}_frames_later"]
+                where = "the same frame" if not later else f"up to {later} frame(s) later"
                 add(
                     "   … to the detail's frame",
-                    fmt(detail, "ms"),
-                    "one frame later at most" if key == "pagedown" else "≤ 16 ms",
-                    detail["median"] <= (16 + 1000 / 120 if key == "pagedown" else 16),
+                    f"{fmt(detail, 'ms')}, {where}",
+                    "≤ 16 ms" if key == "down" else "the next frame at most",
+                    detail["median"] <= 16 if key == "down" else later <= 1,
                 )
     for size in sizes:
         if f"append_work_{size}" in out:
@@ -709,10 +758,13 @@ def table(out: dict[str, Any], sizes: list[int]) -> list[tuple[str, str, str, st
         for name, label in (
             ("list", "   closetui list"),
             ("sync_sequences", "   closetui sync, its sequence pass"),
+            ("list_warm", "   closetui list, after a complete pass (for reference)"),
         ):
             entry = out[f"load_all_{name}"]
             ratio = entry["median"] / plain
-            add(label, f"{fmt(entry, 's')}  (ratio {ratio:.2f})", "ratio ≤ 0.4", ratio <= 0.4)
+            goal = "ratio ≤ 0.4" if name != "list_warm" else ""
+            add(label, f"{fmt(entry, 's')}  (ratio {ratio:.2f})", goal,
+                ratio <= 0.4 if goal else None)  # fmt: skip
         add("   closetui sync, all (+ users, templates)", fmt(out["load_all_sync"], "s"))
         add(
             "   429s earned, quiet machine",
@@ -751,6 +803,15 @@ def table(out: dict[str, Any], sizes: list[int]) -> list[tuple[str, str, str, st
                 f"{entry['requests']} requests, {entry['past_end']} past the end",
                 goal,
                 ok,
+            )
+    for column in ("name", "err"):
+        if f"sort_{column}_100000" in out:
+            entry = out[f"sort_{column}_100000"]
+            add(
+                f"6. Sort 100,000 loaded rows by {'Name' if column == 'name' else 'Err (counts)'}",
+                fmt(entry, "ms", 1000),
+                "≤ 150 ms",
+                entry["median"] <= 0.150,
             )
     for size, goal in zip(sizes, (120, 300), strict=False):
         if f"rss_{size}" in out:
@@ -801,7 +862,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument(
         "--only",
-        default="start,keys,append,load,walks,rss,requests",
+        default="start,keys,append,load,walks,sort,rss,requests",
         help="comma-separated figures",
     )
     args = parser.parse_args()
@@ -833,6 +894,7 @@ def main() -> int:
             ("append", lambda: bench_append(out, args.runs, caches)),
             ("load", lambda: bench_load_all(out, args.runs)),
             ("walks", lambda: bench_walks(out)),
+            ("sort", lambda: bench_sort(out, args.runs)),
             ("rss", lambda: bench_rss(out, args.runs, caches)),
             ("requests", lambda: bench_requests(out)),
         ]
