@@ -37,6 +37,13 @@ def _env(tmp_path) -> dict[str, str]:
     }
 
 
+def _wait_asked(server, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not server.router.requests_to("sequence/"):
+        assert time.monotonic() < deadline, "the first page was never asked for"
+        time.sleep(0.02)  # another process's request: there is no worker to await
+
+
 def _assert_terminal_restored(modes: dict[str, str]) -> None:
     assert modes["alternate"] == "0", "left in the alternate screen"
     assert set(modes["mouse"]) == {"0"}, f"mouse tracking left on ({modes['mouse']})"
@@ -78,7 +85,7 @@ def test_q_ends_the_process_at_once_while_the_first_page_is_stuck(term, server, 
     server.faults.add("hang", path="sequence/", seconds=60, times=None)
     term.start(closetui_argv("--base-url", server.base_url), _env(tmp_path))
     term.wait_for("loading")
-    assert server.router.requests_to("sequence/"), "the first page was asked for"
+    _wait_asked(server)  # the request is stuck on the server
     began = time.monotonic()
     term.keys("q")
     code = term.wait_ended(timeout=30)
@@ -93,6 +100,7 @@ def test_sigint_while_a_request_is_stuck_ends_quietly(term, server, tmp_path, re
     server.faults.add("hang", path="sequence/", seconds=60, times=None)
     term.start(closetui_argv("--base-url", server.base_url), _env(tmp_path))
     term.wait_for("loading")
+    _wait_asked(server)
     os.kill(term.pid, signal.SIGINT)
     code = term.wait_ended(timeout=10)
     _assert_terminal_restored(term.modes())
