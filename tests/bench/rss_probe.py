@@ -12,14 +12,14 @@ async def main(expected: int) -> None:
     app = ClosetuiApp(load_settings(demo=True, offline=True))
     async with app.run_test(size=(120, 35)) as pilot:
         await pilot.pause()
-        feed = app.feed
+        feed = app.main.feed
         while not feed.end:
             feed.pump(want_more=True)
-        app.sequence_list.rows_changed()
+        app.main.sequence_list.rows_changed()
         await pilot.pause()
-        assert len(app.sequence_rows) == expected, len(app.sequence_rows)
+        assert len(app.main.sequence_rows) == expected, len(app.main.sequence_rows)
         for _ in range(20):
-            app.sequence_list.action_page_down()
+            app.main.sequence_list.action_page_down()
             await pilot.pause()
     # VmHWM, not getrusage: Linux carries ru_maxrss over from the parent that forked us.
     with open("/proc/self/status") as status:
