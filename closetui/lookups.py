@@ -97,6 +97,7 @@ class Lookups:
         self.users_fetched_at: float | None = None
         self.users_fresh = False
         self.parties: dict[tuple[str, str], str] = {}  # (lead|contact, id) -> name or GONE
+        self._not_cached: set[tuple[str, str]] = set()  # looked for in the cache, not there
         self.failures: dict[str, LookupFailure] = {}
         self._told: set[str] = set()
         for user_id, stored in cache.lookups(USER).items():
@@ -247,8 +248,11 @@ class Lookups:
         key = (kind, party_id)
         if key in self.parties:
             return self.parties[key]
+        if key in self._not_cached:
+            return None  # asked of the cache already: a cursor move asks again, not SQLite
         stored = self.cache.lookup(kind, party_id)
         if stored is None:
+            self._not_cached.add(key)
             return None
         name = stored.data.get("name", "") if isinstance(stored.data, dict) else GONE
         self.parties[key] = name if isinstance(name, str) else GONE
