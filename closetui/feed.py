@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import time
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -24,7 +25,7 @@ from closetui.errors import ApiError, AuthError, NetworkError
 from closetui.paging import MAX_NO_PROGRESS, pages_in_order
 from closetui.rows import KeyedRow, RowList
 from closetui.sheet import format_age
-from closetui.tuning import RECONNECT_DELAYS
+from closetui.tuning import CACHED_BATCH_SECONDS, RECONNECT_DELAYS
 
 
 class FetchedPageLike(Protocol):
@@ -187,7 +188,8 @@ class Feed:
         else:
             line, role = "", "status"
         if rows.filter:
-            more = "" if self.end else " · loading more…"
+            more = " · searching…" if rows.searching else ""
+            more += "" if self.end else " · loading more…"
             subtitle = f"{rows.visible_count:,} of {count:,} match{more}"
         elif self.end:
             cached = " cached" if self.offline and not self.complete else ""
@@ -215,15 +217,26 @@ class Feed:
         if self.next_skip in self.loading or self.next_skip in self.failed:
             return
         if not self.cache_end:
-            cached = self.source.cached_page(self.next_skip)
-            if cached:
+            # One cached page per call; while every page is wanted (a filter), as many as fit
+            # in a frame's time, so a long cached list is taken in at the store's pace rather
+            # than one page per message.
+            first, count = self.next_skip, 0
+            until = time.perf_counter() + CACHED_BATCH_SECONDS
+            while True:
+                cached = self.source.cached_page(self.next_skip)
+                if not cached:
+                    self.cache_end = True
+                    break
                 skip = self.next_skip
                 self.rows.put(skip, cached, fresh=False)
                 self.cached_at[skip] = min(row.fetched_at for row in cached)
                 self.next_skip = skip + self._limit
-                self._emit(FeedEvent("rows", skip, count=len(cached)))
+                count += len(cached)
+                if not self.want_all or time.perf_counter() >= until:
+                    break
+            if count:
+                self._emit(FeedEvent("rows", first, count=count))
                 return
-            self.cache_end = True
         if self.offline or self.auth_failed or self.hold_network:
             if self.offline and self.cache_end and not self.source.can_fetch:
                 self.end = True

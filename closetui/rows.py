@@ -1,19 +1,36 @@
-"""The list's rows: pages in list order, keyed by id, with a name filter over them.
+"""The list's rows: pages in list order, keyed by id, with a filter and a sort over them.
 
 Each page (a `_skip` offset) has a slot. A page comes from the cache (stale) or the network
 (fresh), and a fresh page replaces its slot. An id appears once: a repeat from shifted offsets
 is dropped, and a fresh row wins over a stale copy of itself in another slot. Appending a page
 costs time in proportion to the page, not to the rows already held.
+
+The rows themselves live in a `RowStore` (a private SQLite file); memory holds what is known of
+each slot (where it starts, how many rows, fresh or not: a few numbers a page) and the rows of
+the slots last read, up to `SLOTS_KEPT`. So a million rows cost what a few thousand do.
+
+Shown rows, by the view:
+- neither filter nor sort: the slots in list order; a row's place is where its slot starts
+  plus its place in the slot;
+- a filter: the same, with each slot's count of matches instead of its size. The counts come
+  from one SQLite query per stretch of slots (`search`), from the first slot on, so the first
+  matches show before a long list has been searched through; slots that arrive later are
+  counted as they are put;
+- a sort: an `ORDER BY` over the store, on an index built the first time that order is asked
+  for, read a block of `BLOCK` rows at a time.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Sequence as SequenceABC
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, overload
 
 from closetui.query import Query, parse
+from closetui.rowstore import RowStore
 
 
 class KeyedRow(Protocol):
@@ -35,19 +52,6 @@ class KeyedRow(Protocol):
 SortKey = Callable[[Any], Any]
 
 
-class _Descending:
-    """A sort key in reverse, so that one ascending bisect serves both directions and equal
-    rows keep the API's order either way."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __lt__(self, other: _Descending) -> bool:
-        return bool(other.value < self.value)
-
-
 @dataclass(slots=True)
 class Row:
     id: str
@@ -64,27 +68,104 @@ class Row:
 
 R = TypeVar("R", bound=KeyedRow)
 
+BLOCK = 100  # rows of a sorted view read at once
+SLOTS_KEPT = 64  # slots whose rows stay in memory (the pages the view is near)
+BLOCKS_KEPT = 32  # blocks of a sorted view that stay in memory
+SEARCH_ROWS = 50_000  # rows one step of a filter's search covers (about 15 ms)
+
+
+def _match_sql(query: Query) -> tuple[str, list[Any]]:
+    """The filter as SQL: the same test as `Query.matches`, over the stored key and status."""
+    clauses, args = ["instr(key, ?) > 0"], [query.text]
+    if query.statuses:
+        statuses = sorted(query.statuses)
+        clauses.append(f"status IN ({','.join('?' * len(statuses))})")
+        args += statuses
+    return " AND ".join(clauses), args
+
+
+class InOrder(SequenceABC[R]):
+    """A list's rows in list order, read on demand: indexing costs a slot read at most."""
+
+    def __init__(self, rows: RowList[R]) -> None:
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> R: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[R]: ...
+
+    def __getitem__(self, index: int | slice) -> R | list[R]:
+        if isinstance(index, slice):
+            return [self._rows.at(i) for i in range(*index.indices(len(self._rows)))]
+        return self._rows.at(index + len(self._rows) if index < 0 else index)
+
 
 class RowList(Generic[R]):
     def __init__(self) -> None:
-        self._slots: dict[int, list[R]] = {}
+        self._store: RowStore | None = None  # made when the first row comes
+        self._keys: list[SortKey] = []  # sort keys, by the store's column number
         self._starts: list[int] = []  # slot offsets, sorted
-        self._where: dict[str, int] = {}  # id -> slot offset
+        self._count: dict[int, int] = {}  # rows in each slot
         self._fresh: set[int] = set()  # slots refreshed from the network since the last `r`
-        self.rows: list[R] = []  # every row, in list order
-        self._slot_at: list[int] = []  # index in self.rows where each slot begins
+        self._slot_at: list[int] = [0]  # where each slot's rows begin, and the total at the end
+        self._kept: OrderedDict[int, list[R]] = OrderedDict()  # the rows of recent slots
         self._filter = ""
         self._query = Query()
+        self._match: dict[int, int] = {}  # matches in each slot counted so far (a filter)
+        self._match_at: list[int] = [0]  # where each counted slot's matches begin
+        self._matching: OrderedDict[int, list[R]] = OrderedDict()  # a kept slot's matches
         self._sort: SortKey | None = None
+        self._column = 0  # the store's column for the sort key
         self._descending = False
-        # What is shown, as indexes into self.rows in display order: None shows every row
-        # in list order (no filter, no sort).
-        self._matches: list[int] | None = None
+        self._blocks: OrderedDict[int, list[R]] = OrderedDict()  # a sorted view, by block
+
+    # -- the store ---------------------------------------------------------------------------
+
+    @property
+    def store(self) -> RowStore:
+        if self._store is None:
+            self._store = RowStore()
+            for _ in self._keys:
+                self._store.add_sort_column()
+        return self._store
+
+    @property
+    def notice(self) -> str | None:
+        """Said once, if the rows could not be kept out of memory."""
+        return self._store.notice if self._store is not None else None
+
+    def close(self) -> None:
+        """The list is gone (its screen closed): so is its file."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def use_sort_keys(self, keys: Iterable[SortKey]) -> None:
+        """The keys a list will sort by: each gets a column as rows are put, so a sort by it
+        is an ORDER BY with nothing to compute. (A key not named here gets one when first
+        used, filled from every row then.)"""
+        for key in keys:
+            self._column_of(key)
+
+    def _column_of(self, key: SortKey) -> int:
+        for number, known in enumerate(self._keys):
+            if known is key:
+                return number
+        self._keys.append(key)
+        if self._store is None:
+            return len(self._keys) - 1
+        values = [(key(row), rid) for rid, row in self._every()]
+        return self._store.add_sort_column(values)
 
     # -- reading -----------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return self._slot_at[-1]
 
     @property
     def filter(self) -> str:
@@ -95,103 +176,269 @@ class RowList(Generic[R]):
         return self._sort is not None
 
     @property
+    def searching(self) -> bool:
+        """A filter has slots still to count: what is shown is the matches so far."""
+        return bool(self._query) and len(self._match_at) <= len(self._starts)
+
+    @property
     def visible_count(self) -> int:
-        return len(self.rows) if self._matches is None else len(self._matches)
+        return self._match_at[-1] if self._query else len(self)
 
     def visible(self, index: int) -> R:
-        return self.rows[index] if self._matches is None else self.rows[self._matches[index]]
+        if self._sort is not None:
+            return self._block(index // BLOCK)[index % BLOCK]
+        if self._query:
+            at = bisect.bisect_right(self._match_at, index) - 1
+            return self._matches_of(self._starts[at])[index - self._match_at[at]]
+        return self.at(index)
 
     def visible_rows(self, start: int, end: int) -> list[R]:
-        if self._matches is None:
-            return self.rows[start:end]
-        return [self.rows[i] for i in self._matches[start:end]]
+        end = min(end, self.visible_count)
+        return [self.visible(i) for i in range(max(0, start), end)]
 
     def has_slot(self, skip: int) -> bool:
-        return skip in self._slots
+        return skip in self._count
 
     def slot_is_fresh(self, skip: int) -> bool:
         return skip in self._fresh
 
     def is_fresh(self, row_id: str) -> bool:
-        return self._where.get(row_id) in self._fresh
+        place = self._place(row_id)
+        return place is not None and place[0] in self._fresh
 
     def slot_starts(self) -> list[int]:
         return list(self._starts)
 
-    def _locate(self, row_id: str) -> tuple[int, int] | None:
-        """The slot a row is in, and its offset there."""
-        slot = self._where.get(row_id)
-        if slot is None:
+    def _place(self, row_id: str) -> tuple[int, int] | None:
+        if self._store is None:
             return None
-        for offset, row in enumerate(self._slots[slot]):
-            if row.id == row_id:
-                return slot, offset
-        return None
+        return self._store.places([row_id]).get(row_id)
 
     def visible_index_of(self, row_id: str) -> int | None:
         """Where a row is now in the visible list (rows shift when a page is replaced)."""
-        found = self._locate(row_id)
-        if found is None:
+        place = self._place(row_id)
+        if place is None:
             return None
-        slot, offset = found
-        index = self._slot_at[bisect.bisect_left(self._starts, slot)] + offset
-        if self._matches is None:
-            return index
+        slot, offset = place
+        at = bisect.bisect_left(self._starts, slot)
         if self._sort is not None:
-            try:
-                return self._matches.index(index)  # one scan: on a page landing or a jump
-            except ValueError:
-                return None
-        at = bisect.bisect_left(self._matches, index)
-        if at < len(self._matches) and self._matches[at] == index:
-            return at
-        return None
+            return self._sorted_index_of(row_id, place)
+        if not self._query:
+            return self._slot_at[at] + offset
+        if at >= len(self._match_at) - 1:
+            return None  # not searched yet
+        row = self._slot(slot)[offset]
+        if not self._query.matches(row):
+            return None
+        before = sum(1 for r in self._slot(slot)[:offset] if self._query.matches(r))
+        return self._match_at[at] + before
 
     def get(self, row_id: str) -> R | None:
-        found = self._locate(row_id)
-        return None if found is None else self._slots[found[0]][found[1]]
+        place = self._place(row_id)
+        return None if place is None else self._slot(place[0])[place[1]]
 
     def ids(self) -> list[str]:
-        return [row.id for row in self.rows]
+        if self._store is None:
+            return []
+        return [i for (i,) in self._store.execute("SELECT id FROM rows ORDER BY slot, ord")]
+
+    @property
+    def rows(self) -> InOrder[R]:
+        """Every row in list order, whatever the view: each read from its slot as asked for."""
+        return InOrder(self)
+
+    def at(self, index: int) -> R:
+        """The row at `index` in list order (not the view's order)."""
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        at = bisect.bisect_right(self._slot_at, index) - 1
+        return self._slot(self._starts[at])[index - self._slot_at[at]]
+
+    def _every(self) -> Iterator[tuple[int, R]]:
+        if self._store is None:
+            return iter(())
+        store = self._store
+        cursor = store.execute(
+            "SELECT rows.rid, data.row FROM rows JOIN data USING (rid) ORDER BY slot, ord"
+        )
+        return ((rid, store.load(blob)) for rid, blob in cursor.fetchall())
+
+    def statuses(self) -> set[str]:
+        """Every status among the rows."""
+        if self._store is None:
+            return set()
+        return {s for (s,) in self._store.execute("SELECT DISTINCT status FROM rows")}
+
+    # -- the rows of one slot, and of one block ------------------------------------------------
+
+    def _slot(self, skip: int) -> list[R]:
+        kept = self._kept.get(skip)
+        if kept is not None:
+            self._kept.move_to_end(skip)
+            return kept
+        rows: list[R] = self.store.slot_rows(skip)
+        self._keep(skip, rows)
+        return rows
+
+    def _keep(self, skip: int, rows: list[R]) -> None:
+        self._kept[skip] = rows
+        self._kept.move_to_end(skip)
+        self._matching.pop(skip, None)
+        while len(self._kept) > SLOTS_KEPT:
+            gone, _ = self._kept.popitem(last=False)
+            self._matching.pop(gone, None)
+
+    def _matches_of(self, skip: int) -> list[R]:
+        found = self._matching.get(skip)
+        if found is None or skip not in self._kept:
+            rows = self._slot(skip)
+            found = [row for row in rows if self._query.matches(row)]
+            self._matching[skip] = found
+        return found
+
+    def _order(self) -> str:
+        direction = " DESC" if self._descending else ""
+        return f"s{self._column}{direction}, slot, ord"
+
+    def _block(self, number: int) -> list[R]:
+        block = self._blocks.get(number)
+        if block is not None:
+            self._blocks.move_to_end(number)
+            return block
+        where, args = _match_sql(self._query) if self._query else ("1", [])
+        found = self.store.execute(
+            "SELECT slot, ord, data.row FROM rows JOIN data USING (rid) "
+            f"WHERE {where} ORDER BY {self._order()} LIMIT ? OFFSET ?",
+            (*args, BLOCK, number * BLOCK),
+        ).fetchall()
+        block = []
+        for slot, offset, blob in found:
+            kept = self._kept.get(slot)  # one object per row, where memory has it already
+            block.append(kept[offset] if kept is not None else self.store.load(blob))
+        self._blocks[number] = block
+        while len(self._blocks) > BLOCKS_KEPT:
+            self._blocks.popitem(last=False)
+        return block
+
+    def _sorted_index_of(self, row_id: str, place: tuple[int, int]) -> int | None:
+        for number, block in self._blocks.items():
+            for offset, row in enumerate(block):
+                if row.id == row_id:
+                    return number * BLOCK + offset
+        row = self._slot(place[0])[place[1]]
+        if self._query and not self._query.matches(row):
+            return None
+        where, args = _match_sql(self._query) if self._query else ("1", [])
+        value = self._keys[self._column](row)
+        before = ">" if self._descending else "<"
+        (count,) = self.store.execute(
+            f"SELECT count(*) FROM rows WHERE {where} AND (s{self._column} {before} ? OR "
+            f"(s{self._column} = ? AND (slot < ? OR (slot = ? AND ord < ?))))",
+            (*args, value, value, place[0], place[0], place[1]),
+        ).fetchone()
+        index = int(count)
+        return index if index < self.visible_count else None
 
     # -- changing ----------------------------------------------------------------------------
 
     def put(self, skip: int, rows: Iterable[R], *, fresh: bool) -> int:
         """Put a page in the slot at `skip`, replacing what it held: `fresh` from the
         network, else from the cache. Returns how many rows were dropped as repeats."""
+        rows = list(rows)
+        store = self.store
         dropped = 0
-        changed_from = skip  # the first slot whose contents changed
-        for row in self._slots.get(skip, []):
-            if self._where.get(row.id) == skip:
-                del self._where[row.id]
-        kept: list[R] = []
-        for row in rows:
-            other = self._where.get(row.id)
-            if other is None:
-                pass
-            elif other == skip:
-                dropped += 1  # a page that repeats an id within itself
-                continue
-            elif fresh and (other > skip or other not in self._fresh):
-                # A fresh row wins over a stale copy, and the earlier of two fresh ones.
-                self._slots[other] = [r for r in self._slots[other] if r.id != row.id]
-                changed_from = min(changed_from, other)
-            else:
-                dropped += 1
-                continue
-            self._where[row.id] = skip
-            kept.append(row)
-        is_new = skip not in self._slots
-        self._slots[skip] = kept
+        changed = [skip]  # slots whose contents changed
+        with store.transaction():
+            if skip in self._count:
+                store.delete_slot(skip)
+            others = store.places([row.id for row in rows])
+            kept: list[R] = []
+            seen: set[str] = set()
+            losing: dict[int, list[str]] = {}
+            for row in rows:
+                if row.id in seen:
+                    dropped += 1  # a page that repeats an id within itself
+                    continue
+                other = others.get(row.id)
+                if other is not None:
+                    slot = other[0]
+                    if fresh and (slot > skip or slot not in self._fresh):
+                        # A fresh row wins over a stale copy, and the earlier of two fresh ones.
+                        losing.setdefault(slot, []).append(row.id)
+                    else:
+                        dropped += 1
+                        continue
+                seen.add(row.id)
+                kept.append(row)
+            for slot, ids in losing.items():
+                store.delete_ids(ids)
+                store.renumber(slot)
+                self._count[slot] -= len(ids)
+                self._kept.pop(slot, None)
+                self._matching.pop(slot, None)
+                changed.append(slot)
+            store.insert(
+                [self._values(row, skip, offset) for offset, row in enumerate(kept)],
+                [store.dump(row) for row in kept],
+            )
+        if skip not in self._count:
+            bisect.insort(self._starts, skip)
+        self._count[skip] = len(kept)
         if fresh:
             self._fresh.add(skip)
         else:
             self._fresh.discard(skip)
-        if is_new:
-            bisect.insort(self._starts, skip)
-        last = skip == self._starts[-1] and changed_from == skip
-        self._rebuild(changed_from, appended=is_new and last)
+        self._keep(skip, kept)
+        if self._query:
+            self._match[skip] = sum(1 for row in kept if self._query.matches(row))
+            for slot in changed[1:]:
+                self._match[slot] = self._count_matches(slot)
+        self._changed(min(changed))
         return dropped
+
+    def _values(self, row: R, skip: int, offset: int) -> tuple[Any, ...]:
+        return (row.id, skip, offset, row.key, row.status.casefold(),
+                *(key(row) for key in self._keys))  # fmt: skip
+
+    def update(self, row: R) -> None:
+        """A row changed in place (names arrived, counts came): the store learns it, and the
+        filter and sort see it."""
+        place = self._place(row.id)
+        if place is None:
+            return
+        values = self._values(row, *place)
+        self.store.update(row.id, values[3], values[4], values[5:], self.store.dump(row))
+        if self._query:
+            self._matching.pop(place[0], None)
+            self._match[place[0]] = self._count_matches(place[0])
+        self._changed(place[0])
+
+    def _count_matches(self, skip: int) -> int:
+        where, args = _match_sql(self._query)
+        (count,) = self.store.execute(
+            f"SELECT count(*) FROM rows WHERE slot = ? AND {where}", (skip, *args)
+        ).fetchone()
+        return int(count)
+
+    def _changed(self, slot: int) -> None:
+        """Counts from this slot on are redone; a sorted view is read again."""
+        first = bisect.bisect_left(self._starts, slot)
+        del self._slot_at[first + 1 :]
+        at = self._slot_at[first]
+        for start in self._starts[first:]:
+            at += self._count[start]
+            self._slot_at.append(at)
+        if self._query:
+            first = min(first, len(self._match_at) - 1)
+            del self._match_at[first + 1 :]
+            at = self._match_at[first]
+            for start in self._starts[first:]:
+                found = self._match.get(start)
+                if found is None:
+                    break  # not searched yet: what is shown ends here for now
+                at += found
+                self._match_at.append(at)
+        self._blocks.clear()
 
     def mark_stale(self) -> None:
         """Every slot needs revalidating (a refresh); rows stay until fresh pages replace them."""
@@ -199,12 +446,12 @@ class RowList(Generic[R]):
 
     def drop_stale(self) -> int:
         """After a complete pass: slots never refreshed in it are gone upstream."""
-        removed = 0
-        for skip in [s for s in self._starts if s not in self._fresh]:
-            removed += len(self._slots[skip])
+        stale = [s for s in self._starts if s not in self._fresh]
+        removed = sum(self._count[s] for s in stale)
+        for skip in stale:
             self._forget(skip)
-        if removed:
-            self._rebuild(0, appended=False)
+        if stale:
+            self._changed(0)
         return removed
 
     def drop_after(self, skip: int) -> None:
@@ -213,73 +460,58 @@ class RowList(Generic[R]):
         for start in after:
             self._forget(start)
         if after:
-            self._rebuild(skip, appended=False)
+            self._changed(skip)
 
     def _forget(self, skip: int) -> None:
-        for row in self._slots.pop(skip):
-            if self._where.get(row.id) == skip:
-                del self._where[row.id]
+        self.store.delete_slot(skip)
         self._starts.remove(skip)
+        del self._count[skip]
         self._fresh.discard(skip)
+        self._kept.pop(skip, None)
+        self._matching.pop(skip, None)
+        self._match.pop(skip, None)
 
     def set_filter(self, text: str) -> None:
-        """Free text and `status:` terms (see query.py) over every loaded row."""
+        """Free text and `status:` terms (see query.py) over every row held. The first
+        stretch of slots is searched at once; `search()` does the rest, a step at a time."""
         self._filter = text
         self._query = parse(text)
-        self._recompute()
+        self._match.clear()
+        self._matching.clear()
+        self._match_at = [0]
+        self._blocks.clear()
+        if self._query:
+            self.search(2 * SEARCH_ROWS)
+
+    def search(self, budget: int = SEARCH_ROWS) -> bool:
+        """Count the matches of the next stretch of slots not counted yet, about `budget`
+        rows: one SQLite query. True while slots remain."""
+        if not self.searching:
+            return False
+        first = len(self._match_at) - 1
+        last, rows = first, 0
+        while last < len(self._starts) and (rows < budget or last == first):
+            rows += self._count[self._starts[last]]
+            last += 1
+        low, high = self._starts[first], self._starts[last - 1]
+        for skip in self._starts[first:last]:
+            self._match.setdefault(skip, 0)
+        where, args = _match_sql(self._query)
+        for skip, count in self.store.execute(
+            f"SELECT slot, count(*) FROM rows WHERE slot >= ? AND slot <= ? AND {where} "
+            "GROUP BY slot",
+            (low, high, *args),
+        ):
+            self._match[skip] = count
+        self._changed(low)
+        return self.searching
 
     def set_sort(self, key: SortKey | None, *, descending: bool = False) -> None:
-        """Order the loaded rows by `key` (None: the API's order). Equal rows keep the API's
+        """Order the rows by `key` (None: the API's order). Equal rows keep the API's
         order; rows that arrive later are placed in order as they come."""
         self._sort = key
         self._descending = descending
-        self._recompute()
-
-    def _order_key(self) -> Callable[[int], Any]:
-        key, rows = self._sort, self.rows
-        assert key is not None
-        if self._descending:
-            return lambda i: _Descending(key(rows[i]))
-        return lambda i: key(rows[i])
-
-    def _recompute(self) -> None:
-        query = self._query
-        if not query and self._sort is None:
-            self._matches = None
-            return
-        rows = self.rows
-        if query:
-            shown = [i for i, row in enumerate(rows) if query.matches(row)]
-        else:
-            shown = list(range(len(rows)))
-        if self._sort is not None:
-            # The whole list at once: the plain key, reversed by sort() itself (still stable);
-            # a Python-level comparison per pair cost a descending sort 4 times as much.
-            key, rows = self._sort, self.rows
-            shown.sort(key=lambda i: key(rows[i]), reverse=self._descending)
-        self._matches = shown
-
-    def _rebuild(self, changed_from: int, *, appended: bool) -> None:
-        if appended:
-            start = len(self.rows)
-            self._slot_at.append(start)
-            self.rows.extend(self._slots[self._starts[-1]])
-            if self._matches is not None:
-                query = self._query
-                new = [i for i in range(start, len(self.rows)) if query.matches(self.rows[i])]
-                if self._sort is None:
-                    self._matches.extend(new)
-                else:
-                    order = self._order_key()
-                    for i in new:  # a page's worth of bisects: the cost of a page, not the list
-                        bisect.insort(self._matches, i, key=order)
-            return
-        first = bisect.bisect_left(self._starts, changed_from)
-        begin = self._slot_at[first] if first < len(self._slot_at) else len(self.rows)
-        del self.rows[begin:]
-        del self._slot_at[first:]
-        for start in self._starts[first:]:
-            self._slot_at.append(len(self.rows))
-            self.rows.extend(self._slots[start])
-        if self._matches is not None:
-            self._recompute()
+        self._blocks.clear()
+        if key is not None:
+            self._column = self._column_of(key)
+            self.store.ensure_index(self._column, descending)

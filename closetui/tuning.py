@@ -11,3 +11,7 @@ LOOKUP_DELAY = 0.15
 
 # Below this many columns the app shows one pane at a time.
 NARROW = 100
+
+# While a filter wants every page, cached pages are taken in for up to this long at a time
+# (about one frame), so a long cached list fills at the store's pace, yet keys still get in.
+CACHED_BATCH_SECONDS = 0.012

@@ -328,6 +328,7 @@ class SequencesScreen(Screen[None]):
                 row = self.sequence_rows.get(sequence_id)
                 if row is not None and view.counts != row.counts:
                     row.counts = view.counts  # the list's columns show them from now on
+                    self.sequence_rows.update(row)
                     self.sequence_list.refresh()
         found = source.sequence(sequence_id)
         if found is not None:

@@ -110,6 +110,7 @@ class SubscriptionsScreen(Screen[None]):
             lead = lookups.party_name(LEAD, sub.lead_id)
             if (contact, lead) != (row.contact_name, row.lead_name):
                 row.named(contact, lead)
+                self.table.rows.update(row)  # kept, and found by the filter, from now on
                 changed = True
         if changed:
             self.table.refresh()

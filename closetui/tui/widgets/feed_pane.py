@@ -78,6 +78,8 @@ class FeedPane(Vertical, Generic[R]):
         self.border_title = title
         self._feed: Feed | None = None
         self._load_all = False  # `L`: every page, whatever the filter says
+        self._search_due = False
+        self._told_store = False
 
     def compose(self) -> ComposeResult:
         yield self.table
@@ -103,6 +105,9 @@ class FeedPane(Vertical, Generic[R]):
         )
         self.pump()
         return self._feed
+
+    def on_unmount(self) -> None:
+        self.rows.close()  # the list's file goes with it
 
     def _changed(self, event: FeedEvent) -> None:
         self.post_message(FeedPane.Changed(self, event))
@@ -150,6 +155,10 @@ class FeedPane(Vertical, Generic[R]):
                 self.notify(event.notes[0], severity="warning", markup=False)
             case "rows":
                 self.table.rows_changed()
+                self._search_later()
+                if self.rows.notice and not self._told_store:
+                    self._told_store = True
+                    self.notify(self.rows.notice, severity="warning", markup=False)
         self.pump()
 
     def update(self) -> None:
@@ -181,7 +190,7 @@ class FeedPane(Vertical, Generic[R]):
 
     def statuses(self) -> list[str]:
         """The statuses present in what is loaded: the usual ones first, others by name."""
-        present = {row.status for row in self.rows.rows}
+        present = self.rows.statuses()
         usual = [s for s in KNOWN_STATUSES if s in present]
         return usual + sorted(present - set(usual), key=str.casefold)
 
@@ -224,12 +233,29 @@ class FeedPane(Vertical, Generic[R]):
     def set_filter(self, text: str) -> None:
         text = text.strip()
         self.rows.set_filter(text)
+        self._search_later()
         # While a filter is on, every remaining page loads so it covers the whole list.
         wanted = bool(text) or self._load_all
         # Every page, through the same ramped walk `closetui list` uses.
         self.table.always_want_more = self.feed.want_all = wanted
         self.table.rows_changed()
         self.pump()
+
+    def _search_later(self) -> None:
+        """The rest of a long list's search, a step at a time, with the loop free between
+        steps: the first matches are on screen at once, and keys are taken meanwhile."""
+        if self.rows.searching and not self._search_due:
+            self._search_due = True
+            self.set_timer(0.001, self._search_step)
+
+    def _search_step(self) -> None:
+        self._search_due = False
+        if not self.is_attached:
+            return
+        self.rows.search()
+        self.table.rows_changed()
+        self.update()
+        self._search_later()
 
     def clear_filter(self) -> None:
         self.filter_input.value = ""

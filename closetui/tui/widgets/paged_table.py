@@ -129,6 +129,9 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
     def __init__(self, rows: RowList[R] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rows: RowList[R] = rows if rows is not None else RowList()
+        # Each sortable column gets a column in the row store as rows come, so a sort by it
+        # is an ORDER BY with nothing left to compute.
+        self.rows.use_sort_keys(c.sort_key for c in self.sortable() if c.sort_key is not None)
         self.cursor = 0
         self._cursor_id: str | None = None
         self._status: tuple[str, str] = ("", "status")

@@ -1,0 +1,187 @@
+"""Where a list's rows live while the app runs: a private SQLite file, not Python memory.
+
+A list of a million runs held as Python objects is a gigabyte; here each row is one SQLite row
+(its filter key, its status, a value per sortable column, and the row itself pickled), and
+memory holds only the pages the view is near (`rows.RowList` keeps those). The file is made
+0600 by `mkstemp` and unlinked at once, so no other process can open it and nothing is left
+behind, whatever way the process ends. Pickle is safe here for that reason: nothing but this
+connection ever writes the file.
+
+If no temporary file can be made (no writable temporary folder), the store is an in-memory
+SQLite database: still far smaller than the objects, but not flat; `notice` says so once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from closetui.logs import log
+
+PAGE_CACHE_KIB = 4096  # SQLite's own page cache for the store: what it may keep in memory
+
+_SCHEMA = """
+CREATE TABLE rows (
+    rid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    slot INTEGER NOT NULL,
+    ord INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    status TEXT NOT NULL
+);
+CREATE INDEX rows_place ON rows (slot, ord);
+CREATE TABLE data (rid INTEGER PRIMARY KEY, row BLOB NOT NULL);
+"""
+# The pickled rows are in a table of their own: a filter scans `rows`, and a scan's cost is the
+# bytes it reads (with the row beside them, a million-row scan read ten times as many pages).
+
+
+class RowStore:
+    def __init__(self) -> None:
+        self.notice: str | None = None
+        self._db = self._connect()
+        self._db.executescript(_SCHEMA)
+        self.sort_columns = 0  # s0, s1, …: one per sort key the list registered
+        self._indexes: set[tuple[int, bool]] = set()
+        self._next_rid = 1
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            fd, name = tempfile.mkstemp(prefix="closetui-rows-", suffix=".sqlite3")
+            os.close(fd)
+            db = sqlite3.connect(name, isolation_level=None, check_same_thread=False)
+            with contextlib.suppress(OSError):
+                os.unlink(name)  # open and gone: the file lives as long as the connection
+        except (OSError, sqlite3.Error) as exc:
+            self.notice = (
+                f"No temporary file could be made for the list ({exc}); its rows are kept in "
+                "memory, so a very long list needs memory in proportion."
+            )
+            log.warning("row store in memory: %s", exc)
+            db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        # A scratch file: nothing to recover after a crash, so no journal and no syncing.
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("PRAGMA synchronous=OFF")
+        db.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")
+        db.execute("PRAGMA temp_store=FILE")
+        return db
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> sqlite3.Cursor:
+        return self._db.execute(sql, args)
+
+    # -- columns for sorting -----------------------------------------------------------------
+
+    def add_sort_column(self, values: Iterable[tuple[Any, int]] = ()) -> int:
+        """A column for one more sort key, filled with (value, rid) pairs; its number."""
+        number = self.sort_columns
+        self._db.execute(f"ALTER TABLE rows ADD COLUMN s{number}")
+        self.sort_columns += 1
+        with self.transaction():
+            self._db.executemany(f"UPDATE rows SET s{number}=? WHERE rid=?", values)
+        return number
+
+    def ensure_index(self, column: int, descending: bool) -> None:
+        """An index that gives the order itself: built the first time the list is sorted so,
+        then kept up to date as rows come (each costs an index entry)."""
+        if (column, descending) in self._indexes:
+            return
+        direction = "DESC" if descending else "ASC"
+        name = f"rows_s{column}_{direction.lower()}"
+        self._db.execute(f"CREATE INDEX {name} ON rows (s{column} {direction}, slot, ord)")
+        self._indexes.add((column, descending))
+
+    # -- rows --------------------------------------------------------------------------------
+
+    @staticmethod
+    def dump(row: Any) -> bytes:
+        return pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @staticmethod
+    def load(blob: bytes) -> Any:
+        return pickle.loads(blob)  # this process's own private file: see the module
+
+    def insert(self, rows: Sequence[tuple[Any, ...]], blobs: Sequence[bytes]) -> None:
+        """Rows as (id, slot, ord, key, status, s0, s1, …), with their pickled rows."""
+        sort = "".join(f", s{n}" for n in range(self.sort_columns))
+        marks = ",".join("?" * (6 + self.sort_columns))
+        first = self._next_rid
+        self._next_rid += len(rows)
+        self._db.executemany(
+            f"INSERT INTO rows (rid, id, slot, ord, key, status{sort}) VALUES ({marks})",
+            [(first + n, *values) for n, values in enumerate(rows)],
+        )
+        self._db.executemany(
+            "INSERT INTO data VALUES (?, ?)", [(first + n, blob) for n, blob in enumerate(blobs)]
+        )
+
+    def delete_slot(self, slot: int) -> None:
+        self._db.execute("DELETE FROM data WHERE rid IN (SELECT rid FROM rows WHERE slot=?)",
+                         (slot,))  # fmt: skip
+        self._db.execute("DELETE FROM rows WHERE slot=?", (slot,))
+
+    def delete_ids(self, ids: Sequence[str]) -> None:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            self._db.execute(
+                f"DELETE FROM data WHERE rid IN (SELECT rid FROM rows WHERE id IN ({marks}))",
+                chunk,
+            )
+            self._db.execute(f"DELETE FROM rows WHERE id IN ({marks})", chunk)
+
+    def places(self, ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+        """Where each of these ids is now: (slot, ord)."""
+        found: dict[str, tuple[int, int]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row_id, slot, ord_ in self._db.execute(
+                f"SELECT id, slot, ord FROM rows WHERE id IN ({marks})", chunk
+            ):
+                found[row_id] = (slot, ord_)
+        return found
+
+    def slot_rows(self, slot: int) -> list[Any]:
+        return [
+            self.load(blob)
+            for (blob,) in self._db.execute(
+                "SELECT data.row FROM rows JOIN data USING (rid) WHERE slot=? ORDER BY ord",
+                (slot,),
+            )
+        ]
+
+    def renumber(self, slot: int) -> None:
+        """Dense `ord` again after rows left a slot."""
+        rids = [r for (r,) in self._db.execute(
+            "SELECT rid FROM rows WHERE slot=? ORDER BY ord", (slot,))]  # fmt: skip
+        self._db.executemany("UPDATE rows SET ord=? WHERE rid=?", list(enumerate(rids)))
+
+    def update(self, row_id: str, key: str, status: str, sort: Sequence[Any], blob: bytes) -> None:
+        sets = "".join(f", s{n}=?" for n in range(len(sort)))
+        cursor = self._db.execute(
+            f"UPDATE rows SET key=?, status=?{sets} WHERE id=? RETURNING rid",
+            (key, status, *sort, row_id),
+        )
+        found = cursor.fetchone()
+        cursor.close()
+        if found is not None:
+            self._db.execute("UPDATE data SET row=? WHERE rid=?", (blob, found[0]))
