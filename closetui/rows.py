@@ -84,6 +84,20 @@ def _match_sql(query: Query) -> tuple[str, list[Any]]:
     return " AND ".join(clauses), args
 
 
+Anchor = tuple[Any, int, int]  # a row's place in a sorted view: its sort value, slot and ord
+
+
+class _Block(Generic[R]):
+    """Rows of a sorted view read at once, and where they start and end in its order."""
+
+    __slots__ = ("first", "last", "rows")
+
+    def __init__(self, rows: list[R]) -> None:
+        self.rows = rows
+        self.first: Anchor = (None, 0, 0)
+        self.last: Anchor = (None, 0, 0)
+
+
 class InOrder(SequenceABC[R]):
     """A list's rows in list order, read on demand: indexing costs a slot read at most."""
 
@@ -122,7 +136,7 @@ class RowList(Generic[R]):
         self._sort: SortKey | None = None
         self._column = 0  # the store's column for the sort key
         self._descending = False
-        self._blocks: OrderedDict[int, list[R]] = OrderedDict()  # a sorted view, by block
+        self._blocks: OrderedDict[int, _Block[R]] = OrderedDict()  # a sorted view, by block
 
     # -- the store ---------------------------------------------------------------------------
 
@@ -296,33 +310,85 @@ class RowList(Generic[R]):
             self._matching[skip] = found
         return found
 
-    def _order(self) -> str:
-        direction = " DESC" if self._descending else ""
-        return f"s{self._column}{direction}, slot, ord"
+    def _order(self, backward: bool = False) -> str:
+        """The view's ORDER BY; `backward` reads it from the other end. A descending sort
+        still keeps equal rows in the API's order, as a stable sort does."""
+        first = "ASC" if self._descending == backward else "DESC"
+        rest = "DESC" if backward else "ASC"
+        return f"s{self._column} {first}, slot {rest}, ord {rest}"
 
     def _block(self, number: int) -> list[R]:
+        """Rows [number * BLOCK, (number + 1) * BLOCK) of a sorted view. Next to a block
+        already read, it continues from that block's edge (an index range, as cheap at the
+        millionth row as at the first); otherwise it counts from the nearer end."""
         block = self._blocks.get(number)
         if block is not None:
             self._blocks.move_to_end(number)
-            return block
-        where, args = _match_sql(self._query) if self._query else ("1", [])
-        found = self.store.execute(
-            "SELECT slot, ord, data.row FROM rows JOIN data USING (rid) "
-            f"WHERE {where} ORDER BY {self._order()} LIMIT ? OFFSET ?",
-            (*args, BLOCK, number * BLOCK),
-        ).fetchall()
-        block = []
-        for slot, offset, blob in found:
-            kept = self._kept.get(slot)  # one object per row, where memory has it already
-            block.append(kept[offset] if kept is not None else self.store.load(blob))
+            return block.rows
+        before, after = self._blocks.get(number - 1), self._blocks.get(number + 1)
+        start = number * BLOCK
+        size = max(0, min(BLOCK, self.visible_count - start))
+        if before is not None and len(before.rows) == BLOCK:
+            found = self._beyond(before.last, size, backward=False)
+        elif after is not None:
+            found = self._beyond(after.first, size, backward=True)
+        elif not self.searching and start + size / 2 > self.visible_count / 2:
+            found = self._counted(self.visible_count - start - size, size, backward=True)
+        else:
+            found = self._counted(start, size, backward=False)
+        block = _Block(self._rows_of(found))
+        if found:
+            block.first, block.last = found[0][:3], found[-1][:3]
         self._blocks[number] = block
         while len(self._blocks) > BLOCKS_KEPT:
             self._blocks.popitem(last=False)
-        return block
+        return block.rows
+
+    def _select(self) -> tuple[str, list[Any]]:
+        where, args = _match_sql(self._query) if self._query else ("1", [])
+        column = f"s{self._column}"
+        return (
+            f"SELECT {column}, slot, ord, data.row FROM rows JOIN data USING (rid) WHERE {where}",
+            args,
+        )
+
+    def _counted(self, offset: int, size: int, *, backward: bool) -> list[tuple[Any, ...]]:
+        select, args = self._select()
+        found = self.store.execute(
+            f"{select} ORDER BY {self._order(backward)} LIMIT ? OFFSET ?", (*args, size, offset)
+        ).fetchall()
+        return found[::-1] if backward else found
+
+    def _beyond(self, anchor: Anchor, size: int, *, backward: bool) -> list[tuple[Any, ...]]:
+        """`size` rows after `anchor` in the view's order (before it, `backward`), as two
+        index ranges: the rest of the anchor's own value, then the values beyond it."""
+        select, args = self._select()
+        value, slot, offset = anchor
+        column = f"s{self._column}"
+        later = ">" if not backward else "<"
+        beyond = ">" if self._descending == backward else "<"
+        found = self.store.execute(
+            f"{select} AND {column} = ? AND (slot, ord) {later} (?, ?) "
+            f"ORDER BY {self._order(backward)} LIMIT ?",
+            (*args, value, slot, offset, size),
+        ).fetchall()
+        if len(found) < size:
+            found += self.store.execute(
+                f"{select} AND {column} {beyond} ? ORDER BY {self._order(backward)} LIMIT ?",
+                (*args, value, size - len(found)),
+            ).fetchall()
+        return found[::-1] if backward else found
+
+    def _rows_of(self, found: list[tuple[Any, ...]]) -> list[R]:
+        rows = []
+        for _, slot, offset, blob in found:
+            kept = self._kept.get(slot)  # one object per row, where memory has it already
+            rows.append(kept[offset] if kept is not None else self.store.load(blob))
+        return rows
 
     def _sorted_index_of(self, row_id: str, place: tuple[int, int]) -> int | None:
         for number, block in self._blocks.items():
-            for offset, row in enumerate(block):
+            for offset, row in enumerate(block.rows):
                 if row.id == row_id:
                     return number * BLOCK + offset
         row = self._slot(place[0])[place[1]]
@@ -483,11 +549,12 @@ class RowList(Generic[R]):
         if self._query:
             self.search(2 * SEARCH_ROWS)
 
-    def search(self, budget: int = SEARCH_ROWS) -> bool:
+    def search(self, budget: int | None = None) -> bool:
         """Count the matches of the next stretch of slots not counted yet, about `budget`
-        rows: one SQLite query. True while slots remain."""
+        rows (`SEARCH_ROWS`): one SQLite query. True while slots remain."""
         if not self.searching:
             return False
+        budget = SEARCH_ROWS if budget is None else budget
         first = len(self._match_at) - 1
         last, rows = first, 0
         while last < len(self._starts) and (rows < budget or last == first):

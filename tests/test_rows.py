@@ -101,3 +101,146 @@ def test_a_sort_places_rows_that_arrive_later_as_a_full_sort_would():
     rows.set_sort(None)
     rows.set_filter("")
     assert [r.id for r in rows.visible_rows(0, 1000)] == rows.ids()
+
+
+# -- a list longer than what memory keeps: the rows come back from the store ------------------
+
+
+def _many(pages: int, size: int, seed: int = 3) -> list[list[Row]]:
+    import random
+
+    rng = random.Random(seed)
+    words = ["acme", "globex", "initech", "umbrella", "hooli", "Ünïcode", "stark"]
+    return [
+        [
+            Row(
+                id=f"p{p}-{n}",
+                name=(name := f"{rng.choice(words)} {rng.randrange(50)}"),
+                key=name.casefold(),
+                status=rng.choice(["active", "paused", "error", "Paused"]),
+                steps=rng.randrange(5),
+                span=None,
+                updated=None,
+                fetched_at=0.0,
+            )
+            for n in range(size)
+        ]
+        for p in range(pages)
+    ]
+
+
+def _filled(pages: list[list[Row]]) -> RowList[Row]:
+    rows: RowList[Row] = RowList()
+    rows.use_sort_keys([_by_status, _by_steps])
+    for p, page in enumerate(pages):
+        rows.put(p * len(page), page, fresh=True)
+    return rows
+
+
+def _by_status(row: Row) -> str:
+    return row.status.casefold()
+
+
+def _by_steps(row: Row) -> int:
+    return row.steps
+
+
+def test_a_scroll_through_more_than_memory_keeps_reads_every_row_back_once_in_order():
+    from closetui.rows import SLOTS_KEPT
+
+    pages = _many(SLOTS_KEPT * 3, 25)
+    rows = _filled(pages)
+    expected = [(r.id, r.name, r.status) for page in pages for r in page]
+    for _ in range(2):  # down, then again from the top: every slot was evicted in between
+        seen = [(r.id, r.name, r.status) for r in (rows.visible(i) for i in range(len(rows)))]
+        assert seen == expected
+    backwards = [rows.visible(i).id for i in reversed(range(len(rows)))]
+    assert backwards == [e[0] for e in reversed(expected)]
+    assert rows.visible_index_of("p100-7") == 100 * 25 + 7
+    assert rows.get("p3-4") is not None and rows.get("p3-4").name == pages[3][4].name
+
+
+def test_the_filter_over_the_store_equals_the_filter_over_memory():
+    from closetui.query import parse
+
+    pages = _many(120, 30, seed=11)
+    every = [r for page in pages for r in page]
+    rows = _filled(pages)
+    for text in ("acme", "ünïcode", "status:paused", "status:error,active stark 1", "zzz", ""):
+        rows.set_filter(text)
+        while rows.search(budget=200):  # in small steps, as the app does it between frames
+            pass
+        query = parse(text)
+        expected = [r.id for r in every if query.matches(r)] if query else [r.id for r in every]
+        assert [rows.visible(i).id for i in range(rows.visible_count)] == expected, text
+        if expected:
+            assert rows.visible_index_of(expected[len(expected) // 2]) == len(expected) // 2
+
+
+def test_a_sorted_view_read_in_any_order_equals_a_stable_sort():
+    import random
+
+    pages = _many(150, 20, seed=5)
+    every = [r for page in pages for r in page]
+    rows = _filled(pages)
+    rng = random.Random(1)
+    for key in (_by_status, _by_steps):
+        for descending in (False, True):
+            for text in ("", "acme"):
+                rows.set_filter(text)
+                rows.set_sort(key, descending=descending)
+                chosen = [r for r in every if text in r.key]
+                expected = [r.id for r in sorted(chosen, key=key, reverse=descending)]
+                count = rows.visible_count
+                assert count == len(expected)
+                order = list(range(count))
+                shown = [rows.visible(i).id for i in order]  # forward, block after block
+                assert shown == expected
+                rows.set_sort(key, descending=descending)  # nothing read yet
+                shown = [rows.visible(i).id for i in reversed(order)][::-1]  # from the end
+                assert shown == expected
+                rows.set_sort(key, descending=descending)
+                for i in rng.sample(order, min(60, count)):  # jumps
+                    assert rows.visible(i).id == expected[i]
+                probe = expected[count // 3]
+                assert rows.visible_index_of(probe) == count // 3
+    rows.set_sort(None)
+    rows.set_filter("")
+    assert [rows.visible(i).id for i in range(len(rows))] == [r.id for r in every]
+
+
+def test_a_page_replaced_in_the_middle_keeps_the_store_and_the_counts_in_step():
+    pages = _many(80, 10, seed=2)
+    rows = _filled(pages)
+    rows.set_filter("status:paused")
+    while rows.search(budget=50):
+        pass
+    replacement = [
+        Row(f"new{n}", "new", "new", "paused", 1, None, None, 0.0) for n in range(4)
+    ] + pages[41][:3]
+    rows.put(410, replacement, fresh=True)
+    every = [r for p, page in enumerate(pages) for r in (replacement if p == 41 else page)]
+    expected = [r.id for r in every if r.status.casefold() == "paused"]
+    assert [rows.visible(i).id for i in range(rows.visible_count)] == expected
+    rows.set_filter("")
+    assert rows.ids() == [r.id for r in every]
+    assert len(rows) == len(every)
+
+
+def test_while_a_long_list_is_searched_what_shows_is_the_first_matches_in_order(monkeypatch):
+    import closetui.rows
+
+    monkeypatch.setattr(closetui.rows, "SEARCH_ROWS", 100)  # a long list, in miniature
+    pages = _many(60, 20, seed=8)
+    expected = [r.id for page in pages for r in page if "acme" in r.key]
+    rows = _filled(pages)
+    rows.set_filter("acme")
+    shown_counts = []
+    while True:
+        count = rows.visible_count
+        shown_counts.append(count)
+        assert [rows.visible(i).id for i in range(count)] == expected[:count]  # a prefix
+        if not rows.search():
+            break
+    assert rows.visible_count == len(expected) and not rows.searching
+    assert len(shown_counts) > 3 and shown_counts == sorted(shown_counts)
