@@ -494,6 +494,17 @@ class Cache:
         ).fetchone()
         return (json.loads(row[0]), bool(row[1]), row[2]) if row else None
 
+    @_guarded([])
+    def page_sizes(self, kind: str, owner: str) -> list[tuple[int, int, bool]]:
+        """(skip, items, has_more) of every cached page of a list, in order: counted by
+        SQLite, so a list of ten thousand pages is not parsed to learn its length."""
+        rows = self._db.execute(
+            "SELECT skip, json_array_length(json), has_more FROM pages "
+            "WHERE kind=? AND owner=? ORDER BY skip",
+            (kind, owner),
+        ).fetchall()
+        return [(skip, count or 0, bool(more)) for skip, count, more in rows]
+
     @_guarded(None, write=True)
     def put_page(
         self, kind: str, owner: str, skip: int, raw: Sequence[Any], has_more: bool, at: float

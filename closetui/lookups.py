@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from closetui.cache import Cache
 from closetui.errors import ApiError, NetworkError, NotFound, ProtocolError
@@ -76,6 +77,21 @@ class LookupFailure:
         return inert(f"{self.what}: failed{many} ({self.error.message})")
 
 
+PARTIES_KEPT = 20_000
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _remember(kept: dict[_K, _V], key: _K, value: _V) -> _V:
+    """Put `key` in, forgetting the oldest half once there are more than PARTIES_KEPT."""
+    kept[key] = value
+    if len(kept) > PARTIES_KEPT:
+        for old in list(itertools.islice(kept, PARTIES_KEPT // 2)):
+            del kept[old]
+    return value
+
+
 class Lookups:
     def __init__(
         self,
@@ -96,8 +112,11 @@ class Lookups:
         self._gate: asyncio.Semaphore | None = None
         self.users_fetched_at: float | None = None
         self.users_fresh = False
+        # Leads and contacts, for the runs on screen: remembered up to PARTIES_KEPT each, the
+        # oldest forgotten first (the cache still has them), so a scroll through a million
+        # runs costs what a scroll through a few thousand does.
         self.parties: dict[tuple[str, str], str] = {}  # (lead|contact, id) -> name or GONE
-        self._not_cached: set[tuple[str, str]] = set()  # looked for in the cache, not there
+        self._not_cached: dict[tuple[str, str], None] = {}  # looked for in the cache, not there
         self.failures: dict[str, LookupFailure] = {}
         self._told: set[str] = set()
         for user_id, stored in cache.lookups(USER).items():
@@ -252,11 +271,10 @@ class Lookups:
             return None  # asked of the cache already: a cursor move asks again, not SQLite
         stored = self.cache.lookup(kind, party_id)
         if stored is None:
-            self._not_cached.add(key)
+            _remember(self._not_cached, key, None)
             return None
         name = stored.data.get("name", "") if isinstance(stored.data, dict) else GONE
-        self.parties[key] = name if isinstance(name, str) else GONE
-        return self.parties[key]
+        return _remember(self.parties, key, name if isinstance(name, str) else GONE)
 
     def parties_missing(self, wanted: Iterable[tuple[str, str | None]]) -> list[tuple[str, str]]:
         """Of (kind, id) pairs, those neither known nor asked for in this run."""
@@ -276,6 +294,8 @@ class Lookups:
         missing = self.parties_missing(wanted)
         if not missing or self.client is None:
             return 0
+        if len(self._fetched) > PARTIES_KEPT:
+            self._fetched.clear()  # at worst an id far behind is asked for once more
         self._fetched.update(missing)
         client = self.client
 
@@ -299,7 +319,8 @@ class Lookups:
             if items:
                 await asyncio.to_thread(self.cache.put_lookups, kind, items, now)
         for kind, party_id, name in found:
-            self.parties[(kind, party_id)] = name
+            _remember(self.parties, (kind, party_id), name)
+            self._not_cached.pop((kind, party_id), None)
         return len(found)
 
     async def look_up(self, sequence: Sequence, *, prefer_cache: bool = False) -> None:

@@ -95,15 +95,16 @@ class SubscriptionSource(PagedSource):
 
     def known_total(self) -> int | None:
         """How many subscriptions the cached pages hold, when they run to the list's end."""
-        total, skip = 0, 0
-        while (found := self.cache.page(KIND, self.sequence_id, skip)) is not None:
-            raw, has_more, _ = found
-            total += len(raw)
+        total, expected = 0, 0
+        for skip, count, has_more in self.cache.page_sizes(KIND, self.sequence_id):
+            if skip != expected:
+                return None  # a gap: what lies there is not known
+            total += count
             if not has_more:
                 return total
-            if not raw:
+            if not count:
                 return None
-            skip += self.limit
+            expected = skip + self.limit
         return None
 
     async def fetch_page(self, skip: int) -> FetchedPage:

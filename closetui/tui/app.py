@@ -262,7 +262,10 @@ class ClosetuiApp(App[int]):
     @property
     def busy(self) -> bool:
         """Work under way or due (tests and benchmarks wait for this to be false)."""
-        return self.main.busy or bool(getattr(self.screen, "names_due", False))
+        if self.main.busy or bool(getattr(self.screen, "names_due", False)):
+            return True
+        panes = {*self.main.query(FeedPane), *self.screen.query(FeedPane)}
+        return any(pane.search_due for pane in panes)
 
     # -- fatal errors ------------------------------------------------------------------------
 

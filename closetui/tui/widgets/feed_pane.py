@@ -248,6 +248,11 @@ class FeedPane(Vertical, Generic[R]):
             self._search_due = True
             self.set_timer(0.001, self._search_step)
 
+    @property
+    def search_due(self) -> bool:
+        """A filter's search has steps still to run."""
+        return self._search_due
+
     def _search_step(self) -> None:
         self._search_due = False
         if not self.is_attached:
