@@ -130,6 +130,10 @@ class Feed:
         self.cache_end = False  # the cache has nothing at next_skip
         self.loading: set[int] = set()
         self.cached_at: dict[int, float] = {}  # slot -> oldest fetch time, for cached slots
+        # The oldest of them, kept as slots come rather than found on every status line
+        # (a million cached runs are ten thousand slots).
+        self._oldest: tuple[float, int] | None = None  # (fetched at, slot)
+        self._oldest_due = False
         self.failed: dict[int, ApiError] = {}
         self.offline = not source.can_fetch
         self.hold_network = hold_network  # cache pages only, until release_network()
@@ -162,8 +166,20 @@ class Feed:
     @property
     def oldest_cached(self) -> float | None:
         """When the oldest row still shown from the cache was fetched."""
-        live = [at for skip, at in self.cached_at.items() if self.rows.has_slot(skip)]
-        return min(live) if live else None
+        if self._oldest is not None and not self.rows.has_slot(self._oldest[1]):
+            self._oldest_due = True  # its slot was dropped (a shorter list, a complete pass)
+        if self._oldest_due:  # worked out again only after a cached slot went or changed
+            self._oldest_due = False
+            live = [(at, skip) for skip, at in self.cached_at.items() if self.rows.has_slot(skip)]
+            self._oldest = min(live) if live else None
+        return self._oldest[0] if self._oldest is not None else None
+
+    def _cached(self, skip: int, fetched_at: float) -> None:
+        if skip in self.cached_at:
+            self._oldest_due = True
+        self.cached_at[skip] = fetched_at
+        if not self._oldest_due and (self._oldest is None or fetched_at < self._oldest[0]):
+            self._oldest = (fetched_at, skip)
 
     def status(self, plural: str, now: float) -> ListStatus:
         """Which state wins, in one place: loading, a refused key, a stop, a failure,
@@ -229,7 +245,7 @@ class Feed:
                     break
                 skip = self.next_skip
                 self.rows.put(skip, cached, fresh=False)
-                self.cached_at[skip] = min(row.fetched_at for row in cached)
+                self._cached(skip, min(row.fetched_at for row in cached))
                 self.next_skip = skip + self._limit
                 count += len(cached)
                 if not self.want_all or time.perf_counter() >= until:
@@ -388,7 +404,8 @@ class Feed:
     def _apply(self, page: FetchedPageLike) -> None:
         skip = page.skip
         dropped = self.rows.put(skip, page.rows, fresh=True)
-        self.cached_at.pop(skip, None)
+        if self.cached_at.pop(skip, None) is not None:
+            self._oldest_due = True
         extending = skip == self.next_skip
         if page.limit != self._limit:
             # The server asked for smaller pages: what followed this page no longer lines up.
