@@ -29,6 +29,7 @@ from closetui.errors import (
     ProtocolError,
     RateLimited,
     ServerError,
+    SkipCeiling,
     TlsFailed,
     TooSlow,
 )
@@ -53,6 +54,10 @@ PARTY_FIELDS = {"_fields": "id,display_name,name"}
 # `_fields`, nor does the sequence's, whose detail call also carries the subscription counts.)
 EMAIL_TEMPLATE_FIELDS = ("id", "name", "subject")
 _LIMIT_TOO_LARGE = re.compile(r"max_limit\s*=\s*(\d+)")
+# Close's 400 for a `_skip` past the resource's maximum: "The skip you set is larger than the
+# maximum skip for this resource (max_skip = 250000)". Matched loosely, as the wording may move.
+_SKIP_TOO_LARGE = re.compile(r"max_skip|maximum\s+skip", re.IGNORECASE)
+_MAX_SKIP = re.compile(r"max_skip\s*=\s*(\d{1,15})\b", re.IGNORECASE)
 _T = TypeVar("_T")
 MB = 1024 * 1024
 DEFAULT_MAX_BODY = 32 * MB  # far above any real page (100 sequences are well under 1 MB)
@@ -100,6 +105,15 @@ def _server_message(body: bytes | bytearray) -> str:
             parts += [f"{k}: {v}" for k, v in field_errors.items()]
         return "; ".join(parts)
     return ""
+
+
+def skip_ceiling(error: BadRequest, skip: int) -> SkipCeiling | None:
+    """The 400 as a `SkipCeiling` if it says the skip is past the resource's maximum. The
+    server's figure is read as a number and nothing else of its text is kept."""
+    if not _SKIP_TOO_LARGE.search(error.message):
+        return None
+    found = _MAX_SKIP.search(error.message)
+    return SkipCeiling(skip, int(found.group(1)) if found else None)
 
 
 def _tls_failure(exc: BaseException) -> ssl.SSLError | None:
@@ -425,7 +439,8 @@ class CloseClient:
         `problems` instead of failing the other items.
 
         A 400 saying the limit is above the resource's maximum makes it retry with the
-        maximum (or half), and remember it for this path.
+        maximum (or half), and remember it for this path. A 400 saying the skip is above the
+        resource's maximum is `SkipCeiling`, at once: asking again would get the same answer.
         """
         limit = min(limit, self._max_limit.get(path, limit))
         while True:
@@ -435,6 +450,9 @@ class CloseClient:
                 body = await self.get(path, query)
                 break
             except BadRequest as exc:
+                ceiling = skip_ceiling(exc, skip)
+                if ceiling is not None:
+                    raise ceiling from None
                 text = exc.message.lower()
                 if "limit" not in text or "maximum" not in text or "skip" in text or limit <= 1:
                     raise

@@ -18,12 +18,19 @@ def open_client(
         raise ConfigError("No Close API key.")
     transport = None
     if settings.demo:
-        from closetui.demo.data import DemoOrg
+        from closetui.demo.data import DEFAULT_SIZE, DemoOrg
         from closetui.demo.router import FakeClose, Faults
         from closetui.demo.transport import DemoTransport
 
-        org = DemoOrg(settings.demo_size) if settings.demo_size else DemoOrg()
-        transport = DemoTransport(FakeClose(org, Faults(latency=settings.demo_latency)))
+        org = DemoOrg(
+            settings.demo_size or DEFAULT_SIZE,
+            subscriptions=settings.demo_subscriptions,
+        )
+        faults = Faults(latency=settings.demo_latency)
+        # In-process, nothing reads the request log: it is not kept, so that a walk of a
+        # million runs costs the demo no memory.
+        router = FakeClose(org, faults, max_skip=settings.demo_max_skip, log=False)
+        transport = DemoTransport(router)
     return CloseClient(
         settings.base_url,
         api_key=settings.api_key.reveal(),

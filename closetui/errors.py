@@ -40,6 +40,22 @@ class BadRequest(ApiError):
     """400: the server refused the request; the message is the server's."""
 
 
+class SkipCeiling(BadRequest):
+    """400 for a `_skip` past the most the resource allows: offset paging reaches no further.
+
+    Not a failure of the list: everything before `skip` could be listed, nothing after it can
+    (Close caps `_skip` per resource). `max_skip` is the server's figure, when it said one."""
+
+    def __init__(self, skip: int, max_skip: int | None) -> None:
+        cap = f" (max_skip = {max_skip:,})" if max_skip is not None else ""
+        super().__init__(
+            f"Close lists nothing past item {skip:,} of this list: its limit on paging{cap}.",
+            status=400,
+        )
+        self.skip = skip
+        self.max_skip = max_skip
+
+
 class RateLimited(ApiError):
     """429 and the bounded wait for it ran out."""
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from closetui.errors import ApiError, AuthError, NetworkError
+from closetui.errors import ApiError, AuthError, NetworkError, SkipCeiling
 from closetui.paging import MAX_NO_PROGRESS, pages_in_order
 from closetui.rows import KeyedRow, RowList
 from closetui.sheet import format_age
@@ -90,6 +90,7 @@ FeedEventKind = Literal[
     "auth",  # the key was refused (error)
     "problems",  # items of a page could not be read (notes)
     "stopped",  # paging stopped: pages that brought nothing new (notes)
+    "capped",  # Close lists nothing past this skip (its `_skip` maximum): the end, not a failure
 ]
 
 
@@ -143,6 +144,10 @@ class Feed:
         self.want_all = False  # every page, not just the next: a filter must cover them all
         self._walking = False
         self.stopped: str | None = None  # why paging stopped before the end, if it did
+        self.ceiling: SkipCeiling | None = None  # Close would list no further (its `_skip` cap)
+        # What the list holds, in the end line's words ("runs of this sequence"): the
+        # view's plural when None.
+        self.noun: str | None = None
         self._fresh_end: int | None = None  # skip of the fresh page that said has_more false
         self._reconnecting = False
         self._retry_delays = retry_delays
@@ -193,6 +198,10 @@ class Feed:
             line, role = "the API key was refused", "error"
         elif self.stopped:
             line, role = f"{self.stopped} · r to try again", "warn"
+        elif self.ceiling is not None:
+            what = self.noun or plural
+            line = f"Close lists only the first {count:,} {what}: "
+            line, role = line + "narrow with a filter, or see them in Close", "warn"
         elif self.next_failed is not None and not self.offline:
             line, role = "failed: r to retry", "error"
         elif self.offline and not count:
@@ -212,6 +221,10 @@ class Feed:
             subtitle = f"all {count:,}{cached}"
         else:
             subtitle = f"{count:,} loaded · more"
+        if self.ceiling is not None:  # the count is as far as Close lists, not the list's
+            first = f"first {count:,}"
+            subtitle = f"{rows.visible_count:,} of the {first} match" if rows.filter else first
+            subtitle += " · Close's limit"
         oldest = self.oldest_cached
         if oldest is not None:
             subtitle += f" · cached {format_age(now - oldest)}"
@@ -299,6 +312,7 @@ class Feed:
     def refresh(self) -> None:
         """`r`: revalidate every loaded page from the first; rows stay until replaced."""
         self.stopped = None
+        self.ceiling = None  # asked once more, as any page: Close may list further now
         self._empty_run = 0
         self.failed.clear()
         self.auth_failed = None
@@ -340,6 +354,8 @@ class Feed:
                     at = page.skip + page.limit
                     if self.end or not self.want_all or self.next_skip != at:
                         break
+            if pages.ceiling is not None:
+                self._fetch_failed(at, pages.ceiling)  # the walk's end, said as the page's
         except Exception as exc:
             self._fetch_failed(at, exc)
         finally:
@@ -388,6 +404,12 @@ class Feed:
         if isinstance(exc, AuthError):
             self.auth_failed = exc
             self._emit(FeedEvent("auth", skip, exc))
+        elif isinstance(exc, SkipCeiling):
+            # The end of what Close will list, not a failure: nothing to retry, and the pass
+            # is not complete (no `has_more: false`), so nothing cached is pruned.
+            self.ceiling = exc
+            self.end = True
+            self._emit(FeedEvent("capped", skip, exc))
         elif isinstance(exc, NetworkError):
             self.failed[skip] = exc
             self._go_offline(exc)

@@ -23,6 +23,11 @@ flight (a request the rate gate is holding back is never sent).
 A page that brings no id the walk has not seen (empty, or repeating earlier pages) is no
 progress; `MAX_NO_PROGRESS` of them in a row stop the walk with a clear error: a server that
 says "more" for ever would otherwise be paged for ever.
+
+Close caps `_skip` per resource and answers 400 past it (`SkipCeiling`). That is the end of what
+can be listed, not a failure: the walk ends after the last page below the ceiling, and says so
+in `Pages.ceiling`. A probe answered so is a probe past the end: the end of what can be listed
+lies before it, and the search narrows as it would after an empty page.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ import math
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any, Protocol, TypeVar
 
-from closetui.errors import ProtocolError
+from closetui.errors import ProtocolError, SkipCeiling
 
 MAX_PARALLEL = 16  # in flight at most, whatever the rate limit allows (the client's pool size)
 MAX_PAST_END = 2  # requests past the end a walk that knows nothing may make
@@ -97,31 +102,73 @@ class Progress:
             raise no_progress_error(self.run_from)
 
 
-async def pages_in_order(
+class Pages(AsyncIterator[_P]):
+    """The pages of one walk, in offset order. Once they are over, `ceiling` says whether the
+    server's `_skip` maximum ended them (everything before `ceiling.skip` was listed, and a
+    pass that ended so is not complete: what lies past it was never seen)."""
+
+    def __init__(self) -> None:
+        self.ceiling: SkipCeiling | None = None
+        self._pages: AsyncGenerator[_P, None] | None = None
+
+    def __aiter__(self) -> Pages[_P]:
+        return self
+
+    async def __anext__(self) -> _P:
+        assert self._pages is not None
+        return await self._pages.__anext__()
+
+    async def aclose(self) -> None:
+        if self._pages is not None:
+            await self._pages.aclose()
+
+
+def pages_in_order(
     fetch: Callable[[int], Awaitable[_P]],
     *,
     start: int = 0,
     known: int | None = None,
     width: int | Callable[[], int] = MAX_PARALLEL,
     ids: Callable[[Any], Iterable[str]] = item_ids,
-) -> AsyncGenerator[_P, None]:
-    """Every page from `start` to the end, in offset order.
+) -> Pages[_P]:
+    """Every page from `start` to the end (or to the server's `_skip` ceiling), in offset
+    order.
 
     `known`: how many items the last complete pass counted (None: nothing known). `width`:
     the most requests in flight (asked again before each launch when it is a function, so it
     can follow the rate limit the answers report).
     """
+    pages: Pages[_P] = Pages()
     width_now = width if callable(width) else (lambda: width)
-    progress = Progress(ids)
-    first = await fetch(start)
+    pages._pages = _in_order(fetch, start, known, width_now, Progress(ids), pages)
+    return pages
+
+
+async def _in_order(
+    fetch: Callable[[int], Awaitable[_P]],
+    start: int,
+    known: int | None,
+    width: Callable[[], int],
+    progress: Progress,
+    pages: Pages[_P],
+) -> AsyncGenerator[_P, None]:
+    try:
+        first = await fetch(start)
+    except SkipCeiling as exc:
+        pages.ceiling = exc
+        return
     yield first
     progress.check(start, first)
     if not first.has_more:
         return
-    walk = _Walk(fetch, start, first.limit, known, width_now)
+    walk = _Walk(fetch, start, first.limit, known, width)
     try:
         while True:
-            page = await walk.next_page()
+            try:
+                page = await walk.next_page()
+            except SkipCeiling as exc:
+                pages.ceiling = exc  # the pages before it were the last that can be listed
+                return
             yield page
             progress.check(walk.skip_of(walk.want - 1), page)
             if not page.has_more:
@@ -237,6 +284,11 @@ class _Walk:
         probe = index == self._probe
         if probe:
             self._probe = None
+        if not task.cancelled() and isinstance(task.exception(), SkipCeiling):
+            # Nothing can be listed from here on: for the search, a page past the end.
+            self._past_end += 1
+            self._end_before(index)
+            return
         if task.cancelled() or task.exception() is not None:
             if probe:
                 self._probing = False  # a failing probe teaches nothing; its page will say
@@ -289,9 +341,7 @@ class _Walk:
                 await task
 
 
-def walk(
-    fetch: Callable[[int, int], Awaitable[_P]], limit: int, start: int = 0
-) -> AsyncIterator[_P]:
+def walk(fetch: Callable[[int, int], Awaitable[_P]], limit: int, start: int = 0) -> Pages[_P]:
     """Every page, one after another (a `fetch(skip, limit)` such as the client's calls)."""
     return pages_in_order(lambda skip: fetch(skip, limit), start=start, width=1)
 

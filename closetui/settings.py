@@ -86,6 +86,8 @@ class Settings:
     config_path: Path = field(default_factory=lambda: default_config_path())
     demo_latency: float = 0.15
     demo_size: int | None = None
+    demo_max_skip: int | None = None  # the demo refuses a `_skip` past this, as Close does
+    demo_subscriptions: int | None = None  # runs of the demo's first sequence, if not 15
     retry_backoff: float = 0.5  # seconds before the first retry; doubles each time
     trace_path: Path | None = None  # --trace FILE: every HTTP exchange, one JSON line each
     sequence_url: str = SEQUENCE_URL  # where `o` takes a sequence: {id} is replaced
@@ -255,6 +257,19 @@ class _Common(TypedDict):
 class _Demo(TypedDict):
     demo_latency: float
     demo_size: int | None
+    demo_max_skip: int | None
+    demo_subscriptions: int | None
+
+
+def _demo_count(name: str, env: Mapping[str, str]) -> int | None:
+    """A demo knob that counts something (None when unset); ValueError when it is no count."""
+    text = env.get(name, "").strip()
+    if not text:
+        return None
+    number = int(text)
+    if number < 0:
+        raise ValueError(name)
+    return number
 
 
 def load_settings(
@@ -300,15 +315,17 @@ def load_settings(
     common["page_size"] = size
     if demo:
         latency = env.get("CLOSETUI_DEMO_LATENCY")
-        demo_size = env.get("CLOSETUI_DEMO_SIZE")
         try:
             extra: _Demo = {
                 "demo_latency": float(latency) if latency else 0.15,
-                "demo_size": int(demo_size) if demo_size else None,
+                "demo_size": _demo_count("CLOSETUI_DEMO_SIZE", env),
+                "demo_max_skip": _demo_count("CLOSETUI_DEMO_MAX_SKIP", env),
+                "demo_subscriptions": _demo_count("CLOSETUI_DEMO_SUBSCRIPTIONS", env),
             }
         except ValueError:
             raise ConfigError(
-                "CLOSETUI_DEMO_LATENCY and CLOSETUI_DEMO_SIZE must be numbers."
+                "CLOSETUI_DEMO_LATENCY must be a number, and CLOSETUI_DEMO_SIZE, "
+                "CLOSETUI_DEMO_MAX_SKIP and CLOSETUI_DEMO_SUBSCRIPTIONS whole numbers of 0 or more."
             ) from None
         return Settings(
             base_url=DEMO_BASE_URL,

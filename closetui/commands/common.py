@@ -8,6 +8,7 @@ import sys
 from collections.abc import AsyncIterator
 
 from closetui.api import ClientEvent
+from closetui.errors import SkipCeiling
 from closetui.session import Session
 from closetui.settings import Settings
 from closetui.textsafe import inert
@@ -31,3 +32,20 @@ async def open_session(settings: Settings, *, quiet: bool = False) -> AsyncItera
         yield session
     finally:
         await session.aclose()
+
+
+def cut_short(
+    command: str,
+    count: int,
+    noun: str,
+    ceiling: SkipCeiling,
+    outcome: str = "the output stops there; the rest can be seen in Close",
+) -> str:
+    """The one stderr line for a list Close would page no further (its `_skip` maximum):
+    what came before it is all there is to get, and that is not a failure."""
+    cap = f" (max_skip = {ceiling.max_skip:,})" if ceiling.max_skip is not None else ""
+    line = (
+        f"closetui {command}: Close lists only the first {count:,} {noun}, its limit on "
+        f"paging{cap}: {outcome}."
+    )
+    return inert(line) + "\n"

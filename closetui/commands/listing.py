@@ -6,9 +6,9 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
-from closetui.commands.common import open_session
+from closetui.commands.common import cut_short, open_session
 from closetui.commands.output import ListWriter
-from closetui.errors import ConfigError, OfflineEmpty
+from closetui.errors import ConfigError, OfflineEmpty, SkipCeiling
 from closetui.paging import Seen, pages_in_order
 from closetui.rows import Row
 from closetui.settings import Settings
@@ -64,13 +64,16 @@ async def run(
     sort: str | None = None,
     parallel: int | None = None,
     out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> int:
     out = out or sys.stdout
+    err = err or sys.stderr
     order = parse_sort(sort)
     plain = ListWriter(choose_format(fmt, out), out)
     # With a sort, every row first: a sort needs them all.
     writer: ListWriter | _Sorted = plain if order is None else _Sorted(plain, *order)
     seen = Seen()
+    cut: SkipCeiling | None = None  # Close's `_skip` maximum ended the list
     async with open_session(settings) as session:
         source = session.source
         writer.start()
@@ -89,15 +92,21 @@ async def run(
         else:
             width = parallel or session.parallel
             known = source.known_total()  # what the last complete pass counted, if any
-            async for page in pages_in_order(source.fetch_page, known=known, width=width):
+            pages = pages_in_order(source.fetch_page, known=known, width=width)
+            async for page in pages:
                 assert page.page is not None
                 raw_by_id = {r["id"]: r for r in page.page.raw}
                 for row in seen.new(page.rows):
                     if _wanted(row, status, text):
                         writer.write(row, raw_by_id[row.id])
                 writer.flush()
-            source.finish_pass(len(seen.ids))  # a complete pass: drop what is gone upstream
+            cut = pages.ceiling
+            if cut is None:
+                source.finish_pass(len(seen.ids))  # a complete pass: drop what is gone upstream
+            # (A cut pass is not complete: what lies past the ceiling was never seen.)
         writer.finish()
+    if cut is not None:
+        err.write(cut_short("list", len(seen.ids), "sequences", cut))
     return 0
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
-from closetui.commands.common import open_session
+from closetui.commands.common import cut_short, open_session
 from closetui.commands.listing import choose_format
 from closetui.commands.output import OutColumn, TableWriter
-from closetui.errors import ConfigError, OfflineEmpty
+from closetui.errors import ConfigError, OfflineEmpty, SkipCeiling
 from closetui.lookups import CONTACT, LEAD, Lookups
 from closetui.paging import Seen, pages_in_order
 from closetui.settings import Settings
@@ -75,10 +75,12 @@ async def run(
     status: str | None = None,
     names: bool = False,
     out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> int:
     if not sequence_id.strip():
         raise ConfigError("Give a sequence id: closetui subscriptions SEQ_ID")
     out = out or sys.stdout
+    err = err or sys.stderr
     fmt = choose_format(fmt, out)
     columns = _columns(names)
     if fmt == "table":
@@ -86,6 +88,7 @@ async def run(
     writer = TableWriter(fmt, out, columns)
     seen = Seen()
     wanted = status.casefold() if status else None
+    cut: SkipCeiling | None = None  # Close's `_skip` maximum ended the list
 
     def keep(row: SubscriptionRow) -> bool:
         return wanted is None or row.status.casefold() == wanted
@@ -108,7 +111,8 @@ async def run(
                     "online first."
                 )
         else:
-            async for page in pages_in_order(source.fetch_page, width=session.parallel):
+            pages = pages_in_order(source.fetch_page, width=session.parallel)
+            async for page in pages:
                 assert page.page is not None
                 raw_by_id = {r["id"]: r for r in page.page.raw}
                 rows = [r for r in seen.new(page.rows) if keep(r)]
@@ -117,5 +121,8 @@ async def run(
                 for row in rows:
                     writer.write(row, raw_by_id[row.id])
                 writer.flush()
+            cut = pages.ceiling
         writer.finish()
+    if cut is not None:
+        err.write(cut_short("subscriptions", len(seen.ids), f"runs of {sequence_id}", cut))
     return 0

@@ -10,8 +10,8 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TextIO, TypeVar
 
-from closetui.commands.common import open_session
-from closetui.errors import ApiError, ConfigError, NotFound
+from closetui.commands.common import cut_short, open_session
+from closetui.errors import ApiError, ConfigError, NotFound, SkipCeiling
 from closetui.paging import pages_in_order
 from closetui.session import Session
 from closetui.settings import Settings
@@ -85,7 +85,9 @@ async def _each(items: Iterable[_T], work: Callable[[_T], Awaitable[None]], para
 
 async def _sequences(
     session: Session, progress: _Progress, parallel: int | None
-) -> tuple[int, int]:
+) -> tuple[int, int, SkipCeiling | None]:
+    """The sequence pass: how many are cached after it, how many it found removed upstream,
+    and Close's answer if its `_skip` maximum cut the pass short."""
     cache, source = session.cache, session.source
     state = json.loads(cache.meta(STATE) or "null")
     start = 0
@@ -97,7 +99,8 @@ async def _sequences(
     progress.advance("sequences", start)
     width = parallel or session.parallel
     known = source.known_total()
-    async for page in pages_in_order(source.fetch_page, start=start, known=known, width=width):
+    pages = pages_in_order(source.fetch_page, start=start, known=known, width=width)
+    async for page in pages:
         current = source.current_pass
         assert current is not None
         cache.set_meta(
@@ -106,9 +109,11 @@ async def _sequences(
         )
         progress.advance("sequences", len(page.rows))
     progress.done("sequences")
-    removed = source.finish_pass(cache.sequence_count())
+    # A pass the ceiling cut is not complete: what lies past it was never seen, so nothing
+    # cached is pruned. It is over all the same: resumed at the ceiling, it would list nothing.
+    removed = source.finish_pass(cache.sequence_count()) if pages.ceiling is None else 0
     cache.set_meta(STATE, "null")
-    return cache.sequence_count(), removed
+    return cache.sequence_count(), removed, pages.ceiling
 
 
 async def run(
@@ -128,7 +133,7 @@ async def run(
         cache, lookups = session.cache, session.lookups
         sync_started = time.time()
         with _Progress(err) as progress:
-            total, removed = await _sequences(session, progress, parallel)
+            total, removed, cut = await _sequences(session, progress, parallel)
             sequences_done = time.monotonic()
             lookups.parallel = parallel or session.parallel()
 
@@ -184,6 +189,9 @@ async def run(
         f"Synced {', '.join(parts)} in {seconds:.1f} s "
         f"(sequences {sequences_done - began:.1f} s){waits}.\n"
     )
+    if cut is not None:
+        outcome = "the sync stops there, and keeps every cached sequence past it"
+        err.write(cut_short("sync", cut.skip, "sequences", cut, outcome))
     # What was fetched is saved; a phase that failed is still a failed sync for a script.
     for failure in lookups.failures.values():
         err.write(f"closetui sync: {failure.describe()}\n")

@@ -2,16 +2,21 @@
 
 Sequence i is built from a random generator seeded with i alone, so any page of an
 organization of 100,000 sequences costs the same as the first, and every run sees the same data.
+Subscription j of a sequence is built the same way from (sequence, j), and its lead's and
+contact's ids carry the sequence and j, so `/lead/{id}/` and `/contact/{id}/` rebuild the name
+from the id: nothing is held per run, and a sequence of a million runs (`subscriptions=`, the
+first sequence's, "My Sequence") costs no more memory than one of fifteen.
 """
 
 from __future__ import annotations
 
 import hashlib
 import random
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from closetui.urls import DEMO_API_KEY as DEMO_API_KEY  # the demo's key, re-exported here
 
@@ -348,6 +353,14 @@ for _i in range(12):
 
 _STATUSES = ["active"] * 15 + ["paused"] * 4 + ["draft"]
 _SUB_STATUSES = ["active"] * 8 + ["paused"] * 2 + ["finished"] * 6 + ["goal"] * 3 + ["error"]
+SEED_RUNS = 15  # the first sequence's runs, unless `DemoOrg(subscriptions=N)` says otherwise
+# The big sequence's run j has the status at (j * 7) % 20 of `_SUB_STATUSES`: 7 and 20 share
+# no factor, so any 20 runs in a row hold each entry once, and counts are arithmetic.
+_CYCLE_STEP = 7
+_SUB_COUNTED = ("active", "error", "finished", "goal", "paused")
+_LEAD_DELETED_EVERY, _LEAD_DELETED_AT = 53, 7  # run 7 of every 53: its lead was deleted
+_HOSTILE_RUN_EVERY, _HOSTILE_RUN_AT = 97, 13  # run 13 of every 97: hostile text in its fields
+_SEQUENCE_BODY = re.compile(r"[0-9A-Za-z]{22}")
 
 
 def _schedule(rng: random.Random) -> dict[str, Any] | None:
@@ -473,19 +486,93 @@ def _generated(key: str, index: int) -> dict[str, Any]:
     return _made_hostile(item) if index == HOSTILE_INDEX else item
 
 
+class _Run(NamedTuple):
+    """What a run's generator draws first: who it is for and who sends it. `rng` goes on to
+    draw the rest of the run."""
+
+    status: str
+    first: str
+    last: str
+    sender: dict[str, Any]
+    started: datetime
+    company: str
+    lead_name: str | None  # None: the lead has been deleted since
+    rng: random.Random
+
+
+def _run(sequence_id: str, j: int, cycled: bool) -> _Run:
+    """The draws of run j, in the order they have always been made (so the default demo
+    stays as it was); `cycled` takes the status from the cycle instead of the draw."""
+    rng = random.Random(f"sub/{sequence_id}/{j}")
+    status = rng.choice(_SUB_STATUSES)
+    if cycled:
+        status = _SUB_STATUSES[(j * _CYCLE_STEP) % len(_SUB_STATUSES)]
+    first, last = rng.choice(_FIRST), rng.choice(_LAST)
+    sender = USERS[rng.randrange(len(USERS))]
+    started = _EPOCH + timedelta(days=300 + rng.randrange(1500), minutes=rng.randrange(1440))
+    if j % _HOSTILE_RUN_EVERY == _HOSTILE_RUN_AT:  # hostile text in the subscription list too
+        first, sender = "[b]x[/b]\x1b[31m", {**sender, "first_name": "\u202eevil"}
+    company = rng.choice(_COMPANIES)
+    lead_name = None
+    if j % _LEAD_DELETED_EVERY != _LEAD_DELETED_AT:
+        lead_name = f"{company.title()} {rng.choice(['Inc', 'GmbH', 'Ltd', 'LLC'])}"
+    return _Run(status, first, last, sender, started, company, lead_name, rng)
+
+
+def _party_id(prefix: str, sequence_id: str, j: int) -> str:
+    """A lead's or contact's id (43 characters after the prefix, as Close's) that says whose
+    run it belongs to: the sequence id's 22 characters, j, and a check that it was made here.
+    A sequence id of another shape (a hostile one) gives an id that names nothing."""
+    body = sequence_id[4:]
+    if not (sequence_id.startswith("seq_") and _SEQUENCE_BODY.fullmatch(body)):
+        body = _token(f"odd/{sequence_id}", 22)
+    return f"{prefix}_{body}{_base62(j, 5)}{_token(f'{prefix}/{sequence_id}/{j}', 16)}"
+
+
+def _party_run(prefix: str, party_id: str) -> tuple[str, int] | None:
+    """The (sequence id, j) a lead or contact id of `_party_id` was made for, or None."""
+    if not party_id.startswith(f"{prefix}_") or len(party_id) != len(prefix) + 44:
+        return None
+    body = party_id[len(prefix) + 1 :]
+    j = _from_base62(body[22:27])
+    sequence_id = "seq_" + body[:22]
+    if j is None or _party_id(prefix, sequence_id, j) != party_id:
+        return None
+    return sequence_id, j
+
+
+@lru_cache(maxsize=4096)
+def _drawn_counts(sequence_id: str, total: int) -> tuple[int, ...]:
+    """Runs by status (in `_SUB_COUNTED` order) of a sequence whose statuses are drawn: its
+    few hundred runs read once, then remembered."""
+    statuses = [_run(sequence_id, j, cycled=False).status for j in range(total)]
+    return tuple(statuses.count(status) for status in _SUB_COUNTED)
+
+
+def _cycled_counts(total: int) -> tuple[int, ...]:
+    """Runs by status of the big sequence, whatever its size, in twenty steps at most."""
+    rounds, rest = divmod(total, len(_SUB_STATUSES))
+    tail = [_SUB_STATUSES[(j * _CYCLE_STEP) % len(_SUB_STATUSES)] for j in range(rest)]
+    return tuple(
+        rounds * _SUB_STATUSES.count(status) + tail.count(status) for status in _SUB_COUNTED
+    )
+
+
 class DemoOrg:
     """The organization's contents. Positions shift when sequences are inserted at the head
     or deleted, as Close's live offsets do; `lock` guards those changes against the server's
-    request threads."""
+    request threads.
 
-    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+    `subscriptions`: how many runs the first sequence ("My Sequence", `SEED_ID`) has, instead
+    of 15; each made from its index when it is asked for, so a million cost what fifteen do.
+    """
+
+    def __init__(self, size: int = DEFAULT_SIZE, *, subscriptions: int | None = None) -> None:
         self.size = size
         self.inserted: list[dict[str, Any]] = []  # newest first
         self.deleted: set[int] = set()
         self.lock = threading.Lock()
-        # Leads and contacts the served runs belong to, by id: names for /lead/ and /contact/.
-        self.leads: dict[str, str] = {}
-        self.contacts: dict[str, str] = {}
+        self.big = subscriptions  # runs of SEED_ID, when set
 
     # -- sequences ------------------------------------------------------------------------
 
@@ -565,9 +652,13 @@ class DemoOrg:
 
     def subscription_total(self, sequence_id: str) -> int:
         if sequence_id == SEED_ID:
-            return 15
+            return SEED_RUNS if self.big is None else self.big
         rng = random.Random(f"subs/{sequence_id}")
         return rng.choice([0, 3, 12, 40, 90, 150, 260, 420])
+
+    def _cycled(self, sequence_id: str) -> bool:
+        """The big sequence's statuses follow a cycle, so that its counts are arithmetic."""
+        return self.big is not None and sequence_id == SEED_ID
 
     def subscriptions(
         self, sequence_id: str, skip: int, limit: int
@@ -577,36 +668,23 @@ class DemoOrg:
         return [self._subscription(sequence_id, j) for j in range(skip, end)], end < total
 
     def subscription_counts(self, sequence_id: str) -> dict[str, int]:
-        counts = dict.fromkeys(("active", "error", "finished", "goal", "paused"), 0)
-        for j in range(self.subscription_total(sequence_id)):
-            counts[self._subscription_status(sequence_id, j)[0]] += 1
-        return counts
-
-    @staticmethod
-    def _subscription_status(sequence_id: str, j: int) -> tuple[str, random.Random]:
-        rng = random.Random(f"sub/{sequence_id}/{j}")
-        return rng.choice(_SUB_STATUSES), rng
+        total = self.subscription_total(sequence_id)
+        if self._cycled(sequence_id):
+            counts = _cycled_counts(total)
+        else:
+            counts = _drawn_counts(sequence_id, total)
+        return dict(zip(_SUB_COUNTED, counts, strict=True))
 
     def _subscription(self, sequence_id: str, j: int) -> dict[str, Any]:
-        status, rng = self._subscription_status(sequence_id, j)
-        first, last = rng.choice(_FIRST), rng.choice(_LAST)
-        sender = USERS[rng.randrange(len(USERS))]
-        started = _EPOCH + timedelta(days=300 + rng.randrange(1500), minutes=rng.randrange(1440))
+        run = _run(sequence_id, j, self._cycled(sequence_id))
+        status, sender, started, rng = run.status, run.sender, run.started, run.rng
         key = f"{sequence_id}/{j}"
-        if j % 97 == 13:  # hostile text in the subscription list too
-            first, sender = "[b]x[/b]\x1b[31m", {**sender, "first_name": "\u202eevil"}
-        company = rng.choice(_COMPANIES)
-        lead_id = "lead_" + _token(f"lead/{key}", 43)
-        contact_id = "cont_" + _token(f"cont/{key}", 43)
-        if j % 53 != 7:  # every 53rd run's lead has been deleted since: /lead/ says 404
-            self.leads[lead_id] = f"{company.title()} {rng.choice(['Inc', 'GmbH', 'Ltd', 'LLC'])}"
-        self.contacts[contact_id] = f"{first} {last}"
         return {
             "id": "sub_" + _token(f"sub/{key}", 22),
             "sequence_id": sequence_id,
-            "contact_id": contact_id,
-            "lead_id": lead_id,
-            "contact_email": f"{first.lower()}.{last.lower()}@{company}.example",
+            "contact_id": _party_id("cont", sequence_id, j),
+            "lead_id": _party_id("lead", sequence_id, j),
+            "contact_email": f"{run.first.lower()}.{run.last.lower()}@{run.company}.example",
             "status": status,
             "status_reason": "manual"
             if status in ("paused", "finished") and rng.random() < 0.4
@@ -623,6 +701,25 @@ class DemoOrg:
             "created_by_id": sender["id"],
             "updated_by_id": sender["id"],
         }
+
+    def _party(self, prefix: str, party_id: str) -> _Run | None:
+        found = _party_run(prefix, party_id)
+        if found is None:
+            return None
+        sequence_id, j = found
+        if j >= self.subscription_total(sequence_id):
+            return None
+        return _run(sequence_id, j, self._cycled(sequence_id))
+
+    def lead_name(self, lead_id: str) -> str | None:
+        """The name of a lead a run belongs to, from its id; None if there is no such lead
+        (or it has been deleted since, as every 53rd run's has)."""
+        run = self._party("lead", lead_id)
+        return run.lead_name if run is not None else None
+
+    def contact_name(self, contact_id: str) -> str | None:
+        run = self._party("cont", contact_id)
+        return f"{run.first} {run.last}" if run is not None else None
 
     # -- lookups --------------------------------------------------------------------------
 

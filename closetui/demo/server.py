@@ -12,7 +12,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from closetui.demo.data import DEFAULT_SIZE, DEMO_API_KEY, DemoOrg
+from closetui.demo.data import DEFAULT_SIZE, DEMO_API_KEY, SEED_ID, DemoOrg
 from closetui.demo.replay import Replay
 from closetui.demo.router import FakeClose, Faults, Reply
 
@@ -153,6 +153,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jitter", type=float, default=0.0, help="± seconds on each trip")
     parser.add_argument("--rate-limit", type=int, default=None, help="requests per second")
     parser.add_argument(
+        "--max-skip",
+        type=int,
+        default=None,
+        metavar="N",
+        help="refuse a _skip past N with Close's 400 (max_skip = N), as Close caps paging",
+    )
+    parser.add_argument(
+        "--subscriptions",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"runs of the first sequence, {SEED_ID} (default 15), made as they are asked for",
+    )
+    parser.add_argument(
         "--replay",
         metavar="FILE",
         type=Path,
@@ -168,7 +182,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Replaying {args.replay} at {server.base_url} (any key); Ctrl+C stops it.")
     else:
         faults = Faults(latency=args.latency, jitter=args.jitter, rate_limit=args.rate_limit)
-        server = DemoServer(FakeClose(DemoOrg(args.size), faults), port=args.port)
+        org = DemoOrg(args.size, subscriptions=args.subscriptions)
+        router = FakeClose(org, faults, max_skip=args.max_skip, log=False)
+        server = DemoServer(router, port=args.port)
         print(f"Demo Close API at {server.base_url} (key: {DEMO_API_KEY}); Ctrl+C stops it.")
     with contextlib.suppress(KeyboardInterrupt):
         server._server.serve_forever()

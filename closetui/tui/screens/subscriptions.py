@@ -80,7 +80,8 @@ class SubscriptionsScreen(Screen[None]):
     def on_mount(self) -> None:
         self.table.focus()
         source = self.session.subscriptions(self.sequence_id)
-        self.pane.start(source, retry_delays=self.retry_delays)
+        feed = self.pane.start(source, retry_delays=self.retry_delays)
+        feed.noun = "runs of this sequence"  # "Close lists only the first N runs of this …"
 
     # -- who each run is for: names for the rows on screen, once the cursor rests ------------
 
