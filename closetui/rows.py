@@ -126,6 +126,7 @@ class RowList(Generic[R]):
         self._starts: list[int] = []  # slot offsets, sorted
         self._count: dict[int, int] = {}  # rows in each slot
         self._fresh: set[int] = set()  # slots refreshed from the network since the last `r`
+        self._statuses: set[str] = set()
         self._slot_at: list[int] = [0]  # where each slot's rows begin, and the total at the end
         self._kept: OrderedDict[int, list[R]] = OrderedDict()  # the rows of recent slots
         self._filter = ""
@@ -278,10 +279,9 @@ class RowList(Generic[R]):
         return ((rid, store.load(blob)) for rid, blob in cursor.fetchall())
 
     def statuses(self) -> set[str]:
-        """Every status among the rows."""
-        if self._store is None:
-            return set()
-        return {s for (s,) in self._store.execute("SELECT DISTINCT status FROM rows")}
+        """The statuses rows have had since the list began (kept as pages come: asking the
+        store would read every row)."""
+        return set(self._statuses)
 
     # -- the rows of one slot, and of one block ------------------------------------------------
 
@@ -450,6 +450,7 @@ class RowList(Generic[R]):
         if skip not in self._count:
             bisect.insort(self._starts, skip)
         self._count[skip] = len(kept)
+        self._statuses.update(row.status for row in kept)
         if fresh:
             self._fresh.add(skip)
         else:
