@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import math
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any, Protocol, TypeVar
@@ -79,20 +80,57 @@ def item_ids(page: Any) -> Iterable[str]:
     return (item.id for item in items)
 
 
+class SeenIds:
+    """Which ids a walk has met, in memory that does not grow with them as a set would (a
+    million ids in a set are some 100 MB): Bloom filters, a new one each time the last is
+    full. It can take a new id for one seen (about one in 500 at worst), never the other
+    way; a page counts as no progress only if every id on it is taken for seen, so a walk is
+    never stopped by mistake."""
+
+    BITS = 1 << 23  # a megabyte each: 500,000 ids before the next one is started
+    IDS_EACH = 500_000
+    HASHES = 4
+
+    def __init__(self) -> None:
+        self._filters: list[bytearray] = [bytearray(self.BITS // 8)]
+        self._in_last = 0
+
+    def _bits(self, item: str) -> list[int]:
+        digest = hashlib.blake2b(item.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        return [
+            int.from_bytes(digest[4 * n : 4 * n + 4], "little") % self.BITS
+            for n in range(self.HASHES)
+        ]
+
+    def add(self, item: str) -> bool:
+        """Note an id; True if it was new."""
+        bits = self._bits(item)
+        for seen in self._filters:
+            if all(seen[b >> 3] & (1 << (b & 7)) for b in bits):
+                return False
+        if self._in_last >= self.IDS_EACH:
+            self._filters.append(bytearray(self.BITS // 8))
+            self._in_last = 0
+        last = self._filters[-1]
+        for b in bits:
+            last[b >> 3] |= 1 << (b & 7)
+        self._in_last += 1
+        return True
+
+
 class Progress:
     """Counts pages in a row that brought no id seen before, over one walk."""
 
     def __init__(self, ids: Callable[[Any], Iterable[str]] = item_ids) -> None:
         self._ids = ids
-        self.seen: set[str] = set()
+        self.seen = SeenIds()
         self.run = 0
         self.run_from = 0
 
     def check(self, skip: int, page: Any) -> None:
         """Raises NoProgress once too many pages in a row brought nothing new."""
-        before = len(self.seen)
-        self.seen.update(self._ids(page))
-        if len(self.seen) > before:
+        new = [self.seen.add(item) for item in self._ids(page)]  # every id noted, not any()
+        if any(new):
             self.run = 0
             return
         if not self.run:

@@ -139,3 +139,14 @@ def test_a_server_that_repeats_its_first_page_for_ever_stops_the_walk(online, se
     assert main(["sync", *online]) == 1
     assert "brought nothing new" in capsys.readouterr().err
     assert len(_asked(server)) <= 10
+
+
+def test_the_ids_a_walk_has_seen_fit_in_a_few_megabytes_and_a_repeat_is_always_caught():
+    from closetui.paging import SeenIds
+
+    seen = SeenIds()
+    ids = [f"sub_{n:022d}" for n in range(600_000)]  # past one filter's share
+    new = sum(seen.add(i) for i in ids)
+    assert new > len(ids) * 0.99  # a new id is rarely taken for a seen one
+    assert not any(seen.add(i) for i in ids[::997])  # a repeat never passes for new
+    assert sum(len(f) for f in seen._filters) <= 2 * 2**20
