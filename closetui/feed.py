@@ -284,7 +284,7 @@ class Feed:
     def _revalidate(self) -> None:
         if self.offline or self.auth_failed or self.hold_network:
             return
-        for skip in self.rows.slot_starts():
+        for skip in self.rows.stale_slots():
             if len(self.loading) >= self.MAX_PARALLEL:
                 return
             if skip in self.loading or skip in self.failed or self.rows.slot_is_fresh(skip):
@@ -471,7 +471,7 @@ class Feed:
         said `has_more: false` is in and every slot has been refreshed since the last `r`."""
         if self._fresh_end is None or self._complete:
             return
-        if not all(self.rows.slot_is_fresh(s) for s in self.rows.slot_starts()):
+        if self.rows.stale_slots():
             return
         removed = self.rows.drop_stale()
         self.source.finish_pass(len(self.rows))

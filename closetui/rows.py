@@ -127,6 +127,7 @@ class RowList(Generic[R]):
         self._count: dict[int, int] = {}  # rows in each slot
         self._fresh: set[int] = set()  # slots refreshed from the network since the last `r`
         self._statuses: set[str] = set()
+        self._stale: set[int] = set()  # slots not in _fresh
         self._slot_at: list[int] = [0]  # where each slot's rows begin, and the total at the end
         self._kept: OrderedDict[int, list[R]] = OrderedDict()  # the rows of recent slots
         self._filter = ""
@@ -223,6 +224,11 @@ class RowList(Generic[R]):
 
     def slot_starts(self) -> list[int]:
         return list(self._starts)
+
+    def stale_slots(self) -> list[int]:
+        """Slots not refreshed since the last `r`, in list order (kept as a set as slots
+        change: a feed asks after every page, and a million runs are 10,000 slots)."""
+        return sorted(self._stale)
 
     def _place(self, row_id: str) -> tuple[int, int] | None:
         if self._store is None:
@@ -453,8 +459,10 @@ class RowList(Generic[R]):
         self._statuses.update(row.status for row in kept)
         if fresh:
             self._fresh.add(skip)
+            self._stale.discard(skip)
         else:
             self._fresh.discard(skip)
+            self._stale.add(skip)
         self._keep(skip, kept)
         if self._query:
             self._match[skip] = sum(1 for row in kept if self._query.matches(row))
@@ -510,10 +518,11 @@ class RowList(Generic[R]):
     def mark_stale(self) -> None:
         """Every slot needs revalidating (a refresh); rows stay until fresh pages replace them."""
         self._fresh.clear()
+        self._stale = set(self._starts)
 
     def drop_stale(self) -> int:
         """After a complete pass: slots never refreshed in it are gone upstream."""
-        stale = [s for s in self._starts if s not in self._fresh]
+        stale = self.stale_slots()
         removed = sum(self._count[s] for s in stale)
         for skip in stale:
             self._forget(skip)
@@ -534,6 +543,7 @@ class RowList(Generic[R]):
         self._starts.remove(skip)
         del self._count[skip]
         self._fresh.discard(skip)
+        self._stale.discard(skip)
         self._kept.pop(skip, None)
         self._matching.pop(skip, None)
         self._match.pop(skip, None)
