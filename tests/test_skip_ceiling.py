@@ -138,7 +138,9 @@ async def test_a_probe_that_meets_the_ceiling_narrows_the_search_and_the_walk_st
     assert sum([len(page) async for page in pages]) == 2_000
     assert pages.ceiling is not None
     assert len(_list_skips(capped)) <= 200 + 3
-    assert fetch.deepest <= 40, fetch.deepest  # about 20 here; one page at a time after a probe: about 80
+    assert fetch.deepest <= 40, (
+        fetch.deepest
+    )  # about 20 here; one page at a time after a probe: about 80
 
 
 async def test_a_list_that_ends_before_the_ceiling_is_not_cut(make_client, capped):
@@ -169,9 +171,7 @@ def test_list_prints_every_row_it_can_get_and_one_line_on_stderr(capsys, online,
     assert len(capsys.readouterr().out.splitlines()) == 1_000
 
 
-def test_subscriptions_prints_every_run_it_can_get_and_one_line_on_stderr(
-    capsys, online, capped
-):
+def test_subscriptions_prints_every_run_it_can_get_and_one_line_on_stderr(capsys, online, capped):
     capped.router.org.big = 1_000  # the first sequence's runs
     assert main(["subscriptions", SEED_ID, *online, "--format", "jsonl"]) == 0
     out, err = capsys.readouterr()
@@ -232,9 +232,7 @@ async def _scroll_to_the_end(pilot, feed) -> None:
     raise AssertionError("the list never came to an end")
 
 
-async def test_the_sequence_list_ends_with_a_line_at_the_ceiling(
-    make_app, capped, record_property
-):
+async def test_the_sequence_list_ends_with_a_line_at_the_ceiling(make_app, capped, record_property):
     app = make_app()
     async with app.run_test(size=(200, 40), notifications=True) as pilot:
         await settle(pilot)
@@ -262,6 +260,15 @@ async def test_the_sequence_list_ends_with_a_line_at_the_ceiling(
         assert END_LINE in screen_text(app)
         _no_failure(app)
         assert not feed.complete
+        # Once Close lists further, r goes on to the real end, and the line goes.
+        capped.router.max_skip = None
+        await pilot.press("r")
+        await settle(pilot)
+        await _scroll_to_the_end(pilot, feed)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "all 1,000" in text and "Close lists only" not in text
+        assert feed.complete
     record_property(
         "fault_matrix",
         ("_skip past max_skip (list)", "end line: Close lists only…", "r asks once more"),
