@@ -9,6 +9,7 @@ Everything runs against the demo server's `max_skip` over loopback: pages at a `
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -314,3 +315,25 @@ async def test_the_runs_list_ends_with_a_line_at_the_ceiling(make_app, capped):
         await pilot.press("end", "pagedown")
         await settle(pilot)
         assert _list_skips(capped, "sequence_subscription/") == asked
+
+
+async def test_the_app_prunes_nothing_at_the_ceiling(make_app, capped, online, capsys):
+    capped.router.max_skip = None
+    # 1,000 cached by a complete pass (the command runs its own event loop: on a thread).
+    assert await asyncio.to_thread(main, ["sync", *online]) == 0
+    capsys.readouterr()
+    capped.router.max_skip = MAX_SKIP
+    app = make_app()
+    async with app.run_test(size=(200, 40), notifications=True) as pilot:
+        await settle(pilot)
+        await _scroll_to_the_end(pilot, app.main.feed)
+        await settle(pilot)
+        # The cached rows past the ceiling leave the view (revalidating them would only be
+        # refused again, for ever), and stay in the cache.
+        text = screen_text(app)
+        assert END_LINE in text and "first 500 · Close's limit" in text
+        assert len(app.main.sequence_rows) == 500
+        assert _list_skips(capped).count(500) == 1
+        assert not app.main.feed.complete
+        assert app.session.cache.sequence_count() == 1_000
+        assert not [n for n in app._notifications if "removed upstream" in n.message]
