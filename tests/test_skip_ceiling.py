@@ -323,6 +323,7 @@ async def test_the_app_prunes_nothing_at_the_ceiling(make_app, capped, online, c
     assert await asyncio.to_thread(main, ["sync", *online]) == 0
     capsys.readouterr()
     capped.router.max_skip = MAX_SKIP
+    capped.router.reset_log()
     app = make_app()
     async with app.run_test(size=(200, 40), notifications=True) as pilot:
         await settle(pilot)
