@@ -384,6 +384,9 @@ class Feed:
             self.end = True
             self.rows.drop_after(skip - 1)
             self.next_skip = min(self.next_skip, skip)
+            if self.offline:  # Close answered: back online, and the reconnect loop ends
+                self.offline = False
+                self._emit(FeedEvent("online"))
             self._emit(FeedEvent("capped", skip, exc))
         elif isinstance(exc, NetworkError):
             self.failed[skip] = exc

@@ -338,3 +338,24 @@ async def test_the_app_prunes_nothing_at_the_ceiling(make_app, capped, online, c
         assert not app.main.feed.complete
         assert app.session.cache.sequence_count() == 1_000
         assert not [n for n in app._notifications if "removed upstream" in n.message]
+
+
+async def test_a_reconnect_that_meets_the_ceiling_is_back_online_and_stops(make_app, capped):
+    # The network drops at the page past the last one Close lists; when it is back, the
+    # reconnect loop's page is refused by the ceiling: that is an answer, so the loop ends.
+    capped.faults.add("drop", path="sequence/", query={"_skip": "500"}, times=4)
+    app = make_app()
+    async with app.run_test(size=(200, 40), notifications=True) as pilot:
+        await settle(pilot)
+        feed = app.main.feed
+        for _ in range(20):
+            if feed.offline or feed.end:
+                break
+            await pilot.press("end")
+            await settle(pilot)
+        await wait_until(pilot, lambda: feed.ceiling is not None and not feed.offline)
+        await wait_until(pilot, lambda: not feed._reconnecting)
+        await settle(pilot)
+        assert END_LINE in screen_text(app)
+        assert "Back online." in [n.message for n in app._notifications]
+        _no_failure(app)
