@@ -406,9 +406,16 @@ class Feed:
             self._emit(FeedEvent("auth", skip, exc))
         elif isinstance(exc, SkipCeiling):
             # The end of what Close will list, not a failure: nothing to retry, and the pass
-            # is not complete (no `has_more: false`), so nothing cached is pruned.
+            # is not complete (no `has_more: false`), so nothing cached is pruned. Rows the
+            # cache showed past it leave the view: Close cannot say any more whether they
+            # exist, and revalidating them would ask for the same refusal again and again.
             self.ceiling = exc
             self.end = True
+            self.rows.drop_after(skip - 1)
+            self.next_skip = min(self.next_skip, skip)
+            if self.offline:  # Close answered: back online, and the reconnect loop ends
+                self.offline = False
+                self._emit(FeedEvent("online"))
             self._emit(FeedEvent("capped", skip, exc))
         elif isinstance(exc, NetworkError):
             self.failed[skip] = exc

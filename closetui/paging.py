@@ -145,20 +145,18 @@ class Pages(AsyncIterator[_P]):
     server's `_skip` maximum ended them (everything before `ceiling.skip` was listed, and a
     pass that ended so is not complete: what lies past it was never seen)."""
 
-    def __init__(self) -> None:
+    def __init__(self, walk: Callable[[Pages[_P]], AsyncGenerator[_P, None]]) -> None:
         self.ceiling: SkipCeiling | None = None
-        self._pages: AsyncGenerator[_P, None] | None = None
+        self._pages = walk(self)  # the walk itself, told where to say it met the ceiling
 
     def __aiter__(self) -> Pages[_P]:
         return self
 
     async def __anext__(self) -> _P:
-        assert self._pages is not None
         return await self._pages.__anext__()
 
     async def aclose(self) -> None:
-        if self._pages is not None:
-            await self._pages.aclose()
+        await self._pages.aclose()
 
 
 def pages_in_order(
@@ -176,10 +174,8 @@ def pages_in_order(
     the most requests in flight (asked again before each launch when it is a function, so it
     can follow the rate limit the answers report).
     """
-    pages: Pages[_P] = Pages()
     width_now = width if callable(width) else (lambda: width)
-    pages._pages = _in_order(fetch, start, known, width_now, Progress(ids), pages)
-    return pages
+    return Pages(lambda pages: _in_order(fetch, start, known, width_now, Progress(ids), pages))
 
 
 async def _in_order(

@@ -179,13 +179,18 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, UnicodeDecodeError) as exc:
             parser.error(f"cannot read the trace {args.replay}: {exc}")
         server = DemoServer(replay, port=args.port)
-        print(f"Replaying {args.replay} at {server.base_url} (any key); Ctrl+C stops it.")
+        print(
+            f"Replaying {args.replay} at {server.base_url} (any key); Ctrl+C stops it.", flush=True
+        )
     else:
         faults = Faults(latency=args.latency, jitter=args.jitter, rate_limit=args.rate_limit)
         org = DemoOrg(args.size, subscriptions=args.subscriptions)
         router = FakeClose(org, faults, max_skip=args.max_skip, log=False)
         server = DemoServer(router, port=args.port)
-        print(f"Demo Close API at {server.base_url} (key: {DEMO_API_KEY}); Ctrl+C stops it.")
+        print(
+            f"Demo Close API at {server.base_url} (key: {DEMO_API_KEY}); Ctrl+C stops it.",
+            flush=True,
+        )
     with contextlib.suppress(KeyboardInterrupt):
         server._server.serve_forever()
     return 0
