@@ -403,12 +403,18 @@ class RowList(Generic[R]):
         where, args = _match_sql(self._query) if self._query else ("1", [])
         value = self._keys[self._column](row)
         before = ">" if self._descending else "<"
-        (count,) = self.store.execute(
-            f"SELECT count(*) FROM rows WHERE {where} AND (s{self._column} {before} ? OR "
-            f"(s{self._column} = ? AND (slot < ? OR (slot = ? AND ord < ?))))",
-            (*args, value, value, place[0], place[0], place[1]),
-        ).fetchone()
-        index = int(count)
+        column = f"s{self._column}"
+        # Two index ranges (one OR of both read every row): the values before the row's,
+        # then the rows of its own value before it.
+        index = 0
+        for condition, extra in (
+            (f"{column} {before} ?", (value,)),
+            (f"{column} = ? AND (slot, ord) < (?, ?)", (value, *place)),
+        ):
+            (count,) = self.store.execute(
+                f"SELECT count(*) FROM rows WHERE {where} AND {condition}", (*args, *extra)
+            ).fetchone()
+            index += int(count)
         return index if index < self.visible_count else None
 
     # -- changing ----------------------------------------------------------------------------
@@ -483,10 +489,13 @@ class RowList(Generic[R]):
             return
         values = self._values(row, *place)
         self.store.update(row.id, values[3], values[4], values[5:], self.store.dump(row))
+        self._blocks.clear()  # its place in a sorted view may have changed
         if self._query:
             self._matching.pop(place[0], None)
-            self._match[place[0]] = self._count_matches(place[0])
-        self._changed(place[0])
+            matches = self._count_matches(place[0])
+            if self._match.get(place[0], matches) != matches:
+                self._match[place[0]] = matches
+                self._changed(place[0])  # only then do the places after it move
 
     def _count_matches(self, skip: int) -> int:
         where, args = _match_sql(self._query)

@@ -104,6 +104,12 @@ async def probe(kind: str, size: int) -> dict[str, Any]:
 
         table.move_to(count // 3)
         await pilot.pause()
+        profile = None
+        if os.environ.get("PROBE_PROFILE"):  # where a key's time goes, on stderr
+            import cProfile
+
+            profile = cProfile.Profile()
+            profile.enable()
         for _ in range(KEY_PRESSES):
             for name in ("down", "pagedown"):
                 figures[name].append(await timed_to_frame(frames, pilot, key(name)))
@@ -116,6 +122,11 @@ async def probe(kind: str, size: int) -> dict[str, Any]:
                 await timed_to_frame(frames, pilot, lambda t=target: table.move_to(t))
             )
         out["keys"] = figures
+        if profile is not None:
+            import pstats
+
+            profile.disable()
+            pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
         # The filter over every row: time to the first frame that shows its matches.
         probe_row = table.rows.at(count // 2)
         words = {"rare": probe_row.key.split()[0], "common": "example" if kind == "runs" else "a"}
