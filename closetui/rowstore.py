@@ -99,6 +99,9 @@ class RowStore:
             self._db.executemany(f"UPDATE rows SET s{number}=? WHERE rid=?", values)
         return number
 
+    def has_index(self, column: int, descending: bool) -> bool:
+        return (column, descending) in self._indexes
+
     def ensure_index(self, column: int, descending: bool) -> None:
         """An index that gives the order itself: built the first time the list is sorted so,
         then kept up to date as rows come (each costs an index entry)."""

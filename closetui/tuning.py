@@ -15,3 +15,7 @@ NARROW = 100
 # While a filter wants every page, cached pages are taken in for up to this long at a time
 # (about one frame), so a long cached list fills at the store's pace, yet keys still get in.
 CACHED_BATCH_SECONDS = 0.012
+
+# A sort over at least this many rows whose index is not built yet says so before it starts:
+# building it takes about a second per 400,000 rows.
+SLOW_SORT_ROWS = 200_000

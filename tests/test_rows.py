@@ -231,6 +231,7 @@ def test_while_a_long_list_is_searched_what_shows_is_the_first_matches_in_order(
     import closetui.rows
 
     monkeypatch.setattr(closetui.rows, "SEARCH_ROWS", 100)  # a long list, in miniature
+    monkeypatch.setattr(closetui.rows, "FIRST_SCREEN", 5)
     pages = _many(60, 20, seed=8)
     expected = [r.id for page in pages for r in page if "acme" in r.key]
     rows = _filled(pages)

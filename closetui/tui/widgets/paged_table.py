@@ -23,6 +23,7 @@ from textual.strip import Strip
 from closetui.rows import KeyedRow, RowList
 from closetui.tui.text import fit
 from closetui.tui.widgets.styles import ComponentStyles
+from closetui.tuning import SLOW_SORT_ROWS
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +206,23 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
     def set_sort(self, sort: Sort | None) -> None:
         """Order the rows by a column (None: the API's order), keeping the cursor's row."""
         self.sort = sort
+        key = sort.column.sort_key if sort is not None else None
+        if (
+            sort is not None
+            and key is not None
+            and len(self.rows) >= SLOW_SORT_ROWS
+            and not self.rows.sort_ready(key, descending=sort.descending)
+        ):
+            # The order's index is built now: seconds at a million rows, so say so first.
+            self.notify(f"Sorting {len(self.rows):,} rows by {sort.column.title}…",
+                        timeout=3, markup=False)  # fmt: skip
+            self.set_timer(0.05, lambda: self._sort_now(sort))
+            return
+        self._sort_now(sort)
+
+    def _sort_now(self, sort: Sort | None) -> None:
+        if sort is not self.sort:
+            return  # another sort was asked for meanwhile
         if sort is None:
             self.rows.set_sort(None)
         else:
