@@ -356,7 +356,7 @@ class RowList(Generic[R]):
     def _read(
         self,
         condition: str,
-        args: Sequence[Any],
+        args: SequenceABC[Any],
         *,
         size: int,
         offset: int = 0,
