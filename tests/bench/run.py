@@ -602,6 +602,90 @@ def bench_rss(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> None:
         out[f"rss_{size}"] = summary(values)
 
 
+SCALE_RUNS = (10_000, 1_000_000)
+
+
+def bench_scale(out: dict[str, Any], caches: dict[int, Path]) -> None:
+    """Issue 17's figures: one probe process per list (scale_probe.py), a run each (the
+    million takes minutes: loading it, then reading every page of it back)."""
+
+    def probe(*argv: str, env: dict[str, str]) -> dict[str, Any]:
+        done = subprocess.run(
+            [PY, str(HERE / "scale_probe.py"), *argv],
+            env={**base_env(), "PYTHONPATH": str(ROOT), **env},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode:
+            raise RuntimeError(f"scale_probe.py {' '.join(argv)} failed:\n{done.stderr}")
+        found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        return found
+
+    with tempfile.TemporaryDirectory(prefix="closetui-scale-") as scratch:
+        for size in SCALE_RUNS:
+            cache = Path(scratch) / f"runs-{size}"
+            out[f"scale_runs_{size}"] = probe(
+                "runs", str(size), env={"CLOSETUI_CACHE_DIR": str(cache)}
+            )
+            shutil.rmtree(cache, ignore_errors=True)
+    if 100_000 in caches:
+        out["scale_sequences_100000"] = probe(
+            "sequences", "100000", env={"CLOSETUI_CACHE_DIR": str(caches[100_000])}
+        )
+
+
+def scale_rows(out: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
+    """The table's lines for issue 17's figures (figure, value, goal, met)."""
+    found: list[tuple[str, str, str, bool | None]] = []
+
+    def ms(values: list[float]) -> str:
+        return fmt(summary([v * 1000 for v in values]), "ms")
+
+    def median_ms(values: list[float]) -> float:
+        return statistics.median(values) * 1000
+
+    runs = {size: out[f"scale_runs_{size}"] for size in SCALE_RUNS if f"scale_runs_{size}" in out}
+    for size, probe in runs.items():
+        found.append((f"9. Peak RSS, {size:,} runs loaded and scrolled end to end "
+                      "(demo server in the same process)", f"{probe['peak_rss_mb']:.0f} MB",
+                      "≤ 150 MB", probe["peak_rss_mb"] <= 150))  # fmt: skip
+    sequences = out.get("scale_sequences_100000")
+    if sequences:
+        found.append(("9. Peak RSS, 100,000 sequences loaded and scrolled end to end",
+                      f"{sequences['peak_rss_mb']:.0f} MB", "≤ 150 MB",
+                      sequences["peak_rss_mb"] <= 150))  # fmt: skip
+    names = {"down": "Key down", "pagedown": "Page down", "end": "End", "home": "Home",
+             "middle": "A jump to the middle"}  # fmt: skip
+    for key, title in names.items():
+        for size, probe in runs.items():
+            values = probe["keys"][key]
+            found.append((f"9. {title} to the frame, {size:,} runs", ms(values), "≤ 16 ms, flat",
+                          median_ms(values) <= 16))  # fmt: skip
+    for size, probe in runs.items():
+        first, last = probe["append_first_10000"], probe["append_last_10000"]
+        found.append((f"9. Append a page, {size:,} runs: the first 10,000 rows", ms(first),
+                      "≤ 10 ms, flat", median_ms(first) <= 10))  # fmt: skip
+        found.append(("… the last 10,000 rows", ms(last), "≤ 10 ms, flat",
+                      median_ms(last) <= 10))  # fmt: skip
+    big = runs.get(1_000_000)
+    if big:
+        for label in ("rare", "common"):
+            values = big["filter"][label]
+            matches = big["filter_matches"][label]
+            found.append((f"9. Filter 1,000,000 runs, a {label} word ({matches:,} match): "
+                          "first frame", ms(values), "≤ 100 ms",
+                          median_ms(values) <= 100))  # fmt: skip
+            found.append(("… every row searched", ms(big["filter_done"][label]), "", None))
+        sort = big["sort"]
+        found.append(("9. Sort 1,000,000 runs by Contact, the first time (its index is built)",
+                      ms(sort[:1]), "", None))  # fmt: skip
+        found.append(("… again", ms(sort[1:2]), "", None))
+        found.append(("9. Load 1,000,000 runs (L), in-process demo, no latency",
+                      f"{big['load_seconds']:.0f} s", "", None))  # fmt: skip
+    return found
+
+
 def bench_requests(out: dict[str, Any]) -> None:
     """View the first 300 rows, open 10 details: requests made, and bytes moved (answers'
     bodies as the demo server sent them), with the server honouring `_fields` (now) and
@@ -853,6 +937,8 @@ def table(out: dict[str, Any], sizes: list[int]) -> list[tuple[str, str, str, st
             "smaller",
             r["bytes_templates"] < before["bytes_templates"],
         )
+    for figure, value, goal, ok in scale_rows(out):
+        add(figure, value, goal, ok)
     return rows  # fmt: skip
 
 
@@ -862,7 +948,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument(
         "--only",
-        default="start,keys,append,load,walks,sort,rss,requests",
+        default="start,keys,append,load,walks,sort,rss,requests,scale",
         help="comma-separated figures",
     )
     args = parser.parse_args()
@@ -880,7 +966,7 @@ def main() -> int:
     scratch = Path(tempfile.mkdtemp(prefix="closetui-bench-"))
     try:
         caches: dict[int, Path] = {}
-        if only & {"start", "keys", "append", "rss"}:
+        if only & {"start", "keys", "append", "rss", "scale"}:
             for size in sizes:
                 folder = scratch / f"cache-{size}"
                 started = time.perf_counter()
@@ -897,6 +983,7 @@ def main() -> int:
             ("sort", lambda: bench_sort(out, args.runs)),
             ("rss", lambda: bench_rss(out, args.runs, caches)),
             ("requests", lambda: bench_requests(out)),
+            ("scale", lambda: bench_scale(out, caches)),
         ]
         for name, step in steps:
             if name in only:

@@ -140,9 +140,12 @@ async def probe(kind: str, size: int) -> dict[str, Any]:
             seconds = []
             for _ in range(3):
                 act = lambda t=text: pane.set_filter(t)  # noqa: E731
+                started = time.perf_counter()
                 seconds.append(await timed_to_frame(frames, pilot, act))
                 out.setdefault("filter_first_matches", {})[label] = table.rows.visible_count
                 await until(pilot, lambda: not pane.search_due)
+                done = time.perf_counter() - started
+                out.setdefault("filter_done", {}).setdefault(label, []).append(done)
                 out.setdefault("filter_matches", {})[label] = table.rows.visible_count
                 pane.set_filter("")
                 await pilot.pause()
