@@ -155,13 +155,22 @@ async def probe(kind: str, size: int) -> dict[str, Any]:
         from closetui.tui.widgets.paged_table import Sort
 
         out["sort"] = []
+        applied: list[float] = []
+        sort_now = table._sort_now
+
+        def spy(sort: Any) -> None:
+            sort_now(sort)
+            applied.append(time.perf_counter())
+
+        table._sort_now = spy  # type: ignore[method-assign]
         for descending in (False, False, True, True):
             table.set_sort(None)
             await pilot.pause()
+            applied.clear()
             started = time.perf_counter()
             table.set_sort(Sort(column, descending))  # a first sort says so, then builds
-            await until(pilot, lambda: table.rows.sorted)
-            frame = await frames.next_after(time.perf_counter())
+            await until(pilot, lambda: bool(applied))
+            frame = await frames.next_after(applied[-1])  # the frame that shows it
             out["sort"].append(frame - started)
         table.set_sort(None)
     RowList.put = put  # type: ignore[method-assign]
