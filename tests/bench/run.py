@@ -566,6 +566,8 @@ def bench_sort(out: dict[str, Any], runs: int) -> None:
 
     rng = random.Random(7)
     rows: RowList[Row] = RowList()
+    # As the list's table does: each sortable column gets its column in the store up front.
+    rows.use_sort_keys(c.sort_key for c in SequenceList.COLUMNS if c.sort_key is not None)
     for page in range(1000):
         batch = []
         for i in range(100):
@@ -583,8 +585,11 @@ def bench_sort(out: dict[str, Any], runs: int) -> None:
             rows.set_sort(None)
             started = time.perf_counter()
             rows.set_sort(column.sort_key, descending=column.descending_first)
+            rows.visible_rows(50_000, 50_035)  # and a screen of it, in the middle
             times.append(time.perf_counter() - started)
-        out[f"sort_{title.lower()}_100000"] = summary(times)
+        # The first time builds the order's index; after that it is there.
+        out[f"sort_{title.lower()}_100000_first"] = summary(times[:1])
+        out[f"sort_{title.lower()}_100000"] = summary(times[1:])
 
 
 def bench_rss(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> None:
@@ -890,13 +895,13 @@ def table(out: dict[str, Any], sizes: list[int]) -> list[tuple[str, str, str, st
             )
     for column in ("name", "err"):
         if f"sort_{column}_100000" in out:
+            title = "Name" if column == "name" else "Err (counts)"
+            first = out[f"sort_{column}_100000_first"]
+            add(f"6. Sort 100,000 loaded rows by {title}, and read a screen: the first time",
+                fmt(first, "ms", 1000), "≤ 150 ms", first["median"] <= 0.150)  # fmt: skip
             entry = out[f"sort_{column}_100000"]
-            add(
-                f"6. Sort 100,000 loaded rows by {'Name' if column == 'name' else 'Err (counts)'}",
-                fmt(entry, "ms", 1000),
-                "≤ 150 ms",
-                entry["median"] <= 0.150,
-            )
+            add("   … after (its index is built)", fmt(entry, "ms", 1000), "≤ 150 ms",
+                entry["median"] <= 0.150)  # fmt: skip
     for size, goal in zip(sizes, (120, 300), strict=False):
         if f"rss_{size}" in out:
             entry = out[f"rss_{size}"]
