@@ -137,7 +137,7 @@ class RowList(Generic[R]):
         self._query = Query()
         self._match: dict[int, int] = {}  # matches in each slot counted so far (a filter)
         self._match_at: list[int] = [0]  # where each counted slot's matches begin
-        self._matching: OrderedDict[int, list[R]] = OrderedDict()  # a kept slot's matches
+        self._matching: dict[int, list[R]] = {}  # a kept slot's matches
         self._sort: SortKey | None = None
         self._column = 0  # the store's column for the sort key
         self._descending = False
@@ -251,10 +251,10 @@ class RowList(Generic[R]):
             return self._slot_at[at] + offset
         if at >= len(self._match_at) - 1:
             return None  # not searched yet
-        row = self._slot(slot)[offset]
-        if not self._query.matches(row):
+        rows = self._slot(slot)
+        if not self._query.matches(rows[offset]):
             return None
-        before = sum(1 for r in self._slot(slot)[:offset] if self._query.matches(r))
+        before = sum(1 for r in rows[:offset] if self._query.matches(r))
         return self._match_at[at] + before
 
     def get(self, row_id: str) -> R | None:
@@ -285,7 +285,7 @@ class RowList(Generic[R]):
         cursor = store.execute(
             "SELECT rows.rid, data.row FROM rows JOIN data USING (rid) ORDER BY slot, ord"
         )
-        return ((rid, store.load(blob)) for rid, blob in cursor.fetchall())
+        return ((rid, store.load(blob)) for rid, blob in cursor)  # a row at a time
 
     def statuses(self) -> set[str]:
         """The statuses rows have had since the list began (kept as pages come: asking the
@@ -312,8 +312,8 @@ class RowList(Generic[R]):
             self._matching.pop(gone, None)
 
     def _matches_of(self, skip: int) -> list[R]:
-        found = self._matching.get(skip)
-        if found is None or skip not in self._kept:
+        found = self._matching.get(skip)  # only kept slots have theirs (see _keep)
+        if found is None:
             rows = self._slot(skip)
             found = [row for row in rows if self._query.matches(row)]
             self._matching[skip] = found
@@ -353,6 +353,10 @@ class RowList(Generic[R]):
             self._blocks.popitem(last=False)
         return block.rows
 
+    def _where(self) -> tuple[str, list[Any]]:
+        """The view's filter as SQL (every row when there is none)."""
+        return _match_sql(self._query) if self._query else ("1", [])
+
     def _read(
         self,
         condition: str,
@@ -366,7 +370,7 @@ class RowList(Generic[R]):
         `size` of them after skipping `offset`. The skipping is done on the order's index
         alone, and only the rows kept are joined to their data: skipped over with the join,
         half a million rows read half a million blobs (1.3 s here)."""
-        where, match = _match_sql(self._query) if self._query else ("1", [])
+        where, match = self._where()
         inner = (
             f"SELECT rid, s{self._column} AS value, slot, ord FROM rows "
             f"WHERE {where}{condition} ORDER BY {self._order(backward)} LIMIT ? OFFSET ?"
@@ -411,7 +415,7 @@ class RowList(Generic[R]):
         row = self._slot(place[0])[place[1]]
         if self._query and not self._query.matches(row):
             return None
-        where, args = _match_sql(self._query) if self._query else ("1", [])
+        where, args = self._where()
         value = self._keys[self._column](row)
         before = ">" if self._descending else "<"
         column = f"s{self._column}"

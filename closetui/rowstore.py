@@ -142,9 +142,7 @@ class RowStore:
         self._db.execute("DELETE FROM rows WHERE slot=?", (slot,))
 
     def delete_ids(self, ids: Sequence[str]) -> None:
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _chunks(ids):
             self._db.execute(
                 f"DELETE FROM data WHERE rid IN (SELECT rid FROM rows WHERE id IN ({marks}))",
                 chunk,
@@ -154,9 +152,7 @@ class RowStore:
     def places(self, ids: Sequence[str]) -> dict[str, tuple[int, int]]:
         """Where each of these ids is now: (slot, ord)."""
         found: dict[str, tuple[int, int]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _chunks(ids):
             for row_id, slot, ord_ in self._db.execute(
                 f"SELECT id, slot, ord FROM rows WHERE id IN ({marks})", chunk
             ):
@@ -179,12 +175,20 @@ class RowStore:
         self._db.executemany("UPDATE rows SET ord=? WHERE rid=?", list(enumerate(rids)))
 
     def update(self, row_id: str, key: str, status: str, sort: Sequence[Any], blob: bytes) -> None:
+        # Found first, then changed: UPDATE … RETURNING needs SQLite 3.35, newer than some
+        # distributions' Python still links (Debian 11 has 3.34).
+        found = self._db.execute("SELECT rid FROM rows WHERE id=?", (row_id,)).fetchone()
+        if found is None:
+            return
         sets = "".join(f", s{n}=?" for n in range(len(sort)))
-        cursor = self._db.execute(
-            f"UPDATE rows SET key=?, status=?{sets} WHERE id=? RETURNING rid",
-            (key, status, *sort, row_id),
-        )
-        found = cursor.fetchone()
-        cursor.close()
-        if found is not None:
+        with self.transaction():
+            self._db.execute(f"UPDATE rows SET key=?, status=?{sets} WHERE rid=?",
+                             (key, status, *sort, found[0]))  # fmt: skip
             self._db.execute("UPDATE data SET row=? WHERE rid=?", (blob, found[0]))
+
+
+def _chunks(ids: Sequence[str], size: int = 500) -> Iterator[tuple[Sequence[str], str]]:
+    """Ids in chunks SQLite's limit on variables allows, each with its `?,?,…`."""
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        yield chunk, ",".join("?" * len(chunk))
