@@ -31,11 +31,21 @@ MODELS = {
 def test_the_copied_examples_match_the_shared_ones():
     if not contract.SHARED_EXAMPLES.is_dir():
         pytest.skip("no shared/close-examples beside this checkout")
-    names = sorted(p.name for p in contract.SHARED_EXAMPLES.iterdir())
+    shared = sorted(
+        p.relative_to(contract.SHARED_EXAMPLES)
+        for p in contract.SHARED_EXAMPLES.rglob("*")
+        if p.is_file()
+    )
+    ours = sorted(
+        p.relative_to(contract.EXAMPLES) for p in contract.EXAMPLES.rglob("*") if p.is_file()
+    )
+    assert ours == shared, "tests/close_examples/ lists other files than shared/close-examples/"
+    names = [str(p) for p in shared]
     _match, mismatch, errors = filecmp.cmpfiles(
         contract.SHARED_EXAMPLES, contract.EXAMPLES, names, shallow=False
     )
     assert not mismatch and not errors, (mismatch, errors)
+    assert any(p.parts[0] == "schemas" for p in shared), "the subfolders were compared too"
 
 
 @pytest.mark.parametrize(
