@@ -16,10 +16,10 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from closetui import __version__
-from closetui.completion import SHELLS
+from closetui.commands.completion import SHELLS
+from closetui.config.settings import Settings, default_log_dir, load_settings
 from closetui.errors import AuthError, CloseTuiError, ConfigError, OfflineEmpty
 from closetui.logs import log, setup_logging
-from closetui.settings import Settings, default_log_dir, load_settings
 from closetui.signals import ENDING, die_of
 from closetui.textsafe import inert
 
@@ -356,7 +356,7 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
             return profiles.run(args.profile, names_only=args.names)
         if args.command == "completion":
-            from closetui.completion import script
+            from closetui.commands.completion import script
 
             sys.stdout.write(script(parser, args.shell))
             return EXIT_OK

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from closetui.api import MB, ClientEvent, CloseClient
+from closetui.close.client import MB, ClientEvent, CloseClient
+from closetui.close.trace import Trace
+from closetui.config.settings import Settings
 from closetui.errors import ConfigError
-from closetui.settings import Settings
-from closetui.trace import Trace
 
 
 def open_client(

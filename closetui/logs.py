@@ -12,7 +12,7 @@ import logging
 import os
 from pathlib import Path
 
-from closetui.private import open_private, private_folder
+from closetui.store.private import open_private, private_folder
 from closetui.textsafe import inert
 
 LOG_NAME = "closetui.log"

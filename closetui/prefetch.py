@@ -11,9 +11,9 @@ import asyncio
 import concurrent.futures
 import threading
 
-from closetui.cache import SUFFIX
-from closetui.models import Page, Sequence
-from closetui.settings import Settings
+from closetui.close.models import Page, Sequence
+from closetui.config.settings import Settings
+from closetui.store.cache import SUFFIX
 
 
 def _fetch(settings: Settings) -> Page[Sequence]:

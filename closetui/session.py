@@ -8,15 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from closetui.cache import Cache
-from closetui.lookups import Lookups
-from closetui.paging import MAX_PARALLEL
-from closetui.settings import Settings
-from closetui.source import SequenceSource
-from closetui.subscriptions import SubscriptionSource
+from closetui.close.paging import MAX_PARALLEL
+from closetui.config.settings import Settings
+from closetui.lists.runs import SubscriptionSource
+from closetui.lists.source import SequenceSource
+from closetui.names.lookups import Lookups
+from closetui.store.cache import Cache
 
 if TYPE_CHECKING:
-    from closetui.api import ClientEvent, CloseClient
+    from closetui.close.client import ClientEvent, CloseClient
 
 
 @dataclass

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from closetui.api import CloseClient
+from closetui.close.client import CloseClient
 from closetui.demo import DEMO_API_KEY, DemoOrg, DemoServer, FakeClose
 
 
@@ -49,7 +49,7 @@ async def make_client(server):
 @pytest.fixture
 def make_app(server, tmp_path):
     """The real app against the demo server over loopback, with its own cache folder."""
-    from closetui.settings import ApiKey, Settings
+    from closetui.config.settings import ApiKey, Settings
     from closetui.tui.app import ClosetuiApp
 
     def make(

@@ -35,11 +35,11 @@ async def shoot(
     *,
     faults: Callable[..., None] | None = None,
 ) -> Path:
-    from closetui.api import CloseClient
+    from closetui.close.client import CloseClient
+    from closetui.config.settings import load_settings
     from closetui.demo.data import DEMO_API_KEY, DemoOrg
     from closetui.demo.router import FakeClose, Faults
     from closetui.demo.transport import DemoTransport
-    from closetui.settings import load_settings
     from closetui.tui.app import ClosetuiApp
 
     router = FakeClose(DemoOrg(), Faults(latency=0))

@@ -7,7 +7,8 @@ import math
 import httpx
 import pytest
 
-from closetui.api import CloseClient
+from closetui.close.client import CloseClient
+from closetui.close.paging import Seen, walk
 from closetui.demo.data import SEED_ID
 from closetui.errors import (
     AuthError,
@@ -19,7 +20,6 @@ from closetui.errors import (
     RateLimited,
     ServerError,
 )
-from closetui.paging import Seen, walk
 
 WRONG_KEY = "api_WRONG_secret_key_that_must_not_leak"
 

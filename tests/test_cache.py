@@ -11,7 +11,7 @@ import sys
 import textwrap
 import time
 
-from closetui.cache import Cache, SequenceSummary
+from closetui.store.cache import Cache, SequenceSummary
 from tests.support.app import screen_text, settle
 
 
@@ -87,7 +87,7 @@ def _writer(folder, body: str) -> str:
         import sys
         sys.path.insert(0, {str(os.getcwd())!r})
         from pathlib import Path
-        from closetui.cache import Cache
+        from closetui.store.cache import Cache
         from tests.test_cache import _page
         cache = Cache.open(Path({str(folder)!r}), "acct")
     """

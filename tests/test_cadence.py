@@ -4,7 +4,9 @@ from datetime import time
 
 import pytest
 
-from closetui.cadence import (
+from closetui.close.models import Schedule, ScheduleRange, Sequence, Step
+from closetui.demo.data import SEED_SEQUENCE
+from closetui.present.cadence import (
     format_duration,
     format_span,
     format_wait,
@@ -14,9 +16,7 @@ from closetui.cadence import (
     step_kind,
     timeline,
 )
-from closetui.demo.data import SEED_SEQUENCE
-from closetui.models import Schedule, ScheduleRange, Sequence, Step
-from closetui.sheet import plain, sequence_sheet
+from closetui.present.sheet import plain, sequence_sheet
 
 
 @pytest.mark.parametrize(
@@ -112,7 +112,7 @@ def test_a_sequence_without_steps_says_so():
 
 def test_every_style_role_has_a_look_in_the_app_and_on_the_command_line():
     from closetui.commands.output import ANSI
-    from closetui.roles import ROLES, status_role
+    from closetui.present.roles import ROLES, status_role
     from closetui.tui.widgets.detail import DetailPane
 
     assert set(ANSI) == set(ROLES)

@@ -82,7 +82,7 @@ def test_cache_path_info_and_clear(capsys, isolated_env):
     assert main(["cache", "info"]) == 0
     assert "Nothing cached yet" in capsys.readouterr().out
 
-    from closetui.cache import Cache, SequenceSummary
+    from closetui.store.cache import Cache, SequenceSummary
 
     cache = Cache.open(cache_dir, "demo")
     cache.put_sequence_page(

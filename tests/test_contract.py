@@ -9,11 +9,11 @@ import httpx
 import pytest
 
 from closetui.cli import main
+from closetui.close.models import EmailTemplate, Sequence, SmsTemplate, Subscription, User
 from closetui.demo import DEMO_API_KEY, DemoServer, FakeClose
 from closetui.demo.data import EMAIL_TEMPLATES, SEED_ID, SMS_TEMPLATES, USERS, DemoOrg
-from closetui.models import EmailTemplate, Sequence, SmsTemplate, Subscription, User
-from closetui.sheet import Names, plain, sequence_sheet
-from closetui.subscriptions import subscription_row
+from closetui.lists.runs import subscription_row
+from closetui.present.sheet import Names, plain, sequence_sheet
 from tests.support import contract
 from tests.support.app import screen_text, settle
 from tests.support.contract import items, load

@@ -90,7 +90,7 @@ async def test_a_million_runs_cost_what_fifteen_do(big, make_client_for):
 
 @pytest.fixture
 async def make_client_for():
-    from closetui.api import CloseClient
+    from closetui.close.client import CloseClient
 
     clients: list[CloseClient] = []
 

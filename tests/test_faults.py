@@ -215,8 +215,8 @@ async def test_a_404_on_a_detail_keeps_the_cached_detail(
 async def test_an_unexpected_error_goes_to_the_log_not_the_screen(
     make_app, server, tmp_path, monkeypatch
 ):
+    from closetui.lists.source import SequenceSource
     from closetui.logs import setup_logging
-    from closetui.source import SequenceSource
 
     original = SequenceSource.fetch_page
 

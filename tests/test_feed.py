@@ -6,8 +6,8 @@ import asyncio
 from dataclasses import dataclass, field
 
 from closetui.errors import NetworkError, ServerError
-from closetui.feed import Feed, FeedEvent
-from closetui.rows import Row
+from closetui.lists.feed import Feed, FeedEvent
+from closetui.lists.rows import Row
 
 
 def _row(i: int, status: str = "active") -> Row:

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-import closetui.rows
+import closetui.lists.rows
 from tests.support.app import screen_text, settle
 
 
 @pytest.fixture
 def small_memory(monkeypatch):
     """Memory keeps two pages: any list of a few hundred rows is longer than that."""
-    monkeypatch.setattr(closetui.rows, "SLOTS_KEPT", 2)
-    monkeypatch.setattr(closetui.rows, "BLOCKS_KEPT", 2)
+    monkeypatch.setattr(closetui.lists.rows, "SLOTS_KEPT", 2)
+    monkeypatch.setattr(closetui.lists.rows, "BLOCKS_KEPT", 2)
 
 
 def _served(server, sequence_id: str) -> list[str]:

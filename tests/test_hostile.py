@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from closetui.cadence import format_span
 from closetui.cli import main
+from closetui.close.models import EmailTemplate, Sequence, SmsTemplate, Subscription, User
 from closetui.demo.data import (
     DEMO_API_KEY,
     HOSTILE_INDEX,
@@ -20,11 +20,11 @@ from closetui.demo.data import (
     USERS,
 )
 from closetui.errors import ProtocolError
-from closetui.lookups import template_info
-from closetui.models import EmailTemplate, Sequence, SmsTemplate, Subscription, User
-from closetui.sheet import Names, plain, sequence_sheet
-from closetui.source import row_from_summary, summarize
-from closetui.subscriptions import subscription_row
+from closetui.lists.runs import subscription_row
+from closetui.lists.source import row_from_summary, summarize
+from closetui.names.lookups import template_info
+from closetui.present.cadence import format_span
+from closetui.present.sheet import Names, plain, sequence_sheet
 from closetui.textsafe import inert
 from tests.support.app import screen_text, settle
 from tests.support.contract import load

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from closetui.close.models import Sequence
 from closetui.demo.data import MISSING_TEMPLATE_ID, SEED_ID, SEED_TEMPLATE_ID
-from closetui.lookups import templates_of
-from closetui.models import Sequence
+from closetui.names.lookups import templates_of
 from tests.support.app import screen_text, settle, wait_until
 
 

@@ -63,7 +63,7 @@ def test_a_cache_folder_another_user_owns_is_refused(capsys, online, isolated_en
 
 
 def test_a_link_at_the_database_path_is_not_followed(capsys, online, isolated_env, server):
-    from closetui.settings import ApiKey
+    from closetui.config.settings import ApiKey
 
     folder = isolated_env / "cache"
     folder.mkdir(mode=0o700)

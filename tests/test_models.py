@@ -5,10 +5,10 @@ from datetime import UTC, datetime, time
 
 import pytest
 
+from closetui.close.models import EmailTemplate, Schedule, Sequence, Subscription, User
+from closetui.close.ratelimit import parse_rate_limit, retry_after
 from closetui.demo.data import EMAIL_TEMPLATES, SEED_SEQUENCE, SEED_TEMPLATE_ID, DemoOrg
 from closetui.errors import ProtocolError
-from closetui.models import EmailTemplate, Schedule, Sequence, Subscription, User
-from closetui.ratelimit import parse_rate_limit, retry_after
 
 
 def test_the_seed_example_parses_exactly():

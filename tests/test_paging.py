@@ -142,7 +142,7 @@ def test_a_server_that_repeats_its_first_page_for_ever_stops_the_walk(online, se
 
 
 def test_the_ids_a_walk_has_seen_fit_in_a_few_megabytes_and_a_repeat_is_always_caught():
-    from closetui.paging import SeenIds
+    from closetui.close.paging import SeenIds
 
     seen = SeenIds()
     ids = [f"sub_{n:022d}" for n in range(600_000)]  # past one filter's share

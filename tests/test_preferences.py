@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from textual.command import CommandPalette
 
+from closetui.config.preferences import save_theme
 from closetui.errors import ConfigError
-from closetui.preferences import save_theme
 from tests.support.app import screen_text, settle, wait_until
 
 CONFIG = """\

@@ -8,10 +8,10 @@ import sqlite3
 import pytest
 from textual.command import CommandPalette
 
-from closetui.cache import Cache
 from closetui.cli import main
+from closetui.config.settings import load_settings
 from closetui.demo import DEMO_API_KEY, DemoOrg, DemoServer, FakeClose
-from closetui.settings import load_settings
+from closetui.store.cache import Cache
 from tests.support.app import screen_text, settle, wait_until
 
 SIDE_SECRET = "api_side_profile_secret_never_shown"

@@ -3,7 +3,7 @@ the answers' `reset`, and a stop when an answer says nothing is left."""
 
 from __future__ import annotations
 
-from closetui.ratelimit import RateGate, RateLimitInfo
+from closetui.close.ratelimit import RateGate, RateLimitInfo
 
 
 class Clock:

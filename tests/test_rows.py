@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from closetui.rows import Row, RowList
+from closetui.lists.rows import Row, RowList
 
 
 def _rows(*ids: str) -> list[Row]:
@@ -146,7 +146,7 @@ def _by_steps(row: Row) -> int:
 
 
 def test_a_scroll_through_more_than_memory_keeps_reads_every_row_back_once_in_order():
-    from closetui.rows import SLOTS_KEPT
+    from closetui.lists.rows import SLOTS_KEPT
 
     pages = _many(SLOTS_KEPT * 3, 25)
     rows = _filled(pages)
@@ -161,7 +161,7 @@ def test_a_scroll_through_more_than_memory_keeps_reads_every_row_back_once_in_or
 
 
 def test_the_filter_over_the_store_equals_the_filter_over_memory():
-    from closetui.query import parse
+    from closetui.lists.query import parse
 
     pages = _many(120, 30, seed=11)
     every = [r for page in pages for r in page]
@@ -228,10 +228,10 @@ def test_a_page_replaced_in_the_middle_keeps_the_store_and_the_counts_in_step():
 
 
 def test_while_a_long_list_is_searched_what_shows_is_the_first_matches_in_order(monkeypatch):
-    import closetui.rows
+    import closetui.lists.rows
 
-    monkeypatch.setattr(closetui.rows, "SEARCH_ROWS", 100)  # a long list, in miniature
-    monkeypatch.setattr(closetui.rows, "FIRST_SCREEN", 5)
+    monkeypatch.setattr(closetui.lists.rows, "SEARCH_ROWS", 100)  # a long list, in miniature
+    monkeypatch.setattr(closetui.lists.rows, "FIRST_SCREEN", 5)
     pages = _many(60, 20, seed=8)
     expected = [r.id for page in pages for r in page if "acme" in r.key]
     rows = _filled(pages)

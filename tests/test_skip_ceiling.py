@@ -15,9 +15,9 @@ import json
 import pytest
 
 from closetui.cli import main
+from closetui.close.paging import pages_in_order
 from closetui.demo.data import DEMO_API_KEY, SEED_ID
 from closetui.errors import SkipCeiling
-from closetui.paging import pages_in_order
 from tests.support.app import screen_text, settle, wait_until
 
 MAX_SKIP = 400

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from closetui.cli import main
+from closetui.close.trace import BODY_LIMIT
 from closetui.demo import DEMO_API_KEY, DemoServer
 from closetui.demo.data import SEED_ID
 from closetui.demo.replay import Replay
-from closetui.trace import BODY_LIMIT
 from tests.support.contract import load
 
 SECRET = "api_7Hq2ZsecretKEYfortrace0000"

@@ -6,10 +6,10 @@ import sys
 import time
 from typing import TextIO
 
-from closetui import cache as store
+from closetui.config.settings import SUFFIX_HINT, Settings
 from closetui.errors import ConfigError
-from closetui.settings import SUFFIX_HINT, Settings
-from closetui.sheet import format_age
+from closetui.present.sheet import format_age
+from closetui.store import cache as store
 from closetui.textsafe import inert
 
 

@@ -7,10 +7,10 @@ import contextlib
 import sys
 from collections.abc import AsyncIterator
 
-from closetui.api import ClientEvent
+from closetui.close.client import ClientEvent
+from closetui.config.settings import Settings
 from closetui.errors import SkipCeiling
 from closetui.session import Session
-from closetui.settings import Settings
 from closetui.textsafe import inert
 
 

@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import TextIO
 
 from closetui import __version__
-from closetui import cache as store
+from closetui.config.settings import KEY_HELP, Settings, default_config_path, read_config
 from closetui.errors import ApiError, AuthError, ConfigError
 from closetui.logs import LOG_NAME
-from closetui.settings import KEY_HELP, Settings, default_config_path, read_config
-from closetui.sheet import format_age
+from closetui.present.sheet import format_age
+from closetui.store import cache as store
 from closetui.textsafe import inert
 
 OK, FAIL, INFO = "ok", "fail", "info"

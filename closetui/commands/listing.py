@@ -6,12 +6,12 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
+from closetui.close.paging import Seen, pages_in_order
 from closetui.commands.common import cut_short, open_session
 from closetui.commands.output import ListWriter
+from closetui.config.settings import Settings
 from closetui.errors import ConfigError, OfflineEmpty, SkipCeiling
-from closetui.paging import Seen, pages_in_order
-from closetui.rows import Row
-from closetui.settings import Settings
+from closetui.lists.rows import Row
 
 
 def choose_format(requested: str | None, out: TextIO) -> str:

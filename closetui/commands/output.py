@@ -12,10 +12,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from closetui.cadence import UNKNOWN_SPAN, format_span
-from closetui.roles import status_role
-from closetui.rows import Row
-from closetui.sheet import Line
+from closetui.lists.rows import Row
+from closetui.present.cadence import UNKNOWN_SPAN, format_span
+from closetui.present.roles import status_role
+from closetui.present.sheet import Line
 from closetui.textsafe import inert, truncate
 
 ANSI = {

@@ -7,9 +7,9 @@ import sys
 import time
 from typing import TextIO
 
-from closetui.profiles import current_profile, describe, profile_names
-from closetui.settings import default_config_path
-from closetui.sheet import format_age
+from closetui.config.profiles import current_profile, describe, profile_names
+from closetui.config.settings import default_config_path
+from closetui.present.sheet import format_age
 
 EXAMPLE = """\
 No profiles yet. Add one per Close account to {config}:

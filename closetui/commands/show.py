@@ -10,9 +10,9 @@ from typing import TextIO
 
 from closetui.commands.common import open_session
 from closetui.commands.output import render_lines, use_color
+from closetui.config.settings import Settings
 from closetui.errors import CloseTuiError, NotFound, OfflineEmpty
-from closetui.settings import Settings
-from closetui.sheet import format_age, sequence_sheet
+from closetui.present.sheet import format_age, sequence_sheet
 
 USERS_MAX_AGE = 86400.0  # a quick look reuses a users pass up to a day old
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
+from closetui.close.paging import Seen, pages_in_order
 from closetui.commands.common import cut_short, open_session
 from closetui.commands.listing import choose_format
 from closetui.commands.output import OutColumn, TableWriter
+from closetui.config.settings import Settings
 from closetui.errors import ConfigError, OfflineEmpty, SkipCeiling
-from closetui.lookups import CONTACT, LEAD, Lookups
-from closetui.paging import Seen, pages_in_order
-from closetui.settings import Settings
-from closetui.subscriptions import KIND, SubscriptionRow
+from closetui.lists.runs import KIND, SubscriptionRow
+from closetui.names.lookups import CONTACT, LEAD, Lookups
 
 
 def _date(moment: Any) -> str:

@@ -10,11 +10,11 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TextIO, TypeVar
 
+from closetui.close.paging import pages_in_order
 from closetui.commands.common import cut_short, open_session
+from closetui.config.settings import Settings
 from closetui.errors import ApiError, ConfigError, NotFound, SkipCeiling
-from closetui.paging import pages_in_order
 from closetui.session import Session
-from closetui.settings import Settings
 
 STATE = "sync_state"
 _T = TypeVar("_T")

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from closetui.urls import DEMO_API_KEY as DEMO_API_KEY  # the demo's key, re-exported here
+from closetui.close.urls import DEMO_API_KEY as DEMO_API_KEY  # the demo's key, re-exported here
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 DEFAULT_SIZE = 1500

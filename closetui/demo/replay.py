@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from closetui import trace as tracing
+from closetui.close import trace as tracing
 from closetui.demo.router import Faults, Reply, RequestRecord, _error
 
 

@@ -24,12 +24,13 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 
+from closetui.close.models import Page, Sequence
+from closetui.config.preferences import read_preferences, save_theme
+from closetui.config.settings import Settings
+from closetui.config.tuning import RECONNECT_DELAYS
 from closetui.errors import CloseTuiError, ConfigError
 from closetui.logs import log
-from closetui.models import Page, Sequence
-from closetui.preferences import read_preferences, save_theme
 from closetui.session import Session
-from closetui.settings import Settings
 from closetui.signals import ENDING, die_of
 from closetui.textsafe import inert
 from closetui.tui.commands import ProfileProvider
@@ -45,10 +46,9 @@ from closetui.tui.widgets.feed_pane import FeedPane
 from closetui.tui.widgets.sequence_list import SequenceList
 from closetui.tui.widgets.subscription_list import SubscriptionList
 from closetui.tui.workers import spawn
-from closetui.tuning import RECONNECT_DELAYS
 
 if TYPE_CHECKING:  # httpx (through the client) loads once the first frame is drawn
-    from closetui.api import ClientEvent, CloseClient
+    from closetui.close.client import ClientEvent, CloseClient
 
 
 class ClosetuiApp(App[int]):
@@ -202,7 +202,7 @@ class ClosetuiApp(App[int]):
             self.notify(f"Profile {name} is the one in use.", markup=False)
             return
         try:
-            from closetui.profiles import settings_for
+            from closetui.config.profiles import settings_for
 
             settings = settings_for(name, like=self.settings)
         except ConfigError as exc:
@@ -247,7 +247,7 @@ class ClosetuiApp(App[int]):
         self.push_screen(CommandPalette(providers=[ProfileProvider], placeholder="Switch account…"))
 
     def _has_profiles(self) -> bool:
-        from closetui.profiles import profile_names
+        from closetui.config.profiles import profile_names
 
         try:
             return bool(profile_names())

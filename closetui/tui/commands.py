@@ -15,8 +15,8 @@ from textual.content import Content
 from textual.markup import escape
 
 if TYPE_CHECKING:
-    from closetui.profiles import ProfileInfo
-    from closetui.rows import Row, RowList
+    from closetui.config.profiles import ProfileInfo
+    from closetui.lists.rows import Row, RowList
     from closetui.tui.screens.sequences import SequencesScreen
 
 MAX_HITS = 50
@@ -76,8 +76,8 @@ class ProfileProvider(Provider):
     """The palette's "Switch account…": the config file's profiles."""
 
     async def startup(self) -> None:
+        from closetui.config.profiles import describe
         from closetui.errors import ConfigError
-        from closetui.profiles import describe
 
         try:
             self._profiles = describe()

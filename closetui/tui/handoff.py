@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from textual.widget import Widget
 
-from closetui.links import can_open_browser
+from closetui.present.links import can_open_browser
 from closetui.textsafe import inert, truncate
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from closetui.api import ClientEvent
+    from closetui.close.client import ClientEvent
 
 
 class RequestHeldUp(Message):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from rich.cells import cell_len, set_cell_size
 from textual.content import Content
 
-from closetui.sheet import Line, Span
+from closetui.present.sheet import Line, Span
 from closetui.textsafe import inert
 
 

@@ -4,7 +4,7 @@ cache, loads every row, moves the cursor, and prints its own peak RSS in MB."""
 import asyncio
 import sys
 
-from closetui.settings import load_settings
+from closetui.config.settings import load_settings
 from closetui.tui.app import ClosetuiApp
 
 

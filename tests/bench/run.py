@@ -135,14 +135,14 @@ def tmux_time_to(
 
 def prepare_cache(folder: Path, size: int) -> None:
     """A demo account's cache holding `size` sequences, written by the real source code."""
-    from closetui.api import CloseClient
-    from closetui.cache import Cache
+    from closetui.close.client import CloseClient
+    from closetui.close.paging import pages_in_order
+    from closetui.close.urls import DEMO_BASE_URL
     from closetui.demo.data import DEMO_API_KEY, DemoOrg
     from closetui.demo.router import FakeClose, Faults
     from closetui.demo.transport import DemoTransport
-    from closetui.paging import pages_in_order
-    from closetui.source import SequenceSource
-    from closetui.urls import DEMO_BASE_URL
+    from closetui.lists.source import SequenceSource
+    from closetui.store.cache import Cache
 
     async def fill() -> None:
         transport = DemoTransport(FakeClose(DemoOrg(size), Faults(latency=0)))
@@ -197,7 +197,7 @@ async def settle(app: Any, pilot: Any) -> None:
 
 def loaded_app(cache_dir: Path) -> Any:
     os.environ["CLOSETUI_CACHE_DIR"] = str(cache_dir)
-    from closetui.settings import load_settings
+    from closetui.config.settings import load_settings
     from closetui.tui.app import ClosetuiApp
 
     return ClosetuiApp(load_settings(demo=True, offline=True))
@@ -359,8 +359,8 @@ def bench_keys(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> None:
 
 
 def bench_append(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> None:
-    from closetui.feed import FeedEvent
-    from closetui.rows import Row
+    from closetui.lists.feed import FeedEvent
+    from closetui.lists.rows import Row
     from closetui.tui.widgets.feed_pane import FeedPane
 
     appends = max(runs * 4, 20)
@@ -561,7 +561,7 @@ def bench_sort(out: dict[str, Any], runs: int) -> None:
     name (text) and by errored runs (a count, unknown for some rows)."""
     import random
 
-    from closetui.rows import Row, RowList
+    from closetui.lists.rows import Row, RowList
     from closetui.tui.widgets.sequence_list import SequenceList
 
     rng = random.Random(7)
@@ -695,10 +695,10 @@ def bench_requests(out: dict[str, Any]) -> None:
     """View the first 300 rows, open 10 details: requests made, and bytes moved (answers'
     bodies as the demo server sent them), with the server honouring `_fields` (now) and
     ignoring it (what every template lookup cost before it was asked for)."""
-    from closetui.api import CloseClient
+    from closetui.close.client import CloseClient
+    from closetui.config.settings import ApiKey, Settings
     from closetui.demo import DEMO_API_KEY, DemoOrg, DemoServer, FakeClose
-    from closetui.lookups import templates_of
-    from closetui.settings import ApiKey, Settings
+    from closetui.names.lookups import templates_of
     from closetui.tui.app import ClosetuiApp
 
     router = FakeClose(DemoOrg())

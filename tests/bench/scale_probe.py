@@ -53,8 +53,8 @@ async def timed_to_frame(frames: Frames, pilot: Any, act: Any) -> float:
 async def probe(kind: str, size: int) -> dict[str, Any]:
     from textual import events
 
-    from closetui.rows import RowList
-    from closetui.settings import load_settings
+    from closetui.config.settings import load_settings
+    from closetui.lists.rows import RowList
     from closetui.tui.app import ClosetuiApp
     from closetui.tui.widgets.feed_pane import FeedPane
 

@@ -12,10 +12,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from closetui.links import LEAD_URL, url_for
+from closetui.lists.runs import SubscriptionRow
+from closetui.present.links import LEAD_URL, url_for
+from closetui.present.sheet import run_sheet
 from closetui.session import Session
-from closetui.sheet import run_sheet
-from closetui.subscriptions import SubscriptionRow
 from closetui.tui.handoff import copy_text, open_in_close
 from closetui.tui.widgets.detail import DetailPane
 

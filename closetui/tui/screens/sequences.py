@@ -22,12 +22,13 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from closetui.config.tuning import LOOKUP_DELAY, NARROW, RECONNECT_DELAYS
 from closetui.errors import ApiError, AuthError
-from closetui.feed import Feed
-from closetui.links import url_for
-from closetui.rows import Row, RowList
+from closetui.lists.feed import Feed
+from closetui.lists.rows import Row, RowList
+from closetui.present.links import url_for
+from closetui.present.sheet import format_age, sequence_sheet
 from closetui.session import Session
-from closetui.sheet import format_age, sequence_sheet
 from closetui.textsafe import truncate
 from closetui.tui.commands import SequenceProvider
 from closetui.tui.handoff import copy_text, open_in_close
@@ -41,10 +42,9 @@ from closetui.tui.widgets.paged_table import PagedTable
 from closetui.tui.widgets.sequence_list import SequenceList
 from closetui.tui.widgets.topbar import TopBar
 from closetui.tui.workers import spawn
-from closetui.tuning import LOOKUP_DELAY, NARROW, RECONNECT_DELAYS
 
 if TYPE_CHECKING:  # httpx (through the client) loads once the first frame is drawn
-    from closetui.api import ClientEvent
+    from closetui.close.client import ClientEvent
 
 
 class SequencesScreen(Screen[None]):

@@ -16,10 +16,11 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from closetui.links import LEAD_URL, url_for
-from closetui.lookups import CONTACT, LEAD
+from closetui.config.tuning import LOOKUP_DELAY, RECONNECT_DELAYS
+from closetui.lists.runs import SubscriptionRow
+from closetui.names.lookups import CONTACT, LEAD
+from closetui.present.links import LEAD_URL, url_for
 from closetui.session import Session
-from closetui.subscriptions import SubscriptionRow
 from closetui.textsafe import inert
 from closetui.tui.handoff import copy_text, open_in_close
 from closetui.tui.screens.run import RunScreen
@@ -28,7 +29,6 @@ from closetui.tui.widgets.feed_pane import FeedPane
 from closetui.tui.widgets.paged_table import PagedTable
 from closetui.tui.widgets.subscription_list import SubscriptionList
 from closetui.tui.workers import spawn
-from closetui.tuning import LOOKUP_DELAY, RECONNECT_DELAYS
 
 
 class SubscriptionsScreen(Screen[None]):

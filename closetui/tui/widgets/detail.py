@@ -15,8 +15,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from closetui.roles import ROLES
-from closetui.sheet import Line, Span, plain
+from closetui.present.roles import ROLES
+from closetui.present.sheet import Line, Span, plain
 from closetui.tui.text import wrap_line
 from closetui.tui.widgets.styles import ComponentStyles
 

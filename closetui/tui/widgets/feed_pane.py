@@ -22,12 +22,12 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input
 
-from closetui.feed import Feed, FeedEvent, PageSource
-from closetui.query import status_of, with_status
-from closetui.rows import KeyedRow, RowList
+from closetui.config.tuning import RECONNECT_DELAYS
+from closetui.lists.feed import Feed, FeedEvent, PageSource
+from closetui.lists.query import status_of, with_status
+from closetui.lists.rows import KeyedRow, RowList
 from closetui.tui.widgets.paged_table import PagedTable, Sort
 from closetui.tui.workers import spawn
-from closetui.tuning import RECONNECT_DELAYS
 
 R = TypeVar("R", bound=KeyedRow)
 

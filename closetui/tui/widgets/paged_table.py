@@ -20,10 +20,10 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from closetui.rows import KeyedRow, RowList
+from closetui.config.tuning import SLOW_SORT_ROWS
+from closetui.lists.rows import KeyedRow, RowList
 from closetui.tui.text import fit
 from closetui.tui.widgets.styles import ComponentStyles
-from closetui.tuning import SLOW_SORT_ROWS
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from closetui.cadence import format_span
-from closetui.roles import status_role
-from closetui.rows import Row
+from closetui.lists.rows import Row
+from closetui.present.cadence import format_span
+from closetui.present.roles import status_role
 from closetui.tui.widgets.paged_table import Column, PagedTable
 
 UNKNOWN = "·"  # a count the cache does not know yet (no detail fetched, no sync)

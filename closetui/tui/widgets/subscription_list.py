@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from closetui.roles import status_role
-from closetui.subscriptions import SubscriptionRow
+from closetui.lists.runs import SubscriptionRow
+from closetui.present.roles import status_role
 from closetui.tui.widgets.paged_table import Column, PagedTable
 
 

@@ -9,9 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from closetui import cache as store
-from closetui.errors import ConfigError
-from closetui.settings import (
+from closetui.config.settings import (
     Settings,
     choose_profile,
     config_profiles,
@@ -19,6 +17,8 @@ from closetui.settings import (
     load_settings,
     read_config,
 )
+from closetui.errors import ConfigError
+from closetui.store import cache as store
 from closetui.textsafe import inert
 
 

@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from closetui.cadence import (
+from closetui.close.models import Sequence, Subscription
+from closetui.names.known import Names, TemplateInfo
+from closetui.present.cadence import (
     UNKNOWN_SPAN,
     format_duration,
     format_wait,
@@ -23,9 +25,7 @@ from closetui.cadence import (
     threading_label,
     timeline,
 )
-from closetui.models import Sequence, Subscription
-from closetui.names import Names, TemplateInfo
-from closetui.roles import status_role
+from closetui.present.roles import status_role
 from closetui.textsafe import inert, truncate
 
 SUBSCRIPTION_STATUSES = ("active", "paused", "finished", "goal", "error")

@@ -18,8 +18,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from closetui.config.settings import read_config
 from closetui.errors import ConfigError
-from closetui.settings import read_config
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ from typing import Any
 
 import httpx
 
-from closetui.private import open_private
-from closetui.scrub import secret_pattern
+from closetui.close.scrub import secret_pattern
+from closetui.store.private import open_private
 
 BODY_LIMIT = 1_000_000  # bytes of body kept per exchange; a real page is far smaller
 KEPT_HEADERS = (

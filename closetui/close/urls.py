@@ -12,6 +12,9 @@ DEFAULT_BASE_URL = "https://api.close.com/api/v1/"
 DEFAULT_PAGE_SIZE = 100
 DEMO_BASE_URL = "https://demo.closetui.invalid/api/v1/"  # never resolved: the demo is in-process
 DEMO_API_KEY = "api_demo_closetui_0000000000000000"  # the demo server's one valid key
+LEAD_URL = "https://app.close.com/lead/{id}/"  # widely used, and what Close's own links are
+# Close's docs do not say where a sequence's page is: this is a guess, settable in the config.
+SEQUENCE_URL = "https://app.close.com/sequences/{id}/"
 
 
 def is_loopback(host: str) -> bool:

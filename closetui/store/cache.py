@@ -23,7 +23,7 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar, cast
 
-from closetui.private import open_private, private_folder, refuse_link
+from closetui.store.private import open_private, private_folder, refuse_link
 
 SCHEMA_VERSION = 1
 SUFFIX = ".sqlite3"

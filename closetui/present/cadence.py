@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import time
 
-from closetui.models import Schedule, Step
+from closetui.close.models import Schedule, Step
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
 WEEKDAYS = {1: "Mon", 2: "Tue", 3: "Wed", 4: "Thu", 5: "Fri", 6: "Sat", 7: "Sun"}

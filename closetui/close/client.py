@@ -19,6 +19,19 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from closetui import __version__
+from closetui.close.models import (
+    EmailTemplate,
+    Page,
+    Party,
+    Sequence,
+    SmsTemplate,
+    Subscription,
+    User,
+)
+from closetui.close.ratelimit import RateGate, parse_rate_limit, retry_after
+from closetui.close.scrub import secret_pattern
+from closetui.close.trace import Trace, TracingTransport
+from closetui.close.urls import DEFAULT_BASE_URL, DEFAULT_PAGE_SIZE, check_base_url
 from closetui.errors import (
     ApiError,
     AuthError,
@@ -33,19 +46,6 @@ from closetui.errors import (
     TlsFailed,
     TooSlow,
 )
-from closetui.models import (
-    EmailTemplate,
-    Page,
-    Party,
-    Sequence,
-    SmsTemplate,
-    Subscription,
-    User,
-)
-from closetui.ratelimit import RateGate, parse_rate_limit, retry_after
-from closetui.scrub import secret_pattern
-from closetui.trace import Trace, TracingTransport
-from closetui.urls import DEFAULT_BASE_URL, DEFAULT_PAGE_SIZE, check_base_url
 
 RETRY_STATUSES = frozenset({502, 503, 504})
 # Only the name: Close's lead and contact objects are large, and `_fields` narrows them.

@@ -22,16 +22,16 @@ from typing import TypedDict
 
 import platformdirs
 
-from closetui.errors import ConfigError
-from closetui.links import SEQUENCE_URL
-from closetui.private import readable_by_others
-from closetui.urls import (
+from closetui.close.urls import (
     DEFAULT_BASE_URL,
     DEFAULT_PAGE_SIZE,
     DEMO_API_KEY,
     DEMO_BASE_URL,
+    SEQUENCE_URL,
     check_base_url,
 )
+from closetui.errors import ConfigError
+from closetui.store.private import readable_by_others
 
 APP_NAME = "closetui"
 DEFAULT_DEADLINE = 60.0

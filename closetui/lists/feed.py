@@ -21,11 +21,11 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from closetui.close.paging import MAX_NO_PROGRESS, pages_in_order
+from closetui.config.tuning import CACHED_BATCH_SECONDS, RECONNECT_DELAYS
 from closetui.errors import ApiError, AuthError, NetworkError, SkipCeiling
-from closetui.paging import MAX_NO_PROGRESS, pages_in_order
-from closetui.rows import KeyedRow, RowList
-from closetui.sheet import format_age
-from closetui.tuning import CACHED_BATCH_SECONDS, RECONNECT_DELAYS
+from closetui.lists.rows import KeyedRow, RowList
+from closetui.present.sheet import format_age
 
 
 class FetchedPageLike(Protocol):

@@ -30,8 +30,8 @@ from collections.abc import Sequence as SequenceABC
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar, overload
 
-from closetui.query import Query, parse
-from closetui.rowstore import RowStore
+from closetui.lists.query import Query, parse
+from closetui.lists.rowstore import RowStore
 
 
 class KeyedRow(Protocol):

@@ -9,9 +9,9 @@ import sys
 from collections.abc import Mapping
 from urllib.parse import quote
 
-LEAD_URL = "https://app.close.com/lead/{id}/"  # widely used, and what Close's own links are
-# Close's docs do not say where a sequence's page is: this is a guess, settable in the config.
-SEQUENCE_URL = "https://app.close.com/sequences/{id}/"
+from closetui.close.urls import LEAD_URL, SEQUENCE_URL
+
+__all__ = ["LEAD_URL", "SEQUENCE_URL"]
 
 
 def url_for(template: str, object_id: str) -> str:

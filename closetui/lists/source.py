@@ -13,17 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from closetui.cache import Cache, CachedRow, SequenceSummary, Stored
-from closetui.cadence import span_seconds
+from closetui.close.models import Page, Sequence
+from closetui.close.paging import MAX_PARALLEL
 from closetui.errors import CloseTuiError, ProtocolError
+from closetui.lists.rows import Row
 from closetui.logs import log
-from closetui.models import Page, Sequence
-from closetui.paging import MAX_PARALLEL
-from closetui.rows import Row
+from closetui.present.cadence import span_seconds
+from closetui.store.cache import Cache, CachedRow, SequenceSummary, Stored
 from closetui.textsafe import inert
 
 if TYPE_CHECKING:
-    from closetui.api import CloseClient
+    from closetui.close.client import CloseClient
 
 
 UNSAVED_MAX = 20_000  # sequences kept in memory when the cache cannot take them

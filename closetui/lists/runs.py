@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from closetui.cache import Cache
+from closetui.close.models import Subscription
 from closetui.errors import ProtocolError
-from closetui.models import Subscription
-from closetui.source import FetchedPage, PagedSource
+from closetui.lists.source import FetchedPage, PagedSource
+from closetui.store.cache import Cache
 from closetui.textsafe import inert
 
 if TYPE_CHECKING:
-    from closetui.api import CloseClient
+    from closetui.close.client import CloseClient
 
 KIND = "subscriptions"
 

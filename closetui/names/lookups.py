@@ -11,16 +11,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from closetui.cache import Cache
+from closetui.close.models import EmailTemplate, Sequence, SmsTemplate, User
+from closetui.close.paging import walk
 from closetui.errors import ApiError, NetworkError, NotFound, ProtocolError
 from closetui.logs import log
-from closetui.models import EmailTemplate, Sequence, SmsTemplate, User
-from closetui.names import Names, TemplateInfo
-from closetui.paging import walk
+from closetui.names.known import Names, TemplateInfo
+from closetui.store.cache import Cache
 from closetui.textsafe import inert
 
 if TYPE_CHECKING:
-    from closetui.api import CloseClient
+    from closetui.close.client import CloseClient
 
 USER = "user"
 EMAIL_TEMPLATE = "email_template"

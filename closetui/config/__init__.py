@@ -1,0 +1,1 @@
+"""Settings, profiles, preferences and the numbers closetui is tuned by."""

@@ -1,0 +1,1 @@
+"""Names for ids (users, templates, leads, contacts): looked up, cached, debounced."""

@@ -1,0 +1,1 @@
+"""A sequence as styled lines, cadence arithmetic, and text made inert."""

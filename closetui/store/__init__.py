@@ -1,0 +1,1 @@
+"""The cache on disk (SQLite) and the private files it lives in."""
