@@ -138,6 +138,19 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("--names", action="store_true", help="look up contact and lead names")
     runs.add_argument("--format", choices=("table", "tsv", "csv", "json", "jsonl"))
 
+    who = commands.add_parser(
+        "who",
+        help="one person's runs in every sequence, and why each stopped",
+        description="Every run (subscription) of one person across all sequences: the "
+        "sequence, status, reason in words, sender, dates, names. PERSON is a contact id "
+        "(cont_…), a lead id (lead_…), an email address or a name; an email or a name is "
+        "looked up in the cache and, online, with Close's search. Several matches are "
+        "listed (exit 1): pass one of their ids.",
+    )
+    _add_connection_options(who, top=False)
+    who.add_argument("person", metavar="PERSON", help="cont_…, lead_…, an email or a name")
+    who.add_argument("--format", choices=("table", "tsv", "csv", "json", "jsonl"))
+
     sync = commands.add_parser(
         "sync",
         help="fetch every sequence, user and template into the cache",
@@ -274,6 +287,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
                 settings, args.sequence_id, fmt=args.format, status=args.status, names=args.names
             )
         )
+    if args.command == "who":
+        from closetui.commands import who
+
+        return asyncio.run(who.run(settings, args.person, fmt=args.format))
     if args.command == "show":
         from closetui.commands import show
 

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from closetui.close.paging import MAX_PARALLEL
+from closetui.close.people import Person
 from closetui.config.settings import Settings
+from closetui.lists.person import PersonSource
 from closetui.lists.runs import SubscriptionSource
 from closetui.lists.source import SequenceSource
 from closetui.names.lookups import Lookups
@@ -65,6 +67,17 @@ class Session:
             self.client,
             self.cache,
             sequence_id,
+            page_size=self.settings.page_size,
+            offline=self.settings.offline,
+        )
+
+    def person_runs(self, person: Person) -> PersonSource:
+        """One person's runs across every sequence."""
+        return PersonSource(
+            self.client,
+            self.cache,
+            person,
+            self.source,
             page_size=self.settings.page_size,
             offline=self.settings.offline,
         )

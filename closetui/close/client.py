@@ -28,6 +28,7 @@ from closetui.close.models import (
     Subscription,
     User,
 )
+from closetui.close.people import SearchHit, parse_search, search_body
 from closetui.close.ratelimit import RateGate, parse_rate_limit, retry_after
 from closetui.close.scrub import secret_pattern
 from closetui.close.trace import Trace, TracingTransport
@@ -258,7 +259,18 @@ class CloseClient:
     # -- the one request path -------------------------------------------------------------
 
     async def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        """GET a path under the base URL and return its JSON, or raise a typed error.
+        """GET a path under the base URL and return its JSON, or raise a typed error."""
+        return await self._request("GET", path, params)
+
+    async def post_read(self, path: str, body: Any) -> Any:
+        """POST a JSON body to an endpoint that only reads (Close's search takes its query
+        in the body): retried like a GET, since asking again changes nothing."""
+        return await self._request("POST", path, None, json.dumps(body).encode())
+
+    async def _request(
+        self, method: str, path: str, params: dict[str, Any] | None, content: bytes | None = None
+    ) -> Any:
+        """One request and its JSON, or a typed error.
 
         In layers, as httpx's own `send`: this is the retry policy (network failures and 5xx
         with a growing backoff, 429s with the server's wait or more, all within one
@@ -276,7 +288,7 @@ class CloseClient:
             rate_waited += waited
             ends += waited
             try:
-                response, body = await self._attempt(path, params, ends)
+                response, body = await self._attempt(path, params, ends, method, content)
             except _Unreached as exc:
                 delay = self._backoff(retries + 1)
                 if retries < self.max_retries and loop.time() + delay < ends:
@@ -325,7 +337,12 @@ class CloseClient:
         return waited
 
     async def _attempt(
-        self, path: str, params: dict[str, Any] | None, ends: float
+        self,
+        path: str,
+        params: dict[str, Any] | None,
+        ends: float,
+        method: str = "GET",
+        content: bytes | None = None,
     ) -> tuple[httpx.Response, bytearray]:
         """One exchange, counted by the gate, with transport failures turned into ours: a
         deadline passed (TooSlow) or a TLS handshake refused (TlsFailed) are final; anything
@@ -333,7 +350,7 @@ class CloseClient:
         sent_at = self.gate.sent()
         try:
             async with asyncio.timeout_at(ends) as budget:
-                response, body = await self._exchange(path, params)
+                response, body = await self._exchange(path, params, method, content)
         except BaseException as exc:
             self.gate.answered(sent_at)
             if isinstance(exc, TimeoutError) and budget.expired():
@@ -371,11 +388,18 @@ class CloseClient:
             ) from None
 
     async def _exchange(
-        self, path: str, params: dict[str, Any] | None
+        self,
+        path: str,
+        params: dict[str, Any] | None,
+        method: str = "GET",
+        content: bytes | None = None,
     ) -> tuple[httpx.Response, bytearray]:
         """One request and its whole body, following redirects; the body read as it
         streams and refused past `max_body`."""
-        request = self._http.build_request("GET", path, params=params)
+        headers = {"Content-Type": "application/json"} if content is not None else None
+        request = self._http.build_request(
+            method, path, params=params, content=content, headers=headers
+        )
         auth: Any = httpx.USE_CLIENT_DEFAULT
         for _ in range(MAX_REDIRECTS + 1):
             response = await self._http.send(request, stream=True, auth=auth)
@@ -498,6 +522,27 @@ class CloseClient:
             limit,
             {"sequence_id": sequence_id},
         )
+
+    async def list_person_subscriptions(
+        self, field: str, person_id: str, skip: int = 0, limit: int = DEFAULT_PAGE_SIZE
+    ) -> Page[Subscription]:
+        """A person's runs across every sequence: `field` is `contact_id` or `lead_id`
+        (Close needs one of them, or `sequence_id`)."""
+        return await self.page(
+            "sequence_subscription/", Subscription.from_api, skip, limit, {field: person_id}
+        )
+
+    async def get_raw(self, kind: str, object_id: str) -> dict[str, Any]:
+        """`GET /{kind}/{id}/` whole (a contact or a lead), for the person view."""
+        body = await self.get(f"{kind}/{quote(object_id, safe='')}/")
+        if not isinstance(body, dict):
+            raise ProtocolError(f"{self.host} sent a {kind} that is not an object")
+        return body
+
+    async def search_contacts(self, text: str) -> list[SearchHit] | None:
+        """Contacts by email or name through `POST /data/search/`; None when the answer is
+        not the shape closetui reads."""
+        return parse_search(await self.post_read("data/search/", search_body(text)))
 
     async def list_users(self, skip: int = 0, limit: int = DEFAULT_PAGE_SIZE) -> Page[User]:
         return await self.page("user/", User.from_api, skip, limit)

@@ -486,6 +486,117 @@ def _generated(key: str, index: int) -> dict[str, Any]:
     return _made_hostile(item) if index == HOSTILE_INDEX else item
 
 
+# -- why runs stopped, and people in several sequences (`closetui who`, the person view) ----
+
+# Every non-active status gets reasons from Close's documented enum (`StatusReason`), weighted
+# as a real organization might see them; every one of the 31 values occurs somewhere.
+_REASONS: dict[str, list[tuple[str, int]]] = {
+    "paused": [
+        ("manual", 6), ("bulk-action", 2), ("workflow-paused", 2), ("rate-limited", 1),
+        ("sending-throttled-too-long", 1), ("pending-call-timed-out", 1),
+    ],
+    "finished": [
+        ("reply-received", 6), ("call-answered", 2), ("manual", 2),
+        ("lead-status-changed", 2), ("filter-not-matched", 1), ("sequence-deleted", 1),
+    ],
+    "goal": [("meeting-booked", 4), ("outcome-met", 3), ("reply-received", 1)],
+    "error": [
+        ("email-bounced", 14), ("account-invalid", 10), ("send-as-error", 5),
+        ("account-failures", 3), ("membership-inactive", 2), ("call-failed", 2),
+        ("sms-failed", 2), ("no-user-phone", 1), ("billing-error", 1),
+        ("assignment-field-invalid", 1), ("lead-status-field-invalid", 1),
+        ("assignees-missing", 1), ("run-as-disabled", 1), ("lead-not-visible", 1),
+        ("internal-error", 1), ("field-mapping-error", 1), ("filter-config-invalid", 1),
+        ("email-ai-generation-failed", 1),
+    ],
+}  # fmt: skip
+
+
+def _reason(status: str, key: str) -> str | None:
+    """Why a run of this status stopped, drawn from its own generator (so the run's other
+    draws stay as they were). Active runs have none; an error always has one."""
+    choices = _REASONS.get(status)
+    if not choices:
+        return None
+    rng = random.Random(f"reason/{key}")
+    if status != "error" and rng.random() < 0.15:
+        return None
+    values, weights = zip(*choices, strict=True)
+    return str(rng.choices(values, weights)[0])
+
+
+class DemoPerson(NamedTuple):
+    """Someone in several sequences: their contact (and lead), and the runs they are in, as
+    (sequence index, run j, status, reason)."""
+
+    contact_id: str
+    lead_id: str
+    name: str
+    email: str
+    company: str
+    runs: tuple[tuple[int, int, str, str | None], ...]
+    contact_deleted: bool = False  # the contact is gone from Close; its runs are still listed
+
+
+def _person_id(prefix: str, key: str) -> str:
+    return f"{prefix}_{_token(f'person/{prefix}/{key}', 43)}"
+
+
+def _person(key: str, name: str, email: str, company: str, *runs: Any, gone: bool = False) -> Any:
+    return DemoPerson(
+        _person_id("cont", key), _person_id("lead", key), name, email, company, runs, gone
+    )
+
+
+# Sequence indices whose runs are not the big one's (index 0 with `subscriptions=`): every
+# index used here has at least 12 runs (its total is drawn from its id; see `_people_at`).
+DEMO_PEOPLE: tuple[DemoPerson, ...] = (
+    _person(
+        "pat",
+        "Pat Quinn",
+        "pat@example.com",
+        "Quinn Logistics",
+        (0, 1, "error", "email-bounced"),
+        (2, 0, "finished", "reply-received"),
+        (3, 2, "active", None),
+        (5, 1, "paused", "manual"),
+        (8, 0, "goal", "meeting-booked"),
+    ),
+    _person(
+        "alex-northwind",
+        "Alex Morgan",
+        "alex.morgan@northwind.example",
+        "Northwind",
+        (2, 1, "error", "account-invalid"),
+        (3, 0, "active", None),
+    ),
+    _person(
+        "alex-contoso",
+        "Alex Morgan",
+        "alex.morgan@contoso.example",
+        "Contoso",
+        (5, 0, "finished", "lead-status-changed"),
+    ),
+    _person(
+        "gone",
+        "Robin Gone",
+        "robin@deleted.example",
+        "Gone Corp",
+        (0, 3, "error", "send-as-error"),
+        (8, 1, "paused", "workflow-paused"),
+        gone=True,
+    ),
+    _person(
+        "hostile",
+        "[b]Eve[/b]\x1b]0;pwned\x07 \u202eevil",
+        "eve+[red]x[/red]@\x1b[31mevil.example",
+        "[@click=app.quit]Evil[/] Ltd",
+        (3, 1, "error", "internal-error"),
+        (8, 2, "finished", "call-answered"),
+    ),
+)
+
+
 class _Run(NamedTuple):
     """What a run's generator draws first: who it is for and who sends it. `rng` goes on to
     draw the rest of the run."""
@@ -573,6 +684,7 @@ class DemoOrg:
         self.deleted: set[int] = set()
         self.lock = threading.Lock()
         self.big = subscriptions  # runs of SEED_ID, when set
+        self._people: dict[str, dict[int, tuple[DemoPerson, str, str | None]]] | None = None
 
     # -- sequences ------------------------------------------------------------------------
 
@@ -673,22 +785,27 @@ class DemoOrg:
             counts = _cycled_counts(total)
         else:
             counts = _drawn_counts(sequence_id, total)
-        return dict(zip(_SUB_COUNTED, counts, strict=True))
+        found = dict(zip(_SUB_COUNTED, counts, strict=True))
+        for j, (_, status, _) in self._people_at(sequence_id).items():
+            if j < total:  # the people's runs take the place of drawn ones
+                found[_run(sequence_id, j, False).status] -= 1
+                found[status] += 1
+        return found
 
     def _subscription(self, sequence_id: str, j: int) -> dict[str, Any]:
         run = _run(sequence_id, j, self._cycled(sequence_id))
         status, sender, started, rng = run.status, run.sender, run.started, run.rng
         key = f"{sequence_id}/{j}"
-        return {
+        if status in ("paused", "finished"):
+            rng.random()  # drawn as it always was, so that the draws after it stay the same
+        item = {
             "id": "sub_" + _token(f"sub/{key}", 22),
             "sequence_id": sequence_id,
             "contact_id": _party_id("cont", sequence_id, j),
             "lead_id": _party_id("lead", sequence_id, j),
             "contact_email": f"{run.first.lower()}.{run.last.lower()}@{run.company}.example",
             "status": status,
-            "status_reason": "manual"
-            if status in ("paused", "finished") and rng.random() < 0.4
-            else None,
+            "status_reason": _reason(status, key),
             "sender_name": f"{sender['first_name']} {sender['last_name']}",
             "sender_email": sender["email"],
             "sender_account_id": "emailacct_" + _token(f"acct/{sender['id']}", 43),
@@ -701,6 +818,146 @@ class DemoOrg:
             "created_by_id": sender["id"],
             "updated_by_id": sender["id"],
         }
+        member = self._people_at(sequence_id).get(j)
+        if member is not None:
+            person, status, reason = member
+            item.update(
+                contact_id=person.contact_id,
+                lead_id=person.lead_id,
+                contact_email=person.email,
+                status=status,
+                status_reason=reason,
+            )
+        return item
+
+    # -- people in several sequences ---------------------------------------------------
+
+    def _people_at(self, sequence_id: str) -> dict[int, tuple[DemoPerson, str, str | None]]:
+        """The runs of a sequence that belong to the demo's people, by j (worked out once:
+        every run generated asks)."""
+        if self._people is None:
+            people: dict[str, dict[int, tuple[DemoPerson, str, str | None]]] = {}
+            for person in DEMO_PEOPLE:
+                for index, j, status, reason in person.runs:
+                    if (index == 0 and self.big is not None) or index >= self.size:
+                        continue  # the big sequence's counts stay arithmetic
+                    seq = self._base(index)["id"]
+                    people.setdefault(seq, {})[j] = (person, status, reason)
+            self._people = people
+        return self._people.get(sequence_id, {})
+
+    def person(self, party_id: str) -> DemoPerson | None:
+        for person in DEMO_PEOPLE:
+            if party_id in (person.contact_id, person.lead_id):
+                return person
+        return None
+
+    def person_runs(
+        self, field: str, party_id: str, skip: int, limit: int, sequence_id: str | None = None
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """`?contact_id=` / `?lead_id=` without (or with) `sequence_id`: a person's runs in
+        every sequence, in sequence order."""
+        runs: list[dict[str, Any]] = []
+        person = self.person(party_id)
+        if person is not None and party_id == getattr(person, field, None):
+            for index, j, _, _ in person.runs:
+                if (index == 0 and self.big is not None) or index >= self.size:
+                    continue
+                seq = self._base(index)["id"]
+                if j < self.subscription_total(seq):
+                    runs.append(self._subscription(seq, j))
+        else:
+            prefix = "cont" if field == "contact_id" else "lead"
+            found = _party_run(prefix, party_id)
+            if found is not None and found[1] < self.subscription_total(found[0]):
+                run = self._subscription(*found)
+                if run[field] == party_id:  # not a slot one of the people took
+                    runs.append(run)
+        if sequence_id:
+            runs = [r for r in runs if r["sequence_id"] == sequence_id]
+        return runs[skip : skip + limit], skip + limit < len(runs)
+
+    def contact(self, contact_id: str) -> dict[str, Any] | None:
+        """`/contact/{id}/` in the documented schema's shape (`Contact`), with the runs it
+        lists (`subscriptions[]`, `BasicSubscriptionInfoForContact`)."""
+        person = self.person(contact_id)
+        if person is not None:
+            if person.contact_deleted or person.contact_id != contact_id:
+                return None
+            name, email, lead_id = person.name, person.email, person.lead_id
+        else:
+            found = _party_run("cont", contact_id)
+            run = self._party("cont", contact_id)
+            if found is None or run is None:
+                return None
+            name = f"{run.first} {run.last}"
+            email = f"{run.first.lower()}.{run.last.lower()}@{run.company}.example"
+            lead_id = _party_id("lead", *found)
+        runs, _ = self.person_runs("contact_id", contact_id, 0, 1000)
+        stamp = _stamp(_EPOCH + timedelta(days=200))
+        return {
+            "created_by": None,
+            "date_created": stamp,
+            "date_updated": stamp,
+            "display_name": name,
+            "emails": [{"email": email, "type": "office", "is_unsubscribed": False}],
+            "id": contact_id,
+            "integration_links": [],
+            "lead_id": lead_id,
+            "name": name,
+            "organization_id": ORG_ID,
+            "phones": [],
+            "subscriptions": [
+                {
+                    "contact_email": r["contact_email"],
+                    "date_created": r["date_created"],
+                    "initial_email_id": None,
+                    "sequence_id": r["sequence_id"],
+                    "sequence_name": (self.sequence(r["sequence_id"]) or {}).get("name", ""),
+                    "sequence_status": (self.sequence(r["sequence_id"]) or {}).get(
+                        "status", "active"
+                    ),
+                    "start_date": r["start_date"],
+                    "subscription_id": r["id"],
+                    "subscription_status": r["status"],
+                    "subscription_status_reason": r["status_reason"],
+                }
+                for r in runs
+            ],
+            "title": None,
+            "updated_by": None,
+            "urls": [],
+        }
+
+    def search_contacts(self, text: str, by_email: bool, limit: int) -> list[dict[str, Any]]:
+        """Contacts whose email is `text` or whose name has all its words: the demo's
+        people, and the runs of the first sequences (not the big one's)."""
+        wanted = text.casefold()
+        words = wanted.split()
+
+        def hit(name: str, email: str) -> bool:
+            if by_email:
+                return email.casefold() == wanted
+            have = name.casefold().split()
+            return bool(words) and all(w in have for w in words)
+
+        found: dict[str, dict[str, Any]] = {}
+        for person in DEMO_PEOPLE:
+            if not person.contact_deleted and hit(person.name, person.email):
+                found[person.contact_id] = self.contact(person.contact_id) or {}
+        for index in range(1 if self.big is not None else 0, min(self.size, 20)):
+            seq = self._base(index)["id"]
+            for j in range(min(self.subscription_total(seq), 150)):
+                if len(found) >= limit:
+                    break
+                run = _run(seq, j, False)
+                email = f"{run.first.lower()}.{run.last.lower()}@{run.company}.example"
+                contact_id = _party_id("cont", seq, j)
+                if contact_id not in found and hit(f"{run.first} {run.last}", email):
+                    contact = self.contact(contact_id)
+                    if contact is not None:
+                        found[contact_id] = contact
+        return list(found.values())[:limit]
 
     def _party(self, prefix: str, party_id: str) -> _Run | None:
         found = _party_run(prefix, party_id)
@@ -714,10 +971,17 @@ class DemoOrg:
     def lead_name(self, lead_id: str) -> str | None:
         """The name of a lead a run belongs to, from its id; None if there is no such lead
         (or it has been deleted since, as every 53rd run's has)."""
+        person = self.person(lead_id)
+        if person is not None:
+            return person.company if person.lead_id == lead_id else None
         run = self._party("lead", lead_id)
         return run.lead_name if run is not None else None
 
     def contact_name(self, contact_id: str) -> str | None:
+        person = self.person(contact_id)
+        if person is not None:
+            gone = person.contact_deleted or person.contact_id != contact_id
+            return None if gone else person.name
         run = self._party("cont", contact_id)
         return f"{run.first} {run.last}" if run is not None else None
 

@@ -210,8 +210,9 @@ class FakeClose:
 
     # -- the request path -------------------------------------------------------------------
 
-    def handle(self, method: str, target: str, headers: dict[str, str]) -> Reply:
-        """`target` is the request's path with its query string; header names lower case."""
+    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> Reply:
+        """`target` is the request's path with its query string; header names lower case;
+        `body` what a POST sent."""
         raw_path, _, query_string = target.partition("?")
         path = unquote(raw_path)
         query = dict(parse_qsl(query_string, keep_blank_values=True))
@@ -238,6 +239,8 @@ class FakeClose:
                     "requested. You either supplied the wrong credentials (e.g. a bad password), "
                     "or your browser doesn't understand how to supply the credentials required.",
                 )
+            elif method == "POST" and sub.strip("/") == "data/search":
+                reply = self._search(body)
             elif method != "GET":
                 reply = _error(405, "Method not allowed.")
             else:
@@ -410,6 +413,34 @@ class FakeClose:
             items = [{**items[0], "id": fault.text or "seq_\x1b]0;owned\x07"}, *items[1:]]
         return _json(200, {"data": items, "has_more": has_more})
 
+    def _search(self, body: bytes) -> Reply:
+        """`POST /data/search/`, the Advanced Filtering API, for contacts by email or name:
+        the query shape of Close's tutorial (`and` of `object_type` contact and a text
+        condition, the email one through `has_related` on `contact_email`); the answer
+        `{"data": [{"__object_type": "contact", "id": …, <_fields>}], "cursor": null}`."""
+        try:
+            request = json.loads(body or b"null")
+            queries = request["query"]["queries"]
+            condition = next(q for q in queries if q.get("type") != "object_type")
+            kinds = [q.get("object_type") for q in queries if q.get("type") == "object_type"]
+        except (ValueError, KeyError, TypeError, StopIteration, AttributeError):
+            return _error(400, "Invalid query.")
+        if kinds != ["contact"]:
+            return _json(200, {"data": [], "cursor": None})
+        by_email = condition.get("type") == "has_related"
+        text_of = condition.get("related_query", {}) if by_email else condition
+        value = (text_of.get("condition") or {}).get("value")
+        if not isinstance(value, str):
+            return _error(400, "Invalid query: a text condition needs a value.")
+        limit = request.get("_limit", 100)
+        limit = limit if isinstance(limit, int) and 0 < limit <= 200 else 100
+        fields = (request.get("_fields") or {}).get("contact")
+        found = []
+        for contact in self.org.search_contacts(value, by_email, limit):
+            item = {k: v for k, v in contact.items() if not fields or k in fields}
+            found.append({"__object_type": "contact", **item})
+        return _json(200, {"data": found, "cursor": None})
+
     def _route(self, path: str, query: dict[str, str], fault: Fault | None) -> Reply:
         parts = [p for p in path.split("/") if p]
         if parts == ["me"]:
@@ -433,7 +464,10 @@ class FakeClose:
                         return _error(
                             400, "You must provide a sequence_id, contact_id or lead_id filter."
                         )
-                    if not sequence_id:
+                    person = [(f, query[f]) for f in ("contact_id", "lead_id") if query.get(f)]
+                    if person:
+                        items, more = self.org.person_runs(*person[0], skip, limit, sequence_id)
+                    elif not sequence_id:
                         items, more = [], False
                     else:
                         items, more = self.org.subscriptions(sequence_id, skip, limit)
@@ -461,6 +495,11 @@ class FakeClose:
             # The single-template answer lists the sequences using it (list items do not).
             full = {**template, "used_by_sequences": self.org.using(parts[1])}
             return _json(200, self._narrowed(full, query))
+        if len(parts) == 2 and parts[0] == "contact":
+            contact = self.org.contact(parts[1])
+            if contact is None:
+                return _error(404, f"Empty query: Contact matching id {parts[1]} does not exist.")
+            return _json(200, self._narrowed(contact, query))
         if len(parts) == 2 and parts[0] in ("lead", "contact"):
             lead = parts[0] == "lead"
             party = self.org.lead_name(parts[1]) if lead else self.org.contact_name(parts[1])
@@ -476,6 +515,8 @@ class FakeClose:
                 "description": "",
                 "date_created": "2024-01-04T09:00:00.000000+00:00",
             }
+            if lead:  # the lead's page in Close's web app, as the lead schema has it
+                item["html_url"] = f"https://app.close.com/lead/{parts[1]}/"
             return _json(200, self._narrowed(item, query))
         if len(parts) == 2 and parts[0] == "sms_template":
             template = SMS_TEMPLATES.get(parts[1])

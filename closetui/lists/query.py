@@ -2,6 +2,8 @@
 
 `status:paused acme` keeps the rows whose status is paused and whose text contains "acme";
 `status:active,paused` takes either status. The same syntax serves both lists and `list`.
+`reason:email-bounced` (or `reason:email-bounced,account-invalid`) keeps the runs stopped
+for that reason: a row that has a reason carries it in its key as `reason_mark(value)`.
 """
 
 from __future__ import annotations
@@ -10,6 +12,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 STATUS = "status:"
+REASON = "reason:"
+
+
+def reason_mark(value: str) -> str:
+    """How a row's key carries its reason: between unit separators, which no text from the
+    API keeps (it is made inert first), so free text never matches it."""
+    return f"\x1f{value.casefold()}\x1f"
 
 
 class Filterable(Protocol):
@@ -24,12 +33,15 @@ class Filterable(Protocol):
 class Query:
     text: str = ""  # casefolded
     statuses: frozenset[str] = frozenset()  # casefolded; empty: any status
+    reasons: frozenset[str] = frozenset()  # casefolded; empty: any reason
 
     def __bool__(self) -> bool:
-        return bool(self.text or self.statuses)
+        return bool(self.text or self.statuses or self.reasons)
 
     def matches(self, row: Filterable) -> bool:
         if self.statuses and row.status.casefold() not in self.statuses:
+            return False
+        if self.reasons and not any(reason_mark(r) in row.key for r in self.reasons):
             return False
         return self.text in row.key
 
@@ -37,12 +49,15 @@ class Query:
 def parse(text: str) -> Query:
     words: list[str] = []
     statuses: set[str] = set()
+    reasons: set[str] = set()
     for word in text.split():
         if word.casefold().startswith(STATUS):
             statuses.update(s for s in word[len(STATUS) :].casefold().split(",") if s)
+        elif word.casefold().startswith(REASON):
+            reasons.update(r for r in word[len(REASON) :].casefold().split(",") if r)
         else:
             words.append(word)
-    return Query(" ".join(words).casefold(), frozenset(statuses))
+    return Query(" ".join(words).casefold(), frozenset(statuses), frozenset(reasons))
 
 
 def with_status(text: str, status: str | None) -> str:

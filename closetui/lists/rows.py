@@ -30,7 +30,7 @@ from collections.abc import Sequence as SequenceABC
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar, overload
 
-from closetui.lists.query import Query, parse
+from closetui.lists.query import Query, parse, reason_mark
 from closetui.lists.rowstore import RowStore
 
 
@@ -84,6 +84,10 @@ def _match_sql(query: Query) -> tuple[str, list[Any]]:
         statuses = sorted(query.statuses)
         clauses.append(f"status IN ({','.join('?' * len(statuses))})")
         args += statuses
+    if query.reasons:
+        reasons = sorted(query.reasons)
+        clauses.append("(" + " OR ".join("instr(key, ?) > 0" for _ in reasons) + ")")
+        args += [reason_mark(r) for r in reasons]
     return " AND ".join(clauses), args
 
 

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from closetui.close.models import Subscription
 from closetui.errors import ProtocolError
+from closetui.lists.query import reason_mark
 from closetui.lists.source import FetchedPage, PagedSource
+from closetui.present.reasons import reason_words
 from closetui.store.cache import Cache
 from closetui.textsafe import inert
 
@@ -25,7 +27,7 @@ class SubscriptionRow:
     key: str  # what the filter searches: contact, sender and names, casefolded
     contact: str  # the email (or the contact's id), made inert
     status: str
-    reason: str
+    reason: str  # in words ("email bounced"); an unknown value as it came
     sender: str
     started: str
     updated: str
@@ -39,7 +41,7 @@ class SubscriptionRow:
         self.contact_name = inert(contact_name) if contact_name is not None else None
         self.lead_name = inert(lead_name) if lead_name is not None else None
         extra = " ".join(n for n in (self.contact_name, self.lead_name) if n)
-        self.key = f"{self.contact} {self.sender} {extra}".casefold()
+        self.key = run_key(self.contact, self.sender, extra, self.subscription.status_reason)
 
 
 def _day(moment: datetime | None) -> str:
@@ -56,15 +58,22 @@ def started(sub: Subscription) -> str:
     return "—"
 
 
+def run_key(contact: str, sender: str, extra: str, reason: str | None) -> str:
+    """What the filter searches: contact, sender, names and the reason in words, and the
+    reason's value marked for `reason:` terms."""
+    mark = reason_mark(inert(reason)) if reason else ""
+    return f"{contact} {sender} {extra} {reason_words(inert(reason or ''))}{mark}".casefold()
+
+
 def subscription_row(sub: Subscription, fetched_at: float) -> SubscriptionRow:
     contact = inert(sub.contact_email or sub.contact_id or "?")
     sender = inert(sub.sender_name or sub.sender_email or "—")
     return SubscriptionRow(
         id=sub.id,
-        key=f"{contact} {sender}".casefold(),
+        key=run_key(contact, sender, "", sub.status_reason),
         contact=contact,
         status=inert(sub.status),
-        reason=inert(sub.status_reason or ""),
+        reason=inert(reason_words(sub.status_reason)),  # in words; the value is in `subscription`
         sender=sender,
         started=started(sub),
         updated=_day(sub.date_updated),

@@ -25,6 +25,7 @@ from closetui.present.cadence import (
     threading_label,
     timeline,
 )
+from closetui.present.reasons import reason_advice, reason_words
 from closetui.present.roles import status_role
 from closetui.textsafe import inert, truncate
 
@@ -212,6 +213,19 @@ def plain(lines: list[Line]) -> str:
     return "\n".join("".join(span.text for span in line).rstrip() for line in lines)
 
 
+def _reason_field(reason: str | None) -> Line:
+    """The reason in words, its value beside them, and what it means where that is known."""
+    if not reason:
+        return _field("Reason", Span("—", "value"))
+    words, advice = reason_words(reason), reason_advice(reason)
+    spans = [Span(inert(words), "value")]
+    if words != reason:
+        spans.append(Span(f"  {inert(reason)}", "id"))
+    if advice:
+        spans.append(Span(f"  ({advice})", "dim"))
+    return _field("Reason", *spans)
+
+
 def run_sheet(
     sub: Subscription,
     names: Names,
@@ -242,7 +256,7 @@ def run_sheet(
         _field("Contact", *who(contact_name, sub.contact_id)),
         _field("Email", Span(inert(sub.contact_email or "—"), "value")),
         _field("Lead", *who(lead_name, sub.lead_id)),
-        _field("Reason", Span(inert(sub.status_reason or "—"), "value")),
+        _reason_field(sub.status_reason),
         _field(
             "Sender",
             Span(inert(sub.sender_name or "—"), "value"),

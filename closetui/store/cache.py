@@ -474,6 +474,17 @@ class Cache:
             for key, data, at in rows
         }
 
+    @_guarded([])
+    def lookups_named(self, kind: str, text: str, limit: int = 50) -> list[tuple[str, str]]:
+        """(id, name) of cached lookups of a kind whose name contains `text`, ignoring case."""
+        rows = self._db.execute(
+            "SELECT id, json_extract(json, '$.name') FROM lookups WHERE kind=? "
+            "AND json_valid(json) AND instr(lower(json_extract(json, '$.name')), lower(?)) > 0 "
+            "LIMIT ?",
+            (kind, text, limit),
+        ).fetchall()
+        return [(key, name) for key, name in rows if isinstance(name, str)]
+
     @_guarded(None, write=True)
     def put_lookups(self, kind: str, items: Iterable[tuple[str, Any]], fetched_at: float) -> None:
         """Store objects by id; None stores "the API said this does not exist"."""
@@ -514,6 +525,39 @@ class Cache:
                 "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?)",
                 (kind, owner, skip, json.dumps(list(raw)), int(has_more), at),
             )
+
+    @_guarded([])
+    def runs_where(
+        self, kinds: Sequence[str], field: str, value: str, limit: int = 10_000
+    ) -> list[tuple[Any, float]]:
+        """Cached runs (items of cached pages of these kinds) whose `field` is `value`
+        (ignoring case), with when each was fetched, newest first: who a person is, and
+        their runs, offline."""
+        marks = ",".join("?" * len(kinds))
+        rows = self._db.execute(
+            "SELECT item.value, pages.fetched_at FROM pages, json_each(pages.json) AS item "
+            f"WHERE pages.kind IN ({marks}) AND json_valid(pages.json) "
+            "AND lower(json_extract(item.value, '$.' || ?)) = lower(?) "
+            "ORDER BY pages.fetched_at DESC LIMIT ?",
+            (*kinds, field, value, limit),
+        ).fetchall()
+        return [(json.loads(raw), at) for raw, at in rows]
+
+    @_guarded({})
+    def run_reasons(self, kind: str, owner: str) -> dict[tuple[str, str | None], int]:
+        """Runs by (status, reason) over a list's cached pages, counted by SQLite."""
+        rows = self._db.execute(
+            "SELECT json_extract(item.value, '$.status'), "
+            "json_extract(item.value, '$.status_reason'), count(*) "
+            "FROM pages, json_each(pages.json) AS item "
+            "WHERE pages.kind=? AND pages.owner=? AND json_valid(pages.json) GROUP BY 1, 2",
+            (kind, owner),
+        ).fetchall()
+        return {
+            (str(status), reason if isinstance(reason, str) else None): int(n)
+            for status, reason, n in rows
+            if isinstance(status, str)
+        }
 
 
 def accounts(cache_dir: Path) -> list[Path]:
