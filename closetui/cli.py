@@ -160,7 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument(
         "--subscriptions",
         action="store_true",
-        help="also each sequence's subscription counts (one request per sequence)",
+        help="also each sequence's subscription counts and runs (one request per sequence, "
+        "and one per page of its runs), so that `closetui who` works offline",
     )
 
     doctor = commands.add_parser(

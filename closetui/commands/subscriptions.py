@@ -36,7 +36,8 @@ def _columns(names: bool) -> list[OutColumn]:
     return [
         OutColumn("ID", lambda r: r.id, lambda r: r.id, 26, clip=False),
         OutColumn("STATUS", lambda r: r.status, lambda r: r.status, 8, status=True),
-        OutColumn("REASON", lambda r: r.reason, lambda r: r.reason, 6),
+        # In words for a person ("email bounced"); Close's value for a program.
+        OutColumn("REASON", lambda r: r.reason or "—", sub(lambda s: s.status_reason), 22),
         OutColumn("STARTED", lambda r: r.started, sub(lambda s: _date(s.start_date)), 11),
         OutColumn("UPDATED", lambda r: r.updated, sub(lambda s: _date(s.date_updated)), 10),
         OutColumn("SENDER", lambda r: r.sender, sub(lambda s: s.sender_email), 18),

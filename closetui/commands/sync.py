@@ -116,6 +116,32 @@ async def _sequences(
     return cache.sequence_count(), removed, pages.ceiling
 
 
+async def _runs(session: Session, ids: list[str], progress: _Progress) -> int:
+    """Every run of every sequence that has any, into the cache: who a person is, and which
+    sequences they are in, can then be answered offline (`closetui who EMAIL --offline`).
+    Each page is committed as it lands; a sequence that fails is reported, the rest go on."""
+    counts = session.cache.counts(ids)
+    wanted = [s for s in ids if any((n or 0) > 0 for n in (counts.get(s) or {"?": 1}).values())]
+    progress.phase("runs", total=len(wanted))
+    found = 0
+
+    async def one(sequence_id: str) -> None:
+        nonlocal found
+        source = session.subscriptions(sequence_id)
+        try:
+            async for page in pages_in_order(source.fetch_page, width=1):
+                found += len(page.rows)
+        except NotFound:
+            pass  # deleted since the sequence pass
+        except ApiError as exc:
+            session.lookups.failed("runs", exc)
+        progress.advance("runs")
+
+    await _each(wanted, one, session.parallel())
+    progress.done("runs")
+    return found
+
+
 async def run(
     settings: Settings,
     *,
@@ -156,6 +182,7 @@ async def run(
             missing = sum(await asyncio.gather(*(template(k, t) for k, t in templates)))
 
             ids: list[str] = []
+            runs = 0
             if subscriptions:
                 ids = cache.sequence_ids()
                 progress.phase("subscription counts", total=len(ids))
@@ -172,6 +199,7 @@ async def run(
                     progress.advance("subscription counts")
 
                 await _each(ids, counts, session.parallel())
+                runs = await _runs(session, ids, progress)
     seconds = time.monotonic() - began
     parts = [
         f"{total:,} sequences" + (f" ({removed:,} removed upstream)" if removed else ""),
@@ -179,7 +207,7 @@ async def run(
         f"{len(templates):,} templates" + (f" ({missing} not found)" if missing else ""),
     ]
     if subscriptions:
-        parts.append(f"{len(ids):,} subscription counts")
+        parts.append(f"{len(ids):,} subscription counts, {runs:,} runs")
     waits = (
         f"; held {session.rate_waits} requests back for the rate limit"
         if session.rate_waits
