@@ -38,6 +38,7 @@ from closetui.tui.keymap import binding_ids, check_keymap
 from closetui.tui.messages import RequestHeldUp
 from closetui.tui.screens.help import HelpScreen
 from closetui.tui.screens.message import MessageScreen
+from closetui.tui.screens.person import owners as person_owners
 from closetui.tui.screens.run import RunScreen
 from closetui.tui.screens.sequences import SequencesScreen
 from closetui.tui.screens.subscriptions import SubscriptionsScreen
@@ -104,7 +105,8 @@ class ClosetuiApp(App[int]):
         self.start_notices = list(preferences.problems)
         owners = (type(self), SequencesScreen, SubscriptionsScreen, RunScreen, MessageScreen,
                   HelpScreen, SequenceList, SubscriptionList, DetailPane, FeedPane)  # fmt: skip
-        self.keys_in_force, problems = check_keymap(preferences.keymap, binding_ids(owners))
+        ids = binding_ids(owners) | binding_ids(person_owners())
+        self.keys_in_force, problems = check_keymap(preferences.keymap, ids)
         self.start_notices += problems
         if self.keys_in_force:
             self.set_keymap(self.keys_in_force)
@@ -243,6 +245,11 @@ class ClosetuiApp(App[int]):
         finally:
             self._switching = False
 
+    def action_find_person(self) -> None:
+        from closetui.tui.screens.person import PersonProvider
+
+        self.push_screen(CommandPalette(providers=[PersonProvider], placeholder="Find a person…"))
+
     def action_switch_account(self) -> None:
         self.push_screen(CommandPalette(providers=[ProfileProvider], placeholder="Switch account…"))
 
@@ -298,6 +305,11 @@ class ClosetuiApp(App[int]):
                     "Open another profile of the config file, without a restart",
                     self.action_switch_account,
                 )
+        yield SystemCommand(
+            "Find a person…",
+            "A contact's or lead's runs in every sequence: type an email, a name or an id",
+            self.action_find_person,
+        )
         yield SystemCommand("Keys", "Show every key", self.action_help)
         yield from super().get_system_commands(screen)
 

@@ -25,6 +25,7 @@ class RunScreen(Screen[None]):
         Binding("escape", "dismiss", "Back", id="run.back"),
         Binding("o", "open_lead", "Open lead", id="run.open"),
         Binding("y", "copy_email", "Copy email", id="run.copy_email"),
+        Binding("p", "person", "Person", id="run.person"),  # tui/screens/person.py
         Binding("q", "app.quit", "Quit", id="run.quit"),
     ]
     DEFAULT_CSS = """
@@ -69,6 +70,12 @@ class RunScreen(Screen[None]):
             self.notify("Close sent no lead for this run.", severity="warning", markup=False)
             return
         open_in_close(self, url_for(LEAD_URL, lead_id), "lead")
+
+    def action_person(self) -> None:
+        """`p`: this run's person, in every sequence."""
+        from closetui.tui.screens.person import open_person_of
+
+        open_person_of(self, self.session, self.row)
 
     def action_copy_email(self) -> None:
         copy_text(self, self.row.subscription.contact_email or "", "contact email")

@@ -35,6 +35,7 @@ class SubscriptionsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="subscriptions.back"),
         Binding("slash", "filter", "Filter", key_display="/", id="subscriptions.filter"),
+        Binding("p", "person", "Person", id="subscriptions.person"),  # tui/screens/person.py
         Binding("o", "open_lead", "Open lead", id="subscriptions.open"),
         Binding("y", "copy_email", "Copy email", show=False, id="subscriptions.copy_email"),
         Binding("Y", "copy_lead_url", "Copy lead URL", show=False, id="subscriptions.copy_lead"),
@@ -157,6 +158,12 @@ class SubscriptionsScreen(Screen[None]):
                 self._title, ("  ·  run ", "$text-muted"), inert_content(row.id)
             )
             self.app.push_screen(RunScreen(self.session, row, title))
+
+    def action_person(self) -> None:
+        """`p`: the run's person, in every sequence."""
+        from closetui.tui.screens.person import open_person_of
+
+        open_person_of(self, self.session, self.table.current_row)
 
     def help_sections(self) -> list[tuple[str, Iterable[BindingType]]]:
         return [
