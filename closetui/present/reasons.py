@@ -112,8 +112,8 @@ def reason_summary(counts: Mapping[tuple[str, str | None], int], order: Iterable
         total = sum(n for (s, _), n in counts.items() if s == status)
         if not reasons:
             continue
-        said = " · ".join(f"{reason_words(reason)} {n:,}" for reason, n in reasons[:4])
-        if len(reasons) > 4:
-            said += f" · {len(reasons) - 4} more"
+        said = " · ".join(f"{reason_words(reason)} {n:,}" for reason, n in reasons[:3])
+        if len(reasons) > 3:
+            said += f" · {len(reasons) - 3} more"
         parts.append(f"{status} {total:,}: {said}")
     return "   ".join(parts)

@@ -17,7 +17,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from closetui.config.tuning import LOOKUP_DELAY, RECONNECT_DELAYS
-from closetui.lists.runs import SubscriptionRow
+from closetui.lists.runs import KIND, SubscriptionRow
 from closetui.names.lookups import CONTACT, LEAD
 from closetui.present.links import LEAD_URL, url_for
 from closetui.session import Session
@@ -27,6 +27,7 @@ from closetui.tui.screens.run import RunScreen
 from closetui.tui.text import inert_content
 from closetui.tui.widgets.feed_pane import FeedPane
 from closetui.tui.widgets.paged_table import PagedTable
+from closetui.tui.widgets.reasons_line import ReasonsLine
 from closetui.tui.widgets.subscription_list import SubscriptionList
 from closetui.tui.workers import spawn
 
@@ -63,6 +64,7 @@ class SubscriptionsScreen(Screen[None]):
         self.table = SubscriptionList(id="subscriptions")
         self.table.on_highlight = self._highlighted
         self._names_timer: Timer | None = None
+        self.reasons = ReasonsLine(session.cache, KIND, sequence_id, id="subscriptions-reasons")
         self.names_due = False  # a names lookup waits for the cursor to rest
         self.pane: FeedPane[SubscriptionRow] = FeedPane(
             self.table,
@@ -75,6 +77,7 @@ class SubscriptionsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(self._title, id="subscriptions-title")
+        yield self.reasons  # why runs stopped: tui/widgets/reasons_line.py
         yield self.pane
         yield Footer()
 
@@ -97,6 +100,7 @@ class SubscriptionsScreen(Screen[None]):
     def on_feed_pane_changed(self, message: FeedPane.Changed) -> None:
         if message.event.kind == "rows":
             self._highlighted(self.table.current_row)
+            self.reasons.count_later()
 
     def _wanted(self) -> list[tuple[str, str | None]]:
         wanted: list[tuple[str, str | None]] = []

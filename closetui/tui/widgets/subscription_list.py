@@ -12,6 +12,8 @@ from closetui.tui.widgets.paged_table import Column, PagedTable
 def _contact(row: SubscriptionRow) -> tuple[str, str]:
     if row.contact_name:
         return f"{row.contact_name} · {row.contact}", ""
+    if row.contact_name == "":  # Close said the contact is gone
+        return f"(deleted) · {row.contact}", "warn"
     return row.contact, ""
 
 
@@ -36,9 +38,9 @@ class SubscriptionList(PagedTable[SubscriptionRow]):
         ),
         Column(
             "Reason",
-            6,
+            16,
             lambda r: (r.reason, "dim"),
-            min_table=70,
+            min_table=90,  # narrower, the line above the list says why runs stopped
             sort_key=lambda r: r.reason.casefold(),
         ),
         Column(
