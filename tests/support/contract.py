@@ -132,3 +132,64 @@ def differences(resource: str, answers: Iterable[Any]) -> list[str]:
                 continue
             problems.append(f"{path}: missing")
     return sorted(set(problems))
+
+
+# -- documented schemas (`schemas/`): objects whose reference pages give no example --------
+
+SCHEMA_FILES = {
+    "Contact": "contact.json",
+    "ContactEmail": "contact-email.json",
+    "ContactPhone": "contact-phone.json",
+    "BasicSubscriptionInfoForContact": "contact-subscription.json",
+    "Lead": "lead.json",
+}
+_SAMPLE = {"string": "x", "boolean": False, "integer": 0, "number": 0, "array": [], "object": {}}
+
+
+def schema(name: str) -> dict[str, Any]:
+    return load(f"schemas/{name}")
+
+
+def instance(name: str, enums: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """The smallest object a documented schema allows: every required property, each of
+    its first documented type (an array with one item, a date-time as a date, a `$ref`
+    built from its schema where one is here, an enum's first value)."""
+    enums = enums or {}
+
+    def value(spec: dict[str, Any]) -> Any:
+        if "$ref" in spec:
+            ref = spec["$ref"].rsplit("/", 1)[-1]
+            if ref in SCHEMA_FILES:
+                return instance(SCHEMA_FILES[ref], enums)
+            return enums[ref][0] if ref in enums else "x"
+        if "oneOf" in spec:
+            return value(spec["oneOf"][0])
+        kind = spec.get("type", "string")
+        kind = kind[0] if isinstance(kind, list) else kind
+        if kind == "string" and spec.get("format") == "date-time":
+            return "2024-01-04T09:00:00.000000+00:00"
+        if kind == "array":
+            return [value(spec.get("items", {}))]
+        return _SAMPLE.get(kind)
+
+    body = schema(name)
+    properties = body.get("properties", {})
+    return {key: value(properties.get(key, {})) for key in body.get("required", [])} | {
+        key: value(spec) for key, spec in properties.items() if key in ("subscriptions", "emails")
+    }
+
+
+def schema_problems(name: str, answer: dict[str, Any]) -> list[str]:
+    """Required keys missing from an answer, and top-level values of a type the schema
+    does not allow."""
+    body = schema(name)
+    names = {"string": "text", "boolean": "boolean", "integer": "number", "number": "number",
+             "array": "list", "object": "object", "null": "null"}  # fmt: skip
+    problems = [f"{key}: missing" for key in body.get("required", []) if key not in answer]
+    for key, spec in body.get("properties", {}).items():
+        if key not in answer or "type" not in spec:
+            continue
+        allowed = spec["type"] if isinstance(spec["type"], list) else [spec["type"]]
+        if json_type(answer[key]) not in {names[t] for t in allowed}:
+            problems.append(f"{key}: {json_type(answer[key])} where the schema says {allowed}")
+    return problems
