@@ -527,14 +527,15 @@ def _reason(status: str, key: str) -> str | None:
 
 class DemoPerson(NamedTuple):
     """Someone in several sequences: their contact (and lead), and the runs they are in, as
-    (sequence index, run j, status, reason)."""
+    (sequence index, status, reason). Each takes the place of the first run of that sequence
+    drawn with that status (so every count stays as it was)."""
 
     contact_id: str
     lead_id: str
     name: str
     email: str
     company: str
-    runs: tuple[tuple[int, int, str, str | None], ...]
+    runs: tuple[tuple[int, str, str | None], ...]
     contact_deleted: bool = False  # the contact is gone from Close; its runs are still listed
 
 
@@ -548,42 +549,42 @@ def _person(key: str, name: str, email: str, company: str, *runs: Any, gone: boo
     )
 
 
-# Sequence indices whose runs are not the big one's (index 0 with `subscriptions=`): every
-# index used here has at least 12 runs (its total is drawn from its id; see `_people_at`).
+# Sequence indices (0 is "My Sequence"; left out when it is the big one): every index used
+# here has at least 12 runs (its total is drawn from its id), so each status is there.
 DEMO_PEOPLE: tuple[DemoPerson, ...] = (
     _person(
         "pat",
         "Pat Quinn",
         "pat@example.com",
         "Quinn Logistics",
-        (0, 1, "error", "email-bounced"),
-        (2, 0, "finished", "reply-received"),
-        (3, 2, "active", None),
-        (5, 1, "paused", "manual"),
-        (8, 0, "goal", "meeting-booked"),
+        (0, "error", "email-bounced"),
+        (2, "finished", "reply-received"),
+        (3, "active", None),
+        (5, "paused", "manual"),
+        (8, "goal", "meeting-booked"),
     ),
     _person(
         "alex-northwind",
         "Alex Morgan",
         "alex.morgan@northwind.example",
         "Northwind",
-        (2, 1, "error", "account-invalid"),
-        (3, 0, "active", None),
+        (2, "error", "account-invalid"),
+        (3, "active", None),
     ),
     _person(
         "alex-contoso",
         "Alex Morgan",
         "alex.morgan@contoso.example",
         "Contoso",
-        (5, 0, "finished", "lead-status-changed"),
+        (5, "finished", "lead-status-changed"),
     ),
     _person(
         "gone",
         "Robin Gone",
         "robin@deleted.example",
         "Gone Corp",
-        (0, 3, "error", "send-as-error"),
-        (8, 1, "paused", "workflow-paused"),
+        (3, "error", "send-as-error"),
+        (8, "paused", "workflow-paused"),
         gone=True,
     ),
     _person(
@@ -591,8 +592,8 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
         "[b]Eve[/b]\x1b]0;pwned\x07 \u202eevil",
         "eve+[red]x[/red]@\x1b[31mevil.example",
         "[@click=app.quit]Evil[/] Ltd",
-        (3, 1, "error", "internal-error"),
-        (8, 2, "finished", "call-answered"),
+        (3, "error", "internal-error"),
+        (8, "finished", "call-answered"),
     ),
 )
 
@@ -785,12 +786,7 @@ class DemoOrg:
             counts = _cycled_counts(total)
         else:
             counts = _drawn_counts(sequence_id, total)
-        found = dict(zip(_SUB_COUNTED, counts, strict=True))
-        for j, (_, status, _) in self._people_at(sequence_id).items():
-            if j < total:  # the people's runs take the place of drawn ones
-                found[_run(sequence_id, j, False).status] -= 1
-                found[status] += 1
-        return found
+        return dict(zip(_SUB_COUNTED, counts, strict=True))  # the people's runs keep these
 
     def _subscription(self, sequence_id: str, j: int) -> dict[str, Any]:
         run = _run(sequence_id, j, self._cycled(sequence_id))
@@ -838,13 +834,28 @@ class DemoOrg:
         if self._people is None:
             people: dict[str, dict[int, tuple[DemoPerson, str, str | None]]] = {}
             for person in DEMO_PEOPLE:
-                for index, j, status, reason in person.runs:
+                for index, status, reason in person.runs:
                     if (index == 0 and self.big is not None) or index >= self.size:
                         continue  # the big sequence's counts stay arithmetic
                     seq = self._base(index)["id"]
-                    people.setdefault(seq, {})[j] = (person, status, reason)
+                    taken = people.setdefault(seq, {})
+                    j = self._slot_for(seq, status, taken)
+                    if j is not None:
+                        taken[j] = (person, status, reason)
             self._people = people
         return self._people.get(sequence_id, {})
+
+    def _slot_for(self, sequence_id: str, status: str, taken: dict[int, Any]) -> int | None:
+        """The first run of a sequence drawn with `status` that is free and plain (not one
+        whose lead was deleted, nor a hostile one)."""
+        for j in range(self.subscription_total(sequence_id)):
+            if j in taken or j % _LEAD_DELETED_EVERY == _LEAD_DELETED_AT:
+                continue
+            if j % _HOSTILE_RUN_EVERY == _HOSTILE_RUN_AT:
+                continue
+            if _run(sequence_id, j, False).status == status:
+                return j
+        return None
 
     def person(self, party_id: str) -> DemoPerson | None:
         for person in DEMO_PEOPLE:
@@ -860,12 +871,13 @@ class DemoOrg:
         runs: list[dict[str, Any]] = []
         person = self.person(party_id)
         if person is not None and party_id == getattr(person, field, None):
-            for index, j, _, _ in person.runs:
+            for index, _, _ in person.runs:
                 if (index == 0 and self.big is not None) or index >= self.size:
                     continue
                 seq = self._base(index)["id"]
-                if j < self.subscription_total(seq):
-                    runs.append(self._subscription(seq, j))
+                for j, (member, _, _) in self._people_at(seq).items():
+                    if member is person:
+                        runs.append(self._subscription(seq, j))
         else:
             prefix = "cont" if field == "contact_id" else "lead"
             found = _party_run(prefix, party_id)
