@@ -583,7 +583,7 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
         "Robin Gone",
         "robin@deleted.example",
         "Gone Corp",
-        (3, "error", "send-as-error"),
+        (7, "error", "send-as-error"),
         (8, "paused", "workflow-paused"),
         gone=True,
     ),
