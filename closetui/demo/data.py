@@ -512,13 +512,12 @@ _REASONS: dict[str, list[tuple[str, int]]] = {
 }  # fmt: skip
 
 
-def _reason(status: str, key: str) -> str | None:
-    """Why a run of this status stopped, drawn from its own generator (so the run's other
-    draws stay as they were). Active runs have none; an error always has one."""
+def _reason(status: str, rng: random.Random) -> str | None:
+    """Why a run of this status stopped: drawn after the run's other draws, so that they
+    stay as they were. Active runs have none; an error always has one."""
     choices = _REASONS.get(status)
     if not choices:
         return None
-    rng = random.Random(f"reason/{key}")
     if status != "error" and rng.random() < 0.15:
         return None
     values, weights = zip(*choices, strict=True)
@@ -596,6 +595,9 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
         (8, "finished", "call-answered"),
     ),
 )
+
+
+_PEOPLE_INDICES = frozenset(index for p in DEMO_PEOPLE for index, _, _ in p.runs)
 
 
 class _Run(NamedTuple):
@@ -685,7 +687,7 @@ class DemoOrg:
         self.deleted: set[int] = set()
         self.lock = threading.Lock()
         self.big = subscriptions  # runs of SEED_ID, when set
-        self._people: dict[str, dict[int, tuple[DemoPerson, str, str | None]]] | None = None
+        self._people: dict[str, dict[int, tuple[DemoPerson, str, str | None]]] = {}
 
     # -- sequences ------------------------------------------------------------------------
 
@@ -801,7 +803,7 @@ class DemoOrg:
             "lead_id": _party_id("lead", sequence_id, j),
             "contact_email": f"{run.first.lower()}.{run.last.lower()}@{run.company}.example",
             "status": status,
-            "status_reason": _reason(status, key),
+            "status_reason": None,  # drawn last, below
             "sender_name": f"{sender['first_name']} {sender['last_name']}",
             "sender_email": sender["email"],
             "sender_account_id": "emailacct_" + _token(f"acct/{sender['id']}", 43),
@@ -814,6 +816,7 @@ class DemoOrg:
             "created_by_id": sender["id"],
             "updated_by_id": sender["id"],
         }
+        item["status_reason"] = _reason(status, rng)
         member = self._people_at(sequence_id).get(j)
         if member is not None:
             person, status, reason = member
@@ -829,21 +832,28 @@ class DemoOrg:
     # -- people in several sequences ---------------------------------------------------
 
     def _people_at(self, sequence_id: str) -> dict[int, tuple[DemoPerson, str, str | None]]:
-        """The runs of a sequence that belong to the demo's people, by j (worked out once:
-        every run generated asks)."""
-        if self._people is None:
-            people: dict[str, dict[int, tuple[DemoPerson, str, str | None]]] = {}
+        """The runs of a sequence that belong to the demo's people, by j: worked out once
+        per sequence, and only for the few sequences the people are in."""
+        if sequence_id in self._people:
+            return self._people[sequence_id]
+        # Which index the id would be, read from the id alone: most sequences are no one's,
+        # and are told so without generating anything.
+        at = 0 if sequence_id == SEED_ID else _from_base62(sequence_id[-4:])
+        if at not in _PEOPLE_INDICES or self._base(at)["id"] != sequence_id:
+            return {}
+        if sequence_id not in self._people:
+            taken: dict[int, tuple[DemoPerson, str, str | None]] = {}
             for person in DEMO_PEOPLE:
                 for index, status, reason in person.runs:
                     if (index == 0 and self.big is not None) or index >= self.size:
                         continue  # the big sequence's counts stay arithmetic
-                    seq = self._base(index)["id"]
-                    taken = people.setdefault(seq, {})
-                    j = self._slot_for(seq, status, taken)
+                    if index != at:
+                        continue
+                    j = self._slot_for(sequence_id, status, taken)
                     if j is not None:
                         taken[j] = (person, status, reason)
-            self._people = people
-        return self._people.get(sequence_id, {})
+            self._people[sequence_id] = taken
+        return self._people[sequence_id]
 
     def _slot_for(self, sequence_id: str, status: str, taken: dict[int, Any]) -> int | None:
         """The first run of a sequence drawn with `status` that is free and plain (not one

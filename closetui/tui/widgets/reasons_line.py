@@ -26,11 +26,11 @@ class ReasonsLine(Static):
         height: 1; padding: 0 1; background: $panel; color: $text-muted;
         text-wrap: nowrap; text-overflow: ellipsis;
     }
-    ReasonsLine.-empty { display: none; }
     """
 
     def __init__(self, cache: Cache, kind: str, owner: str, *, id: str | None = None) -> None:
-        super().__init__("", id=id, classes="-empty", markup=False)
+        # Always one line, said or not, so the list below never moves when it is filled.
+        super().__init__(_said(""), id=id, markup=False)
         self.cache = cache
         self.kind = kind
         self.owner = owner
@@ -50,5 +50,10 @@ class ReasonsLine(Static):
         self._due = False
         counts = await asyncio.to_thread(self.cache.run_reasons, self.kind, self.owner)
         self.summary = reason_summary(counts, STOPPED)
-        self.set_class(not self.summary, "-empty")
-        self.update(Content.assemble(("Why runs stopped  ", "bold"), self.summary))
+        self.update(_said(self.summary))
+
+
+def _said(summary: str) -> Content:
+    return Content.assemble(
+        ("Why runs stopped  ", "bold"), summary or "no reasons among those loaded"
+    )
