@@ -200,6 +200,14 @@ async def test_the_demos_contact_answers_in_the_documented_shape(make_client):
     assert contact.name == "Pat Quinn" and len(contact.runs) == 5 and not contact.degraded
 
 
+async def test_the_demos_lead_answers_in_the_documented_shape(make_client):
+    body = await make_client().get_raw("lead", PAT.lead_id)
+    assert schema_problems("lead.json", body) == []
+    lead = Lead.from_api(body)
+    assert lead.name == "Quinn Logistics" and lead.contact_ids == (PAT.contact_id,)
+    assert lead.html_url == f"https://app.close.com/lead/{PAT.lead_id}/"
+
+
 async def test_the_search_answer_is_read_tolerantly(make_client):
     hits = await make_client().search_contacts("alex morgan")
     assert hits is not None and {h.contact_id for h in hits} == {

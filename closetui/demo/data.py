@@ -951,6 +951,25 @@ class DemoOrg:
             "urls": [],
         }
 
+    def lead_extra(self, lead_id: str) -> dict[str, Any]:
+        """What `/lead/{id}/` carries beyond its name, as the documented schema requires."""
+        person = self.person(lead_id)
+        if person is not None:
+            contacts = [] if person.contact_deleted else [person.contact_id]
+        else:
+            found = _party_run("lead", lead_id)
+            contacts = [_party_id("cont", *found)] if found is not None else []
+        return {
+            "contact_ids": contacts,
+            "created_by": None,
+            "date_updated": "2024-01-04T09:00:00.000000+00:00",
+            "html_url": f"https://app.close.com/lead/{lead_id}/",
+            "organization_id": ORG_ID,
+            "status_id": "stat_" + _token("status0", 43),
+            "updated_by": None,
+            "url": None,
+        }
+
     def search_contacts(self, text: str, by_email: bool, limit: int) -> list[dict[str, Any]]:
         """Contacts whose email is `text` or whose name has all its words: the demo's
         people, and the runs of the first sequences (not the big one's)."""

@@ -515,8 +515,8 @@ class FakeClose:
                 "description": "",
                 "date_created": "2024-01-04T09:00:00.000000+00:00",
             }
-            if lead:  # the lead's page in Close's web app, as the lead schema has it
-                item["html_url"] = f"https://app.close.com/lead/{parts[1]}/"
+            if lead:  # the rest of what the lead schema requires
+                item.update(self.org.lead_extra(parts[1]))
             return _json(200, self._narrowed(item, query))
         if len(parts) == 2 and parts[0] == "sms_template":
             template = SMS_TEMPLATES.get(parts[1])
