@@ -1,6 +1,6 @@
 """Renders the real app on the demo organization into screenshots/*.svg.
 
-    uv run python tests/screenshots.py
+    uv run python tests/screenshots.py [NAME ...]   (NAME: a file name without .svg)
 
 Textual names the SVG's CSS classes after a random id; they are normalised so that running
 this again on the same code gives the same files.
@@ -111,6 +111,15 @@ async def main() -> None:
     async def paused_only(pilot) -> None:
         await pilot.press("f", "f")
 
+    async def person(pilot) -> None:
+        await pilot.press("s")
+        await _settle(pilot)
+        table = pilot.app.screen.table
+        rows = table.rows
+        table.move_to(next(i for i in range(rows.visible_count) if rows.visible(i).contact ==
+                           "pat@example.com"))  # fmt: skip
+        await pilot.press("p")
+
     def fail_second_page(router) -> None:
         router.faults.add("status", status=503, query={"_skip": "100"}, times=None)
 
@@ -129,8 +138,12 @@ async def main() -> None:
         ("runs-120x35", (120, 35), "s: the runs, with lead and contact names", runs_with_names,
          None),
         ("run-120x35", (120, 35), "Enter on a run: every field, and the cadence", one_run, None),
+        ("person-120x35", (120, 35), "p on a run: that person in every sequence", person, None),
     ]  # fmt: skip
+    wanted = set(sys.argv[1:])  # names to shoot (all when none are given)
     for name, size, title, steps, faults in shots:
+        if wanted and name not in wanted:
+            continue
         print(await shoot(name, size, title, steps, faults=faults))
 
 
