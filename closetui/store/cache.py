@@ -534,12 +534,17 @@ class Cache:
         (ignoring case), with when each was fetched, newest first: who a person is, and
         their runs, offline."""
         marks = ",".join("?" * len(kinds))
+        # A page whose text does not hold the value is not parsed at all (most are not):
+        # a value JSON writes as it is (plain ASCII, no quote or backslash) is looked for in
+        # the page's text first; any other value is only compared field by field.
+        plain = value.isascii() and value.isprintable() and not set(value) & {'"', "\\"}
         rows = self._db.execute(
             "SELECT item.value, pages.fetched_at FROM pages, json_each(pages.json) AS item "
-            f"WHERE pages.kind IN ({marks}) AND json_valid(pages.json) "
+            f"WHERE pages.kind IN ({marks}) AND (? = 0 OR instr(lower(pages.json), lower(?))) "
+            "AND json_valid(pages.json) "
             "AND lower(json_extract(item.value, '$.' || ?)) = lower(?) "
             "ORDER BY pages.fetched_at DESC LIMIT ?",
-            (*kinds, field, value, limit),
+            (*kinds, int(plain), value, field, value, limit),
         ).fetchall()
         return [(json.loads(raw), at) for raw, at in rows]
 
