@@ -162,6 +162,9 @@ def test_offline_after_a_sync_finds_an_email_from_the_cache(capsys, online, serv
     assert "as cached just now" in captured.err  # marked with its age
     assert main(["who", PAT.lead_id, *online, "--offline"]) == 0
     assert len(_rows(capsys.readouterr().out)) == 5
+    assert main(["who", EVE.email.upper(), *online, "--offline"]) == 0  # escapes, any case
+    out = capsys.readouterr().out
+    assert len(_rows(out)) == 2 and "\x1b" not in out
     assert len(server.router.requests) == before  # not one request
 
 
