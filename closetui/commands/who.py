@@ -114,8 +114,7 @@ def _cached(
     lookups = session.lookups
     while (items := source.cached_items(skip)) is not None:
         raw_by_id = {item["id"]: item for item, _ in items if isinstance(item, dict)}
-        rows = source.cached_page(skip) or []
-        for row in seen.new(rows):
+        for row in seen.new(source.rows_of(items)):
             sub = row.subscription
             row.named(
                 lookups.party_name(CONTACT, sub.contact_id), lookups.party_name(LEAD, sub.lead_id)
@@ -173,24 +172,22 @@ async def run(
                 writer.flush()
             cut = pages.ceiling
         writer.finish()
+        if not seen.ids:
+            err.write(f"closetui who: {inert(await _in_no_sequence(session, who))}\n")
     if cut is not None:
         err.write(cut_short("who", len(seen.ids), f"runs of {who.label()}", cut))
-    if not seen.ids:
-        err.write(f"closetui who: {inert(await _in_no_sequence(settings, who))}\n")
     return 0
 
 
-async def _in_no_sequence(settings: Settings, who: Person) -> str:
+async def _in_no_sequence(session: Session, who: Person) -> str:
     """What to say of a person with no runs: that Close has no such contact or lead (an
-    error), or that they are in no sequence."""
-    if settings.offline:
+    error), or that they are in no sequence (`GET /contact/{id}/` or `/lead/{id}/`)."""
+    if session.client is None:
         return f"{who.label()} is in no sequence the cache knows of."
-    async with open_session(settings, quiet=True) as session:
-        assert session.client is not None
-        kind = "contact" if who.is_contact else "lead"
-        try:
-            body = await session.client.get_raw(kind, who.id)
-        except NotFound:
-            raise NoOne(f"No {kind} {who.id} in Close.") from None
-        found = Contact.from_api(body) if who.is_contact else Lead.from_api(body)
+    kind = "contact" if who.is_contact else "lead"
+    try:
+        body = await session.client.get_raw(kind, who.id)
+    except NotFound:
+        raise NoOne(f"No {kind} {who.id} in Close.") from None
+    found = Contact.from_api(body) if who.is_contact else Lead.from_api(body)
     return f"{found.name or who.id} is in no sequence."

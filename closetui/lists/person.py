@@ -102,15 +102,17 @@ class PersonSource(PagedSource):
         """The person's runs were listed as such before (not only seen in sequences)."""
         return bool(self.cache.page_sizes(KIND, self.person.owner))
 
-    def cached_page(self, skip: int) -> list[PersonRunRow] | None:
-        items = self.cached_items(skip)
-        if items is None:
-            return None
+    def rows_of(self, items: list[tuple[Any, float]]) -> list[PersonRunRow]:
+        """Rows for cached items; an item that cannot be read is left out."""
         rows = []
         for item, fetched_at in items:
             for sub in _parse([item]):
                 rows.append(person_row(sub, fetched_at, self.sequence_name(sub.sequence_id)))
-        return rows or None
+        return rows
+
+    def cached_page(self, skip: int) -> list[PersonRunRow] | None:
+        items = self.cached_items(skip)
+        return self.rows_of(items) or None if items is not None else None
 
     def known_total(self) -> int | None:
         total, expected = 0, 0
