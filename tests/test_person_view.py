@@ -27,7 +27,7 @@ async def _pat_from_a_run(app, pilot) -> None:
     await pilot.press("s")
     await settle(pilot)
     rows = app.screen.table.rows
-    at = next(i for i in range(rows.visible_count) if rows.visible(i).contact == PAT.email)
+    at = next(i for i in range(rows.count) if rows.row(i).contact == PAT.email)
     app.screen.table.move_to(at)
     await pilot.press("p")
     await wait_until(pilot, lambda: _screen(app) == "PersonScreen")
@@ -55,15 +55,15 @@ async def test_the_persons_list_filters_and_sorts_like_the_others(make_app):
         rows = app.screen.pane.rows
         await pilot.press("slash", *"status:error,goal")
         await settle(pilot)
-        assert rows.visible_count == 2
+        assert rows.count == 2
         await pilot.press("ctrl+u", *"reason:meeting-booked")
         await settle(pilot)
-        assert [rows.visible(0).sequence_name] == ["Renewal reminder — SMB"]
+        assert [rows.row(0).sequence_name] == ["Renewal reminder — SMB"]
         await pilot.press("escape")  # the filter goes; the list stays
-        assert _screen(app) == "PersonScreen" and rows.visible_count == 5
+        assert _screen(app) == "PersonScreen" and rows.count == 5
         await pilot.press("S")  # by sequence name, ascending
         await settle(pilot)
-        names = [rows.visible(i).sequence_name for i in range(rows.visible_count)]
+        names = [rows.row(i).sequence_name for i in range(rows.count)]
         assert names == sorted(names, key=str.casefold)
 
 
@@ -73,11 +73,9 @@ async def test_enter_shows_the_run_with_its_sequences_cadence_and_s_its_runs(mak
         await _pat_from_a_run(app, pilot)
         table = app.screen.table
         rows = table.rows
-        at = next(
-            i for i in range(rows.visible_count) if rows.visible(i).sequence_name != "My Sequence"
-        )
+        at = next(i for i in range(rows.count) if rows.row(i).sequence_name != "My Sequence")
         table.move_to(at)
-        name = rows.visible(at).sequence_name
+        name = rows.row(at).sequence_name
         await pilot.press("enter")
         await wait_until(pilot, lambda: _screen(app) == "RunScreen")
         text = screen_text(app)
@@ -90,7 +88,7 @@ async def test_enter_shows_the_run_with_its_sequences_cadence_and_s_its_runs(mak
         await settle(pilot)
         assert (
             name in screen_text(app)
-            and app.screen.sequence_id == rows.visible(at).subscription.sequence_id
+            and app.screen.sequence_id == rows.row(at).subscription.sequence_id
         )
 
 

@@ -99,23 +99,23 @@ async def test_reason_terms_filter_the_runs_list(make_app):
     async with app.run_test(size=(120, 35)) as pilot:
         await _runs_of_first_sequence(app, pilot)
         rows = app.screen.pane.rows
-        bounced = [r for r in rows.rows if r.subscription.status_reason == "email-bounced"]
+        bounced = [r for r in rows.in_order() if r.subscription.status_reason == "email-bounced"]
         assert bounced
         await pilot.press("slash", *"reason:email-bounced")
         await settle(pilot)
-        assert rows.visible_count == len(bounced)
+        assert rows.count == len(bounced)
         assert f"{len(bounced)} of 15 match" in screen_text(app)
         other = sorted(
-            {r.subscription.status_reason or "" for r in rows.rows} - {"", "email-bounced"}
+            {r.subscription.status_reason or "" for r in rows.in_order()} - {"", "email-bounced"}
         )[0]
         await pilot.press("ctrl+u", *f"reason:email-bounced,{other}")
         await settle(pilot)
         wanted = {"email-bounced", other}
-        either = [r for r in rows.rows if r.subscription.status_reason in wanted]
-        assert rows.visible_count == len(either) > len(bounced)
+        either = [r for r in rows.in_order() if r.subscription.status_reason in wanted]
+        assert rows.count == len(either) > len(bounced)
         await pilot.press("ctrl+u", *"bounced")  # the words are searched as text too
         await settle(pilot)
-        assert rows.visible_count == len(bounced)
+        assert rows.count == len(bounced)
 
 
 async def test_a_runs_detail_explains_its_reason(make_app):

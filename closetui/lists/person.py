@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from closetui.close.models import Subscription
 from closetui.close.people import Person
 from closetui.errors import ApiError, ProtocolError
+from closetui.lists.rows import Order
 from closetui.lists.runs import KIND as SEQUENCE_RUNS
 from closetui.lists.runs import SubscriptionRow, subscription_row
 from closetui.lists.source import FetchedPage, PagedSource, SequenceSource
@@ -40,6 +41,17 @@ class PersonRunRow(SubscriptionRow):
     def with_sequence(self, name: str | None) -> None:
         self.sequence_name = inert(name or "")
         self.named(self.contact_name, self.lead_name)
+
+
+# The ways a person's runs can be sorted, by the names its columns know them by.
+PERSON_ORDERS: dict[str, Order] = {
+    "sequence": Order(lambda r: (r.sequence_name or r.subscription.sequence_id or "").casefold()),
+    "status": Order(lambda r: r.status.casefold()),
+    "reason": Order(lambda r: r.reason.casefold()),
+    "sender": Order(lambda r: r.sender.casefold()),
+    "started": Order(lambda r: r.started.lstrip("~"), largest_first=True),
+    "updated": Order(lambda r: r.updated, largest_first=True),
+}
 
 
 def person_row(sub: Subscription, fetched_at: float, sequence_name: str | None) -> PersonRunRow:

@@ -27,6 +27,7 @@ from textual.widgets.option_list import Option
 from closetui.close.people import Person
 from closetui.config.tuning import LOOKUP_DELAY, RECONNECT_DELAYS
 from closetui.errors import ApiError
+from closetui.lists.paged import PagedList
 from closetui.lists.person import PersonRunRow
 from closetui.names.lookups import CONTACT, LEAD
 from closetui.names.people import resolve
@@ -96,9 +97,11 @@ class PersonScreen(Screen[None]):
         self.session = session
         self.person = person
         self.retry_delays = retry_delays
-        self.table = PersonRunList(id="person-runs")
+        self.runs: PagedList[PersonRunRow] = session.person_list(person, retry_delays=retry_delays)
+        self.table = PersonRunList(self.runs, id="person-runs")
         self.table.on_highlight = self._highlighted
         self._names_timer: Timer | None = None
+        self._named: tuple[int, int] | None = None  # (list version, top row) names last filled
         self.names_due = False
         self.opening = False  # a run's sequence is being fetched before it is shown
         self.pane: FeedPane[PersonRunRow] = FeedPane(
@@ -106,6 +109,8 @@ class PersonScreen(Screen[None]):
             plural="runs",
             placeholder="filter by sequence, reason or sender; status: and reason: terms",
             title="Runs in every sequence",
+            refresh_binding=("person.refresh", "r"),
+            noun="runs of this person",
             id="person-pane",
             filter_id="person-filter",
         )
@@ -122,10 +127,7 @@ class PersonScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.table.focus()
-        feed = self.pane.start(
-            self.session.person_runs(self.person), retry_delays=self.retry_delays
-        )
-        feed.noun = "runs of this person"
+        self.pane.start()
 
     def help_sections(self) -> list[tuple[str, Iterable[BindingType]]]:
         return [
@@ -136,7 +138,12 @@ class PersonScreen(Screen[None]):
     # -- names for the rows on screen, once the cursor rests --------------------------------
 
     def _highlighted(self, row: PersonRunRow | None) -> None:
+        """Names for the rows on screen, when other rows came into view or the rows changed."""
+        view = (self.runs.version, int(self.table.scroll_y))
+        if view == self._named:
+            return
         self._fill_names()
+        self._named = (self.runs.version, int(self.table.scroll_y))
         if self._names_timer is not None:
             self._names_timer.stop()
         self.names_due = self.session.client is not None
@@ -148,18 +155,18 @@ class PersonScreen(Screen[None]):
             self._highlighted(self.table.current_row)
 
     def _fill_names(self) -> None:
-        lookups, changed = self.session.lookups, False
+        lookups, changed = self.session.lookups, []
         for row in self.table.rows_on_screen():
             sub = row.subscription
             contact = lookups.party_name(CONTACT, sub.contact_id)
             lead = lookups.party_name(LEAD, sub.lead_id)
             if (contact, lead) != (row.contact_name, row.lead_name):
                 row.named(contact, lead)
-                self.table.rows.update(row)
-                changed = True
+                changed.append(row)
             if contact and not self.person.name and self.person.is_contact:
                 self._named_person(contact)
         if changed:
+            self.runs.update(changed)  # kept, and found by the filter, from now on
             self.table.refresh()
 
     def _named_person(self, name: str) -> None:
@@ -203,7 +210,7 @@ class PersonScreen(Screen[None]):
             name = view.sequence.name if view is not None else (sequence_id or "?")
             if not row.sequence_name and view is not None:
                 row.with_sequence(view.sequence.name)
-                self.table.rows.update(row)
+                self.runs.update([row])
                 self.table.refresh()
             title = Content.assemble(
                 title_for(name, sequence_id or "?"),
@@ -240,7 +247,7 @@ class PersonScreen(Screen[None]):
         self.pane.open_filter()
 
     def action_back(self) -> None:
-        if self.focused is self.pane.filter_input or self.pane.rows.filter:
+        if self.focused is self.pane.filter_input or self.runs.filter:
             self.pane.clear_filter()
             return
         self.dismiss()
