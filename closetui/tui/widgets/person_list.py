@@ -40,7 +40,7 @@ class PersonRunList(PagedTable[PersonRunRow]):
             "Sender",
             16,
             lambda r: (r.sender, "dim"),
-            min_table=70,
+            min_table=96,  # below that, the sequence's name needs the room
             order="sender",
         ),
         Column(
