@@ -9,6 +9,7 @@ shape closetui does not read leaves the cache's answer, with a notice saying so.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -72,7 +73,7 @@ async def resolve(
     by_id = Person.of_id(text)
     if by_id is not None:
         return Resolution([_with_name(by_id, lookups)])
-    found = _from_cache(cache, text)
+    found = await asyncio.to_thread(_from_cache, cache, text)  # a scan of the cached runs
     notices: list[str] = []
     asked = False
     if client is not None:

@@ -563,14 +563,19 @@ class Cache:
         return [(json.loads(raw), at) for raw, at in rows]
 
     @_guarded({})
-    def run_reasons(self, kind: str, owner: str) -> dict[tuple[str, str | None], int]:
-        """Runs by (status, reason) over a list's cached pages, counted by SQLite."""
+    def run_reasons(
+        self, kind: str, owner: str, first: int = 0, last: int | None = None
+    ) -> dict[tuple[str, str | None], int]:
+        """Runs by (status, reason) over a list's cached pages whose skip is in [first,
+        last], counted by SQLite: a long list is counted a stretch at a time, so that no
+        one call holds the cache for long."""
         rows = self._db.execute(
             "SELECT json_extract(item.value, '$.status'), "
             "json_extract(item.value, '$.status_reason'), count(*) "
             "FROM pages, json_each(pages.json) AS item "
-            "WHERE pages.kind=? AND pages.owner=? AND json_valid(pages.json) GROUP BY 1, 2",
-            (kind, owner),
+            "WHERE pages.kind=? AND pages.owner=? AND pages.skip >= ? AND pages.skip <= ? "
+            "AND json_valid(pages.json) GROUP BY 1, 2",
+            (kind, owner, first, last if last is not None else 2**62),
         ).fetchall()
         return {
             (str(status), reason if isinstance(reason, str) else None): int(n)
