@@ -94,13 +94,14 @@ class PersonSource(PagedSource):
 
     def cached_items(self, skip: int) -> list[tuple[Any, float]] | None:
         """What the cache holds at `skip`, as Close sent it, each with when it was fetched:
-        the person's own pages, else (at 0) their runs in each sequence's cached pages."""
+        the person's own pages, else (at 0, offline) their runs in each sequence's cached
+        pages, found by a scan of every cached run (about 0.5 s for 180,000)."""
         found = self.cache.page(KIND, self.person.owner, skip)
         if found is not None:
             raw, _, fetched_at = found
             return [(item, fetched_at) for item in raw]
-        if skip != 0 or self.has_own_pages():
-            return None
+        if skip != 0 or self.has_own_pages() or self.client is not None:
+            return None  # online, Close answers: the scan below is for offline only
         seen: dict[str, tuple[Any, float]] = {}
         for item, fetched_at in self.cache.runs_where(
             [SEQUENCE_RUNS], self.person.field, self.person.id
