@@ -48,7 +48,7 @@ def info(settings: Settings, out: TextIO | None = None) -> int:
         out.write(f"Nothing cached yet in {settings.cache_dir}.\n")
         return 0
     current = _this_account(settings)
-    header = ("account", "organization", "sequences", "size", "last fetch", "last complete sync")
+    header = ("account", "organization", "sequences", "size", "last fetch", "last complete pass")
     rows = [header]
     for file in files:
         found = store.inspect(file)
