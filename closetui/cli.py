@@ -259,16 +259,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace, *, need_key: bool = True) -> Settings:
-    return load_settings(
+    settings = load_settings(
         demo=args.demo,
         offline=args.offline,
         base_url=args.base_url,
         page_size=args.page_size,
         api_key_file=args.api_key_file,
         trace=args.trace,
-        need_key=need_key,
+        need_key=need_key and not args.offline,  # offline, the key only names the cache
         profile=args.profile,
     )
+    if need_key and args.offline:
+        from closetui.config.offline import choose_cached_account
+
+        return choose_cached_account(settings)
+    return settings
 
 
 def _error(message: str) -> None:

@@ -216,3 +216,48 @@ def test_list_offline_says_the_datas_age_on_stderr(capsys, online):
     assert err.strip() == (
         "closetui: offline: cached data from just now; last complete pass just now."
     )
+
+
+def test_offline_without_a_key_uses_the_one_cached_account(capsys, online, monkeypatch):
+    assert main(["list", *online]) == 0
+    capsys.readouterr()
+    monkeypatch.delenv("CLOSE_API_KEY")
+    assert main(["list", "--offline"]) == 0
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 1500 and "offline: cached data" in err
+    assert main(["show", SEED_ID, "--offline"]) == 0
+
+
+def test_offline_without_a_key_lists_several_and_says_how_to_choose(
+    capsys, online, server, monkeypatch
+):
+    from closetui.store import cache as store
+
+    assert main(["list", *online]) == 0
+    capsys.readouterr()
+    monkeypatch.delenv("CLOSE_API_KEY")
+    server_cache = _cache_dir()
+    (server_cache / ("0" * 16 + store.SUFFIX)).write_bytes(b"")  # another account's file
+    assert main(["list", "--offline"]) == 2
+    err = capsys.readouterr().err
+    assert "2 accounts are cached" in err and "CLOSETUI_ACCOUNT=NAME" in err
+    assert "--profile NAME" in err and "closetui cache info" in err
+    first = sorted(p.name.split(".")[0] for p in store.accounts(server_cache))
+    good = next(name for name in first if name != "0" * 16)
+    monkeypatch.setenv("CLOSETUI_ACCOUNT", good)
+    assert main(["list", "--offline"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1500
+    monkeypatch.setenv("CLOSETUI_ACCOUNT", "nope")
+    assert main(["list", "--offline"]) == 2
+
+
+def test_offline_without_a_key_or_a_cache_exits_4(capsys):
+    assert main(["list", "--offline"]) == 4
+    assert "no account cached" in capsys.readouterr().err
+
+
+def _cache_dir():
+    import os
+    from pathlib import Path
+
+    return Path(os.environ["CLOSETUI_CACHE_DIR"])
