@@ -5,7 +5,10 @@ colour's meanings kept in 16 colours and without colour."""
 
 from __future__ import annotations
 
-from tests.support.app import screen_text, settle, wait_until
+import pytest
+
+from tests.support.app import screen_looks, screen_text, settle, wait_until
+from tests.test_snapshots import _check as check_snapshot
 
 
 def _lines_with(app, needle: str) -> list[str]:
@@ -67,3 +70,62 @@ async def test_the_palette_offers_keys_once(make_app):
         await wait_until(pilot, lambda: "Show every key" in screen_text(app))
         assert not _lines_with(app, "Show help for the focused widget")
         assert len(_lines_with(app, "Show every key")) == 1
+
+
+def _row(app, *needles: str, colors: int = 16) -> tuple[str, str]:
+    return next(
+        (text, looks)
+        for text, looks in screen_looks(app, colors)
+        if all(n in text for n in needles)
+    )
+
+
+def _cell_after(text: str, word: str) -> int:
+    """Where the first glyph after `word` (and the spaces after it) is."""
+    at = text.index(word) + len(word)
+    while text[at] == " ":
+        at += 1
+    return at
+
+
+@pytest.mark.parametrize("colors", [16, 0])
+async def test_err_counts_and_the_error_status_stand_out_without_colour(make_app, colors):
+    app = make_app()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        await pilot.press("down")  # the seed's row (Err 2) off the cursor
+        await settle(pilot)
+        text, looks = _row(app, "My Sequence", "active", colors=colors)
+        at = _cell_after(text, "active")
+        assert text[at] == "2" and looks[at].isupper()  # bold: the errors
+        text, looks = _row(app, "Re-engagement — APAC", "paused", colors=colors)
+        at = _cell_after(text, "paused")
+        assert text[at] == "·" and not looks[at].isupper()  # unknown: plain
+        await pilot.press("up", "s")
+        await settle(pilot)
+        await pilot.press("G")  # the cursor to the last run, away from the first rows
+        await settle(pilot)
+        runs = [(t, lk) for t, lk in screen_looks(app, colors) if " error " in t]
+        plain = [(t, lk) for t, lk in screen_looks(app, colors) if " finished " in t]
+        assert runs and plain
+        for text, looks in runs[:1] + plain[:1]:
+            at = text.index(" error ") + 1 if " error " in text else text.index(" finished ") + 1
+            assert looks[at].isupper() == (" error " in text), (text, looks)
+
+
+async def test_a_16_colour_snapshot_of_the_list_and_the_runs(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        await pilot.press("down")
+        await settle(pilot)
+        main = screen_looks(app)
+        await pilot.press("up", "s")
+        await settle(pilot)
+        runs = screen_looks(app)
+    lines = [
+        "# each line, then how it looks in 16 colours: k r g y b m c w (d: default), UPPER = bold"
+    ]
+    for text, looks in [*main, ("", ""), *runs]:
+        lines += [text.rstrip(), looks.rstrip()]
+    check_snapshot("looks-16colors-120x35", "\n".join(lines))
