@@ -129,3 +129,43 @@ async def test_a_16_colour_snapshot_of_the_list_and_the_runs(make_app):
     for text, looks in [*main, ("", ""), *runs]:
         lines += [text.rstrip(), looks.rstrip()]
     check_snapshot("looks-16colors-120x35", "\n".join(lines))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 35)])
+async def test_offline_runs_never_fetched_say_so_and_how_to_get_them(make_app, size):
+    online = make_app()
+    async with online.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)  # the first page and the seed's detail are cached; no runs
+    app = make_app(offline=True)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await wait_until(pilot, lambda: "Never fetched" in screen_text(app))
+        text = screen_text(app)
+        assert "Never fetched: open these runs once online to read them offline." in text
+        assert "Nothing is cached for this yet" not in text
+        assert "all 0 cached" not in text and "none cached" in text
+
+
+async def test_the_runs_list_at_80x24_gives_the_person_the_room(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await wait_until(pilot, lambda: "Sami Hale · " in screen_text(app))
+        await settle(pilot)
+        # The name and the email whole; the lesser columns gave way.
+        assert "Sami Hale · sami.hale@soylent.example" in screen_text(app)
+        header = next(line for line in screen_text(app).splitlines() if "Contact" in line)
+        assert "Sender" not in header and "Status" in header
+    wide = make_app()
+    async with wide.run_test(size=(120, 35)) as pilot:  # room for every column
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        header = next(line for line in screen_text(wide).splitlines() if "Contact" in line)
+        assert header.split("│")[1].split() == [
+            "Contact", "Lead", "Status", "Reason", "Sender", "Started", "Updated",
+        ]  # fmt: skip

@@ -148,6 +148,9 @@ class Feed:
         # What the list holds, in the end line's words ("runs of this sequence"): the
         # view's plural when None.
         self.noun: str | None = None
+        # What the end line says offline when nothing of this list was ever cached (the view
+        # knows how it could be: "open these runs once online").
+        self.offline_empty: str | None = None
         self._fresh_end: int | None = None  # skip of the fresh page that said has_more false
         self._reconnecting = False
         self._retry_delays = retry_delays
@@ -205,7 +208,7 @@ class Feed:
         elif self.next_failed is not None and not self.offline:
             line, role = "failed: r to retry", "error"
         elif self.offline and not count:
-            line, role = "Nothing is cached for this yet.", "warn"
+            line, role = self.offline_empty or "Nothing is cached for this yet.", "warn"
         elif self.offline and not self.end:
             line, role = "offline: no more cached rows · r to retry", "warn"
         elif self.end and not count:
@@ -218,7 +221,7 @@ class Feed:
             subtitle = f"{rows.visible_count:,} of {count:,} match{more}"
         elif self.end:
             cached = " cached" if self.offline and not self.complete else ""
-            subtitle = f"all {count:,}{cached}"
+            subtitle = "none cached" if self.offline and not count else f"all {count:,}{cached}"
         else:
             subtitle = f"{count:,} loaded · more"
         if self.ceiling is not None:  # the count is as far as Close lists, not the list's

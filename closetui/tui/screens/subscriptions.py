@@ -30,6 +30,9 @@ from closetui.tui.widgets.paged_table import PagedTable
 from closetui.tui.widgets.subscription_list import SubscriptionList
 from closetui.tui.workers import spawn
 
+# Offline, runs that were never fetched: said so, and how they come to be cached.
+OFFLINE_EMPTY = "Never fetched: open these runs once online to read them offline."
+
 
 class SubscriptionsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -82,6 +85,7 @@ class SubscriptionsScreen(Screen[None]):
         source = self.session.subscriptions(self.sequence_id)
         feed = self.pane.start(source, retry_delays=self.retry_delays)
         feed.noun = "runs of this sequence"  # "Close lists only the first N runs of this …"
+        feed.offline_empty = OFFLINE_EMPTY
 
     # -- who each run is for: names for the rows on screen, once the cursor rests ------------
 

@@ -24,9 +24,11 @@ def _lead(row: SubscriptionRow) -> tuple[str, str]:
 
 
 class SubscriptionList(PagedTable[SubscriptionRow]):
+    # The person comes first: a narrow table keeps the contact's name and email whole and
+    # gives up the sender, reason and dates before it (each `min_table` is where it appears).
     COLUMNS: ClassVar[list[Column]] = [
         Column("Contact", None, _contact, sort_key=lambda r: r.contact.casefold()),
-        Column("Lead", 18, _lead, min_table=60, sort_key=lambda r: (r.lead_name or "").casefold()),
+        Column("Lead", 18, _lead, min_table=84, sort_key=lambda r: (r.lead_name or "").casefold()),
         Column(
             "Status",
             8,
@@ -38,21 +40,21 @@ class SubscriptionList(PagedTable[SubscriptionRow]):
             "Reason",
             6,
             lambda r: (r.reason, "dim"),
-            min_table=70,
+            min_table=112,
             sort_key=lambda r: r.reason.casefold(),
         ),
         Column(
             "Sender",
             16,
             lambda r: (r.sender, "dim"),
-            min_table=56,
+            min_table=106,
             sort_key=lambda r: r.sender.casefold(),
         ),
         Column(
             "Started",
             11,
             lambda r: (r.started, "dim"),
-            min_table=44,
+            min_table=50,
             sort_key=lambda r: r.started.lstrip("~"),
             descending_first=True,
         ),
@@ -60,7 +62,7 @@ class SubscriptionList(PagedTable[SubscriptionRow]):
             "Updated",
             10,
             lambda r: (r.updated, "dim"),
-            min_table=84,
+            min_table=100,
             sort_key=lambda r: r.updated,
             descending_first=True,
         ),
