@@ -169,3 +169,47 @@ async def test_the_runs_list_at_80x24_gives_the_person_the_room(make_app):
         assert header.split("│")[1].split() == [
             "Contact", "Lead", "Status", "Reason", "Sender", "Started", "Updated",
         ]  # fmt: skip
+
+
+def _border_line(app) -> str:
+    return [line for line in screen_text(app).splitlines() if line.startswith("╰")][-1]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 35)])
+async def test_a_copy_toast_shows_the_id_whole_and_hides_no_count(make_app, size):
+    app = make_app()
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await settle(pilot)
+        border = _border_line(app)
+        assert "100 loaded · more" in border
+        await pilot.press("y")
+        row = app.main.sequence_list.current_row
+        await wait_until(pilot, lambda: f"Copied {row.id}" in screen_text(app))
+        assert _border_line(app) == border  # the counts are still there to read
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 35)])
+async def test_a_long_address_copied_is_shown_whole_to_select(make_app, monkeypatch, size):
+    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 50000 10.0.0.2 22")  # no browser
+    app = make_app()
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("y")  # a toast first: it must not cover the address
+        await pilot.press("o")
+        row = app.main.sequence_list.current_row
+        url = f"https://app.close.com/sequences/{row.id}/"
+        # From the left edge, alone on its line: a terminal's selection takes just it.
+        await wait_until(pilot, lambda: f"\n{url}" in screen_text(app))
+        (line,) = [ln for ln in screen_text(app).splitlines() if url in ln]
+        assert line.rstrip() == url
+        assert app.clipboard == url
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: url not in screen_text(app))
+        await pilot.press("s")
+        await settle(pilot)
+        run = app.screen.table.current_row
+        await pilot.press("Y")  # the lead's address: 76 characters, too long for a toast
+        lead = f"https://app.close.com/lead/{run.subscription.lead_id}/"
+        await wait_until(pilot, lambda: f"\n{lead}" in screen_text(app))
+        assert app.clipboard == lead
+        assert "Copied the lead URL" in screen_text(app)
