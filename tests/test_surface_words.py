@@ -213,3 +213,23 @@ async def test_a_long_address_copied_is_shown_whole_to_select(make_app, monkeypa
         await wait_until(pilot, lambda: f"\n{lead}" in screen_text(app))
         assert app.clipboard == lead
         assert "Copied the lead URL" in screen_text(app)
+
+
+async def test_the_app_offline_without_a_key_opens_the_one_cached_account(
+    make_app, isolated_env, monkeypatch
+):
+    from closetui.config.offline import choose_cached_account
+    from closetui.config.settings import load_settings
+    from closetui.tui.app import ClosetuiApp
+
+    online = make_app()
+    async with online.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)  # a page of sequences cached, under the key's account
+    monkeypatch.setenv("CLOSETUI_CACHE_DIR", str(isolated_env / "cache"))
+    settings = choose_cached_account(load_settings(offline=True, need_key=False))
+    assert settings.api_key is None
+    app = ClosetuiApp(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "My Sequence" in text and "Offline (--offline)" in text
