@@ -86,8 +86,8 @@ def _add_columns_options(parser: argparse.ArgumentParser, names: str, default: s
     parser.add_argument(
         "--columns",
         metavar="C[,C…]",
-        help=f"the columns to print, in this order: a comma list of {names} "
-        f"(default {default}; a narrow table drops lesser ones to give the last room)",
+        help=f"the columns to print, in this order: a comma list of {names}. Default: "
+        f"{default}; a narrow table drops lesser ones to give the last one room",
     )
     parser.add_argument(
         "--header", action="store_true", help="a header row in tsv too (table and csv have one)"
@@ -182,8 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
         runs,
         "id, contact, contact_name, lead, status, reason, sender, started, updated, lead_id "
         "(contact_name and lead look the names up)",
-        "id,status,reason,started,updated,sender,contact, with --names contact_name,lead, "
-        "and in tsv/csv lead_id",
+        "id,status,reason,started,updated,sender,contact, and contact_name,lead with --names, "
+        "and lead_id in tsv and csv",
     )
 
     sync = commands.add_parser(
@@ -249,8 +249,8 @@ def build_parser() -> argparse.ArgumentParser:
     completion = commands.add_parser(
         "completion",
         help="print a shell completion script (bash, zsh or fish)",
-        description="Print a completion script for SHELL on stdout. The README says where to "
-        "put it; for bash:\n\n  closetui completion bash > "
+        description="Print a completion script for SHELL on stdout. The README says\n"
+        "where to put it; for bash:\n\n  closetui completion bash > "
         "~/.local/share/bash-completion/completions/closetui",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
