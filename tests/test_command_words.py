@@ -261,3 +261,42 @@ def _cache_dir():
     from pathlib import Path
 
     return Path(os.environ["CLOSETUI_CACHE_DIR"])
+
+
+def test_on_a_terminal_the_error_status_is_bold_red_and_never_with_no_color(server):
+    import os
+    import pty
+    import select
+
+    sequence_id = _big_sequence(server)
+
+    def table(**env: str) -> str:
+        main_fd, child_fd = pty.openpty()
+        args = ["subscriptions", sequence_id, "--base-url", server.base_url, "--status", "error"]
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "closetui", *args],
+            stdout=child_fd,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "CLOSE_API_KEY": DEMO_API_KEY, "TERM": "xterm", **env},
+        )
+        os.close(child_fd)
+        chunks = []
+        while True:
+            ready, _, _ = select.select([main_fd], [], [], 30)
+            if not ready:
+                break
+            try:
+                chunk = os.read(main_fd, 65536)
+            except OSError:  # the child closed its end
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(main_fd)
+        assert proc.wait(timeout=30) == 0
+        return b"".join(chunks).decode()
+
+    coloured = table()
+    assert "\x1b[1;31merror" in coloured  # bold as well as red: red may be white in 16
+    plain = table(NO_COLOR="1")
+    assert "\x1b" not in plain and "error" in plain

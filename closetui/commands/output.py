@@ -35,7 +35,7 @@ ANSI = {
     "kind-sms": "33",
     "kind-other": "35",
     "warn": "33",
-    "error": "31",
+    "error": "1;31",  # bold too: red turns white in some 16-colour palettes
     "value": "",
 }
 
