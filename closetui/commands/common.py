@@ -89,7 +89,7 @@ async def check_sequence(session: Session, sequence_id: str) -> None:
     since = session.cache.meta("last_complete_sync")
     if since is not None and session.source.known_total() is not None:
         age = format_age(time.time() - float(since))
-        raise no_sequence(sequence_id, f" (offline: not in its last complete pass, {age})")
+        raise no_sequence(sequence_id, f" (offline: not in the last complete pass, {age})")
 
 
 def say_offline_age(session: Session, oldest: float | None, err: TextIO) -> None:

@@ -171,6 +171,7 @@ class HelpScreen(ModalScreen[None]):
 
     def action_search(self) -> None:
         self.search.add_class("-active")
+        self.query_one(VerticalScroll).scroll_home(animate=False)  # the box is at the top
         self.search.focus()
 
     def action_close(self) -> None:
