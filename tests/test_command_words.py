@@ -300,3 +300,11 @@ def test_on_a_terminal_the_error_status_is_bold_red_and_never_with_no_color(serv
     assert "\x1b[1;31merror" in coloured  # bold as well as red: red may be white in 16
     plain = table(NO_COLOR="1")
     assert "\x1b" not in plain and "error" in plain
+
+
+def test_cache_info_says_last_complete_pass_as_the_readme(capsys, online):
+    assert main(["list", *online]) == 0
+    capsys.readouterr()
+    assert main(["cache", "info", *online]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert header.endswith("last complete pass") and "sync" not in header
