@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.app import screen_looks, screen_text, settle, wait_until
-from tests.test_snapshots import _check as check_snapshot
+from tests.support.snapshots import check_snapshot
 
 
 def _lines_with(app, needle: str) -> list[str]:
@@ -233,3 +233,14 @@ async def test_the_app_offline_without_a_key_opens_the_one_cached_account(
         await settle(pilot)
         text = screen_text(app)
         assert "My Sequence" in text and "Offline (--offline)" in text
+
+
+async def test_a_snapshot_of_the_runs_help_at_80x24(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: "(list.up)" in screen_text(app))
+        check_snapshot("help-runs-80x24", screen_text(app))
