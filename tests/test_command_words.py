@@ -308,3 +308,11 @@ def test_cache_info_says_last_complete_pass_as_the_readme(capsys, online):
     assert main(["cache", "info", *online]) == 0
     header = capsys.readouterr().out.splitlines()[0]
     assert header.endswith("last complete pass") and "sync" not in header
+
+
+def test_a_failing_check_of_the_id_does_not_stop_the_runs(capsys, online, server):
+    sequence_id = _big_sequence(server)
+    # The sequence itself fails to answer (every retry), its runs do not: they are printed.
+    server.faults.add("status", path=f"sequence/{sequence_id}", status=500, times=None)
+    assert main(["subscriptions", sequence_id, *online]) == 0
+    assert len(capsys.readouterr().out.splitlines()) >= 30

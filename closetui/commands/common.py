@@ -11,7 +11,14 @@ from typing import TextIO
 
 from closetui.close.client import ClientEvent
 from closetui.config.settings import Settings
-from closetui.errors import CloseTuiError, ConfigError, NotFound, SkipCeiling
+from closetui.errors import (
+    ApiError,
+    AuthError,
+    CloseTuiError,
+    ConfigError,
+    NotFound,
+    SkipCeiling,
+)
 from closetui.lists.query import UnknownStatus, parse_statuses
 from closetui.present.sheet import format_age
 from closetui.session import Session
@@ -83,6 +90,10 @@ async def check_sequence(session: Session, sequence_id: str) -> None:
             await session.source.fetch_detail(sequence_id)
         except NotFound:
             raise no_sequence(sequence_id) from None
+        except AuthError:
+            raise
+        except ApiError:
+            pass  # not an answer about the id: the command goes on and says what it meets
         return
     if session.source.sequence(sequence_id) is not None:
         return
