@@ -244,6 +244,8 @@ def test_offline_without_a_key_lists_several_and_says_how_to_choose(
     assert "--profile NAME" in err and "closetui cache info" in err
     first = sorted(p.name.split(".")[0] for p in store.accounts(server_cache))
     good = next(name for name in first if name != "0" * 16)
+    assert main(["cache", "info"]) == 0
+    assert "CLOSETUI_ACCOUNT=ACCOUNT closetui --offline" in capsys.readouterr().out
     monkeypatch.setenv("CLOSETUI_ACCOUNT", good)
     assert main(["list", "--offline"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 1500
