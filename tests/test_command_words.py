@@ -318,3 +318,18 @@ def test_a_failing_check_of_the_id_does_not_stop_the_runs(capsys, online, server
     server.faults.add("status", path=f"sequence/{sequence_id}", status=500, times=None)
     assert main(["subscriptions", sequence_id, *online]) == 0
     assert len(capsys.readouterr().out.splitlines()) >= 30
+
+
+def test_subscriptions_offline_names_come_from_the_cache(capsys, online, server):
+    sequence_id = _big_sequence(server)
+    args = ["subscriptions", sequence_id, *online, "--names", "--format", "csv"]
+    assert main(args) == 0
+    online_rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    before = len(server.router.requests)
+    assert main([*args, "--offline"]) == 0
+    out, err = capsys.readouterr()
+    offline_rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(server.router.requests) == before  # nothing asked
+    assert [r["contact_name"] for r in offline_rows] == [r["contact_name"] for r in online_rows]
+    assert all(r["contact_name"] for r in offline_rows)
+    assert "closetui: offline: cached data from just now" in err

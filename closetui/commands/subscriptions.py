@@ -137,10 +137,15 @@ async def run(
             while (rows := source.cached_page(skip)) is not None:
                 stored = session.cache.page(KIND, sequence_id, skip)
                 raw_by_id = {r["id"]: r for r in (stored[0] if stored else []) if "id" in r}
+                kept = []
                 for row in seen.new(rows):
                     oldest = row.fetched_at if oldest is None else min(oldest, row.fetched_at)
                     if keep(row):
-                        writer.write(row, raw_by_id.get(row.id, {"id": row.id}))
+                        kept.append(row)
+                if names:  # offline, the names the cache has (no request is made)
+                    await _name(kept, session.lookups)
+                for row in kept:
+                    writer.write(row, raw_by_id.get(row.id, {"id": row.id}))
                 skip += source.limit
             if not seen.ids:
                 raise OfflineEmpty(
