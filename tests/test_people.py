@@ -51,7 +51,7 @@ def test_a_contact_id_lists_every_sequence_with_reasons_in_words(capsys, online,
     assert by_sequence["My Sequence"][1:3] == ["error", "email bounced"]
     assert {(r[1], r[2]) for r in rows} >= {
         ("finished", "reply received"),
-        ("paused", "paused by hand"),
+        ("paused", "by hand"),
         ("goal", "meeting booked"),
         ("active", ""),
     }

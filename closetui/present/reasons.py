@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 
 # value -> (words, what it means and what to do; "" where the words say it all)
 REASONS: dict[str, tuple[str, str]] = {
-    "manual": ("paused by hand", "someone paused or stopped this run in Close"),
+    "manual": ("by hand", "someone paused or stopped this run by hand in Close"),
     "pending-call-timed-out": (
         "call step timed out",
         "a call step waited too long for someone to make the call",
@@ -99,21 +99,28 @@ def reason_advice(value: str | None) -> str:
     return known[1] if known is not None else ""
 
 
-def reason_summary(counts: Mapping[tuple[str, str | None], int], order: Iterable[str]) -> str:
-    """`error 12: email bounced 7 · account invalid 5`, for each status in `order` that has
-    runs with a reason; counts are by (status, reason). Parts for separate statuses are
-    joined with two spaces."""
+def reason_parts(
+    counts: Mapping[tuple[str, str | None], int], order: Iterable[str]
+) -> list[tuple[str, int, str]]:
+    """(status, runs, `email bounced 7 · account invalid 5`) for each status in `order` that
+    has runs with a reason; counts are by (status, reason). The three commonest reasons are
+    named, the rest counted."""
     parts = []
     for status in order:
         reasons = sorted(
             ((reason, n) for (s, reason), n in counts.items() if s == status and reason),
             key=lambda item: (-item[1], item[0]),
         )
-        total = sum(n for (s, _), n in counts.items() if s == status)
         if not reasons:
             continue
+        total = sum(n for (s, _), n in counts.items() if s == status)
         said = " · ".join(f"{reason_words(reason)} {n:,}" for reason, n in reasons[:3])
         if len(reasons) > 3:
             said += f" · {len(reasons) - 3} more"
-        parts.append(f"{status} {total:,}: {said}")
-    return "   ".join(parts)
+        parts.append((status, total, said))
+    return parts
+
+
+def reason_summary(counts: Mapping[tuple[str, str | None], int], order: Iterable[str]) -> str:
+    """`error 12: email bounced 7 · account invalid 5   paused 3: by hand 3`."""
+    return "   ".join(f"{s} {n:,}: {said}" for s, n, said in reason_parts(counts, order))

@@ -1,5 +1,5 @@
 """The line under a runs list's title that says why runs stopped:
-`error 12: email bounced 7 · account invalid 5   paused 3: paused by hand 3`.
+`error 12: email bounced 7 · account invalid 5   paused 3: by hand 3`.
 
 Counted by SQLite over the sequence's cached pages (every page the list loads is cached as it
 lands), off the event loop, at most once per `DELAY` however fast pages come.
@@ -14,10 +14,13 @@ from collections import Counter
 from textual.content import Content
 from textual.widgets import Static
 
-from closetui.present.reasons import reason_summary
+from closetui.present.reasons import reason_parts, reason_summary
+from closetui.present.roles import status_role
 from closetui.store.cache import Cache
+from closetui.textsafe import inert
 from closetui.tui.workers import spawn
 
+STATUS_LOOKS = {"error": "bold $text-error", "warn": "$text-warning", "good": "$text-success"}
 STOPPED = ("error", "paused", "finished", "goal")  # the statuses a reason explains
 DELAY = 0.3
 SHARE = 10  # wait ten times what the last count took before the next
@@ -34,7 +37,7 @@ class ReasonsLine(Static):
 
     def __init__(self, cache: Cache, kind: str, owner: str, *, id: str | None = None) -> None:
         # Always one line, said or not, so the list below never moves when it is filled.
-        super().__init__(_said(""), id=id, markup=False)
+        super().__init__(_said([]), id=id, markup=False)
         self.cache = cache
         self.kind = kind
         self.owner = owner
@@ -65,8 +68,9 @@ class ReasonsLine(Static):
         finally:
             self._counting = False
             self._took = time.monotonic() - began
+        parts = reason_parts(counts, STOPPED)
         self.summary = reason_summary(counts, STOPPED)
-        self.update(_said(self.summary))
+        self.update(_said(parts))
         if self._again:
             self._again = False
             self.count_later()
@@ -87,7 +91,13 @@ class ReasonsLine(Static):
         return dict(total)
 
 
-def _said(summary: str) -> Content:
-    return Content.assemble(
-        ("Why runs stopped  ", "bold"), summary or "no reasons among those loaded"
-    )
+def _said(parts: list[tuple[str, int, str]]) -> Content:
+    """The line, each status in its list's look (an error stands out without colour too)."""
+    pieces: list[Content | tuple[str, str] | str] = [("Why runs stopped  ", "bold")]
+    if not parts:
+        pieces.append("no reasons among those loaded")
+    for at, (status, total, said) in enumerate(parts):
+        pieces.append("   " if at else "")
+        look = STATUS_LOOKS.get(status_role(status), "")
+        pieces += [(f"{inert(status)} {total:,}", look), f": {said}"]
+    return Content.assemble(*pieces)
