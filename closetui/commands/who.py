@@ -54,13 +54,14 @@ def _sub(get: Any) -> Any:
 
 
 COLUMNS = [
+    # In a narrow table the lesser columns give way (highest `drop` first).
     OutColumn("SEQUENCE", _sequence, lambda r: r.sequence_name, 28),
     OutColumn("STATUS", lambda r: r.status, lambda r: r.status, 8, status=True),
     OutColumn("REASON", lambda r: r.reason or "—", lambda r: r.reason, 22),
-    OutColumn("SENDER", lambda r: r.sender, _sub(lambda s: s.sender_email), 16),
-    OutColumn("STARTED", lambda r: r.started, _sub(lambda s: _date(s.start_date)), 11),
-    OutColumn("UPDATED", lambda r: r.updated, _sub(lambda s: _date(s.date_updated)), 10),
-    OutColumn("LEAD", _lead, _lead, 18),
+    OutColumn("SENDER", lambda r: r.sender, _sub(lambda s: s.sender_email), 16, drop=4),
+    OutColumn("STARTED", lambda r: r.started, _sub(lambda s: _date(s.start_date)), 11, drop=2),
+    OutColumn("UPDATED", lambda r: r.updated, _sub(lambda s: _date(s.date_updated)), 10, drop=3),
+    OutColumn("LEAD", _lead, _lead, 18, drop=1),
     OutColumn("SEQUENCE_ID", lambda r: "", _sub(lambda s: s.sequence_id), 0),
     OutColumn("STATUS_REASON", lambda r: "", _sub(lambda s: s.status_reason), 0),
     OutColumn("ID", lambda r: "", lambda r: r.id, 0),
