@@ -80,6 +80,7 @@ class Session:
             self.cache,
             person,
             self.source,
+            self.lookups,
             page_size=self.settings.page_size,
             offline=self.settings.offline,
         )

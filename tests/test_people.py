@@ -61,6 +61,9 @@ def test_a_contact_id_lists_every_sequence_with_reasons_in_words(capsys, online,
     assert asked and all(r.query.get("contact_id") == PAT.contact_id for r in asked)
     assert not any("sequence_id" in r.query for r in asked)  # across every sequence
     assert not _searches(server)  # an id is not searched for
+    # The sequences are named by the contact's own `subscriptions[]`: one request, not five.
+    assert len(server.router.requests_to(f"contact/{PAT.contact_id}/")) == 1
+    assert not [r for r in server.router.requests if r.path.startswith("sequence/seq_")]
 
 
 def test_a_lead_id_goes_to_the_lead_filter(capsys, online, server):

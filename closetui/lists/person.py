@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from closetui.close.models import Subscription
-from closetui.close.people import Person
+from closetui.close.people import Contact, Person
 from closetui.errors import ApiError, ProtocolError
 from closetui.lists.rows import Order
 from closetui.lists.runs import KIND as SEQUENCE_RUNS
 from closetui.lists.runs import SubscriptionRow, subscription_row
 from closetui.lists.source import FetchedPage, PagedSource, SequenceSource
+from closetui.names.lookups import CONTACT, Lookups
 from closetui.names.people import PERSON_RUNS as KIND
 from closetui.store.cache import Cache
 from closetui.textsafe import inert
@@ -79,18 +80,24 @@ class PersonSource(PagedSource):
         cache: Cache,
         person: Person,
         sequences: SequenceSource,
+        lookups: Lookups | None = None,
         **options: Any,
     ) -> None:
         super().__init__(client, cache, **options)
+        self.lookups = lookups
         self.person = person
         self.sequences = sequences
         self.gone_sequences: set[str] = set()
+        self.named_by_contact: dict[str, str] = {}  # sequence id -> name, as the contact says
+        self._contact_read = False
 
     def sequence_name(self, sequence_id: str | None) -> str | None:
         if not sequence_id:
             return None
         view = self.sequences.sequence(sequence_id)
-        return view.sequence.name if view is not None else None
+        if view is not None:
+            return view.sequence.name
+        return self.named_by_contact.get(sequence_id)
 
     def cached_items(self, skip: int) -> list[tuple[Any, float]] | None:
         """What the cache holds at `skip`, as Close sent it, each with when it was fetched:
@@ -163,6 +170,9 @@ class PersonSource(PagedSource):
             for s in sequence_ids
             if s and s not in self.gone_sequences and not self.sequence_name(s)
         }
+        if missing and self.person.is_contact and not self._contact_read:
+            await self._read_contact()  # its `subscriptions[]` name every sequence at once
+            missing = {s for s in missing if not self.sequence_name(s)}
         gate = asyncio.Semaphore(SEQUENCE_LOOKUPS)
 
         async def one(sequence_id: str) -> None:
@@ -173,3 +183,19 @@ class PersonSource(PagedSource):
                     self.gone_sequences.add(sequence_id)
 
         await asyncio.gather(*(one(s) for s in missing))
+
+    async def _read_contact(self) -> None:
+        """`GET /contact/{id}/`: the documented contact lists its runs with each sequence's
+        name (`subscriptions[].sequence_name`), one request for all of them. A contact that
+        is gone, or an answer that cannot be read, leaves the sequences to be fetched."""
+        assert self.client is not None
+        self._contact_read = True
+        try:
+            contact = Contact.from_api(await self.client.get_raw("contact", self.person.id))
+        except ApiError:
+            return
+        for run in contact.runs:
+            if run.sequence_id and run.sequence_name:
+                self.named_by_contact[run.sequence_id] = run.sequence_name
+        if self.lookups is not None and contact.name:
+            await self.lookups.remember_party(CONTACT, contact.id, contact.name)

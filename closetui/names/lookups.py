@@ -323,6 +323,16 @@ class Lookups:
             self._not_cached.pop((kind, party_id), None)
         return len(found)
 
+    async def remember_party(self, kind: str, party_id: str, name: str) -> None:
+        """A lead's or contact's name that arrived another way (a contact read whole): kept
+        as a lookup's would be, so it is not asked for again."""
+        await asyncio.to_thread(
+            self.cache.put_lookups, kind, [(party_id, {"id": party_id, "name": name})],
+            self.clock(),
+        )  # fmt: skip
+        _remember(self.parties, (kind, party_id), name)
+        self._not_cached.pop((kind, party_id), None)
+
     async def look_up(self, sequence: Sequence, *, prefer_cache: bool = False) -> None:
         """Every template of a sequence, a few at a time; a failure leaves the id showing and
         is recorded in `failures`. With `prefer_cache`, a template the cache already has is
