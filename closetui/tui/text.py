@@ -10,7 +10,7 @@ from __future__ import annotations
 from rich.cells import cell_len, set_cell_size
 from textual.content import Content
 
-from closetui.present.sheet import Line, Span
+from closetui.present.spans import ClippedLine, Line, Span
 from closetui.textsafe import inert
 
 
@@ -35,9 +35,34 @@ def _continuation(prefix: Line) -> Line:
     return out
 
 
+def clip_line(line: Line, width: int) -> Line:
+    """A line cut at `width` cells, ending in `…` when anything was cut."""
+    if sum(cell_len(span.text) for span in line) <= width:
+        return line
+    out: Line = []
+    room = max(0, width - 1)
+    for span in line:
+        size = cell_len(span.text)
+        if size <= room:
+            out.append(span)
+            room -= size
+            continue
+        if room:
+            out.append(Span(set_cell_size(span.text, room), span.role))
+        break
+    out.append(Span("…", "dim"))
+    return out
+
+
 def wrap_line(line: Line, width: int) -> list[Line]:
-    """A line cut into rows of at most `width` cells, with a hanging indent."""
-    if width < 10 or sum(cell_len(span.text) for span in line) <= width:
+    """A line cut into rows of at most `width` cells, with a hanging indent: at spaces, but
+    never inside a whole span (a count with its status, a person's name). A clipped line
+    (a step of the compact cadence) is cut with `…` instead."""
+    if sum(cell_len(span.text) for span in line) <= width:
+        return [line]
+    if isinstance(line, ClippedLine):
+        return [clip_line(line, width)]
+    if width < 10:
         return [line]
     cut = next((i for i, span in enumerate(line) if span.role not in PREFIX_ROLES), len(line))
     if cut == len(line):
@@ -48,12 +73,12 @@ def wrap_line(line: Line, width: int) -> list[Line]:
     if room < 8:
         prefix, body, indent, room = [], line, 0, width
     # Lay the body's characters out in rows, breaking at spaces where possible.
-    chars = [(ch, span.role) for span in body for ch in span.text]
-    rows: list[list[tuple[str, str]]] = []
+    chars = [(ch, span.role, span.whole) for span in body for ch in span.text]
+    rows: list[list[tuple[str, str, bool]]] = []
     while chars:
         taken, used, last_space = 0, 0, -1
         while taken < len(chars) and used + cell_len(chars[taken][0]) <= room:
-            if chars[taken][0] == " ":
+            if chars[taken][0] == " " and not chars[taken][2]:
                 last_space = taken
             used += cell_len(chars[taken][0])
             taken += 1
@@ -66,7 +91,7 @@ def wrap_line(line: Line, width: int) -> list[Line]:
     out = []
     for n, row in enumerate(rows):
         spans: Line = list(prefix) if n == 0 else _continuation(prefix)
-        for ch, role in row:
+        for ch, role, _ in row:
             if spans and spans[-1].role == role and len(spans) > (len(prefix) if n == 0 else 0):
                 spans[-1] = Span(spans[-1].text + ch, role)
             else:

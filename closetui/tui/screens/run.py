@@ -50,14 +50,17 @@ class RunScreen(Screen[None]):
     def on_mount(self) -> None:
         sub = self.row.subscription
         view = self.session.source.sequence(sub.sequence_id) if sub.sequence_id else None
-        lines = run_sheet(
-            sub,
-            self.session.lookups.names,
-            contact_name=self.row.contact_name,
-            lead_name=self.row.lead_name,
-            sequence=view.sequence if view is not None else None,
+        self.detail.show_sheet(
+            lambda cadence: run_sheet(
+                sub,
+                self.session.lookups.names,
+                contact_name=self.row.contact_name,
+                lead_name=self.row.lead_name,
+                sequence=view.sequence if view is not None else None,
+                view=cadence,
+            ),
+            sub.id,
         )
-        self.detail.show_lines(lines, sub.id)
         self.detail.focus()
 
     async def action_dismiss(self, result: None = None) -> None:

@@ -6,7 +6,10 @@ no layout pass over the screen, so moving the cursor through the list stays chea
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from typing import ClassVar
+from weakref import WeakKeyDictionary
 
 from rich.segment import Segment
 from textual.binding import Binding, BindingType
@@ -15,12 +18,19 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
+from closetui.config.preferences import read_detail_layout, save_detail_layout
+from closetui.errors import ConfigError
 from closetui.present.roles import ROLES
-from closetui.present.sheet import Line, Span, plain
+from closetui.present.sheet import CadenceView, Line, Span, plain
 from closetui.tui.text import wrap_line
 from closetui.tui.widgets.styles import ComponentStyles
 
 SIZE_DELAY = 0.2  # seconds the cursor must rest before the scroll extent follows the content
+Sheet = Callable[[CadenceView], list[Line]]  # a sequence's (or a run's) lines, for a view
+
+# The view in force, per app: every detail pane (the main one, a run's) draws the same way,
+# and a choice not kept in the file (an unwritable config) still holds for this run.
+_VIEWS: WeakKeyDictionary[object, CadenceView] = WeakKeyDictionary()
 
 
 class DetailPane(ComponentStyles, ScrollView, can_focus=True):
@@ -35,6 +45,8 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
         Binding("home,g", "scroll_home", "Top", show=False, id="detail.top"),
         Binding("end,G", "scroll_end", "Bottom", show=False, id="detail.bottom"),
         Binding("escape,shift+tab", "screen.back", "Back to list", id="detail.back"),
+        Binding("v", "toggle_layout", "Full/compact", show=False, id="detail.layout"),
+        Binding("b", "toggle_bodies", "Bodies", show=False, id="detail.bodies"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {f"detail--{role}" for role in ROLES}
     DEFAULT_CSS = """
@@ -58,6 +70,17 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
         & > .detail--warn { color: $text-warning; }
         & > .detail--error { color: $text-error; }
         & > .detail--value { }
+        & > .detail--chip-good { background: $success; color: $background; text-style: bold; }
+        & > .detail--chip-warn { background: $warning; color: $background; text-style: bold; }
+        & > .detail--chip-error { background: $error; color: $background; text-style: bold; }
+        & > .detail--chip-dim { background: $panel-lighten-2; color: $text; text-style: bold; }
+        & > .detail--mark { color: $text-secondary; }
+        & > .detail--body { }
+        & > .detail--strong { text-style: bold; }
+        & > .detail--em { text-style: italic; }
+        & > .detail--link { text-style: underline; color: $text-accent; }
+        & > .detail--address { color: $text-muted; }
+        & > .detail--variable { color: $text-secondary; background: $boost; text-style: bold; }
     }
     """
 
@@ -68,10 +91,66 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
         self._rows: list[Line] = []
         self._wrapped_for = -1
         self._size_timer: Timer | None = None
+        self._sheet: Sheet | None = None
+
+    # -- the view: compact or full, bodies or not ---------------------------------------------
+
+    @property
+    def view(self) -> CadenceView:
+        """The cadence's layout (kept in the config file, as the theme is) and whether bodies
+        show (for this run)."""
+        view = _VIEWS.get(self.app)
+        if view is None:
+            settings = getattr(self.app, "settings", None)
+            full = False
+            if settings is not None:
+                full = read_detail_layout(settings.config_path).cadence == "full"
+            view = _VIEWS[self.app] = CadenceView(full=full)
+        return view
+
+    def _change_view(self, view: CadenceView) -> None:
+        _VIEWS[self.app] = view
+        if self._sheet is not None:
+            self._set(self._sheet(view), defer_size=False)
+            self.scroll_to(y=min(self.scroll_y, self.max_scroll_y), animate=False)
+
+    def action_toggle_layout(self) -> None:
+        view = replace(self.view, full=not self.view.full)
+        self._change_view(view)
+        self.notify(
+            "The full cadence: a line for each detail" if view.full else "The compact cadence",
+            timeout=2,
+            markup=False,
+        )
+        settings = getattr(self.app, "settings", None)
+        if settings is None:
+            return
+        try:
+            save_detail_layout(settings.config_path, "cadence", "full" if view.full else "compact")
+        except ConfigError as exc:
+            self.notify(exc.message, title="Config", severity="warning", markup=False)
+
+    def action_toggle_bodies(self) -> None:
+        view = replace(self.view, bodies=not self.view.bodies)
+        self._change_view(view)
+        self.notify(
+            "Bodies shown: what each step says" if view.bodies else "Bodies hidden",
+            timeout=2,
+            markup=False,
+        )
 
     # -- content ---------------------------------------------------------------------------
 
+    def show_sheet(self, sheet: Sheet, sequence_id: str | None) -> None:
+        """Lines made for the view in force, made again when the view changes (`v`, `b`)."""
+        self._sheet = sheet
+        self._show(sheet(self.view), sequence_id)
+
     def show_lines(self, lines: list[Line], sequence_id: str | None) -> None:
+        self._sheet = None
+        self._show(lines, sequence_id)
+
+    def _show(self, lines: list[Line], sequence_id: str | None) -> None:
         moved = sequence_id != self.showing
         if moved:
             self.scroll_to(0, 0, animate=False, force=True)
@@ -82,6 +161,7 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
 
     def show_message(self, text: str, role: str = "dim") -> None:
         self.showing = None
+        self._sheet = None
         self.scroll_to(0, 0, animate=False, force=True)
         self._set([[Span(line, role)] for line in text.split("\n")], defer_size=False)
 
@@ -123,6 +203,13 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
         return plain(self._lines)
 
     # -- drawing ---------------------------------------------------------------------------
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        # ScrollView repaints `size.region` on a scroll, which with a border leaves the last
+        # content line as it was: End showed the line before the last until the next repaint.
+        if round(old_value) != round(new_value):
+            self.refresh()
 
     def on_resize(self) -> None:
         self._wrap()
