@@ -237,4 +237,5 @@ def save_detail_layout(path: Path, key: str, name: str) -> None:
     try:
         _replace(target, edited)
     except ConfigError as exc:
-        raise ConfigError(exc.message.replace("The theme was not saved", f"{what} was not saved"))
+        message = exc.message.replace("The theme was not saved", f"{what} was not saved")
+        raise ConfigError(message) from None

@@ -566,7 +566,7 @@ _TOUR_STEPS = [  # (type, delay, email template, sms template, threading, requir
 
 def _made_tour(item: dict[str, Any]) -> dict[str, Any]:
     steps = []
-    for n, (kind, delay, email, sms, threading, required, allowed) in enumerate(_TOUR_STEPS):
+    for n, (kind, delay, email, sms, thread, required, allowed) in enumerate(_TOUR_STEPS):
         steps.append(
             {
                 "id": "seqstep_" + _token(f"tour/{n}", 22),
@@ -574,7 +574,7 @@ def _made_tour(item: dict[str, Any]) -> dict[str, Any]:
                 "delay": delay,
                 "email_template_id": None if email is None else _email_template_id(email),
                 "sms_template_id": None if sms is None else _sms_template_id(sms),
-                "threading": threading,
+                "threading": thread,
                 "required": required,
                 "step_allowed_delay": allowed,
                 "created_by_id": item["created_by_id"],

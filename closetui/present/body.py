@@ -32,15 +32,72 @@ MAX_DEPTH = 8  # list levels indented; deeper lists stay at the deepest indent
 SAFE_SCHEMES = ("http", "https", "mailto")
 
 _BLOCKS = frozenset(
-    "address article aside blockquote center dd details dialog div dl dt fieldset figcaption "
-    "figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary "
-    "table tbody thead tfoot tr ul".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "ul",
+    ]
 )
-_PARAGRAPHS = frozenset("p h1 h2 h3 h4 h5 h6 blockquote pre table ul ol dl hr".split())
-_DROPPED = frozenset("script style head title template noscript iframe object svg math".split())
-_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
-_BOLD = frozenset("b strong h1 h2 h3 h4 h5 h6 th".split())
-_ITALIC = frozenset("i em cite q".split())
+_PARAGRAPHS = frozenset(
+    ["p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "ul", "ol", "dl", "hr"]
+)
+_DROPPED = frozenset(
+    ["script", "style", "head", "title", "template", "noscript", "iframe", "object", "svg", "math"]
+)
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+_BOLD = frozenset(["b", "strong", "h1", "h2", "h3", "h4", "h5", "h6", "th"])
+_ITALIC = frozenset(["i", "em", "cite", "q"])
 _SPACE = re.compile(r"[ \t\n\r\f\v]+")
 
 

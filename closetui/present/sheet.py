@@ -181,15 +181,12 @@ def _says(step: Step, names: Names) -> list[Span]:
     assignee = _assignee(step, names)
     if assignee:
         return [Span("to ", "dim"), Span(assignee, "value")]
-    fields = _fields_of(step)
-    if fields:
-        spans: list[Span] = []
-        for key, value in fields:
-            if spans:
-                spans.append(Span(", ", "dim"))
-            spans += [Span(f"{key} ", "dim"), Span(value, "value")]
-        return spans
-    return []
+    said: list[Span] = []
+    for key, value in _fields_of(step):
+        if said:
+            said.append(Span(", ", "dim"))
+        said += [Span(f"{key} ", "dim"), Span(value, "value")]
+    return said
 
 
 def _marks(step: Step) -> list[Span]:
@@ -218,7 +215,12 @@ def _legend(steps: list[Step]) -> Line:
         found.append("opt optional")
     if any(s.step_allowed_delay or "step_allowed_delay" in s.degraded for s in steps):
         found.append("⏱ allowed delay")
-    return [Span(" · ".join(found), "dim")] if found else []
+    line: Line = []
+    for item in found:
+        if line:
+            line.append(Span(" · ", "dim"))
+        line.append(Span(item, "dim", whole=True))
+    return line
 
 
 def _body_of(step: Step, names: Names, view: CadenceView, bar: list[Span]) -> list[Line]:
@@ -235,7 +237,8 @@ def _body_of(step: Step, names: Names, view: CadenceView, bar: list[Span]) -> li
     lines, more = body_lines(body, view.body_limit)
     if not lines:
         return [[*bar, Span("(empty)", "dim")]]
-    out = [[*bar, *line] if line else [bar[0]] for line in lines]
+    out = [[*bar, *line] if line else [*bar[:-1], Span(bar[-1].text.rstrip(), "rail")]
+           for line in lines]  # fmt: skip
     if more or body.cut:
         said = f"… {more:,} more line{'s' if more != 1 else ''}" if more else "… (cut: too long)"
         out.append([*bar, Span(said, "dim")])
@@ -270,7 +273,8 @@ def compact_cadence(sequence: Sequence, names: Names, view: CadenceView) -> list
     gaps = [short_duration(row.wait) for row in rows]
     gap_width = max((len(g) for g in gaps), default=2)
     labels = [step_kind(row.step.step_type)[1] for row in rows]
-    label_width = min(max((len(inert(label)) for label in labels), default=0), 12)
+    # Kinds line up to the common ones' width; a longer one (Update lead) pushes its line on.
+    label_width = min(max((len(inert(label)) for label in labels), default=0), 5)
     lines: list[Line] = []
     legend = _legend([row.step for row in rows])
     if legend:
@@ -285,7 +289,7 @@ def compact_cadence(sequence: Sequence, names: Names, view: CadenceView) -> list
                 Span(f"Day {day:<{day_width}}", "day"),
                 Span(f" {gap:>{gap_width}} ", "wait"),
                 Span(f" {glyph} ", _kind_role(step.step_type)),
-                Span(shown if len(shown) <= label_width else truncate(shown, label_width), "kind"),
+                Span(shown, "kind"),
                 Span(" " * max(0, label_width - len(shown)), "kind"),
                 *_marks(step),
             ]
