@@ -168,8 +168,9 @@ def test_show_json_carries_the_bodies_text_when_asked(capsys, server, keyed):
 
 def _with_template(monkeypatch, body: str) -> str:
     """The seed's template with another body (the demo serves the dict it holds)."""
-    monkeypatch.setitem(EMAIL_TEMPLATES, SEED_TEMPLATE_ID, {**EMAIL_TEMPLATES[SEED_TEMPLATE_ID],
-                                                            "body": body})  # fmt: skip
+    monkeypatch.setitem(
+        EMAIL_TEMPLATES, SEED_TEMPLATE_ID, {**EMAIL_TEMPLATES[SEED_TEMPLATE_ID], "body": body}
+    )
     return SEED_TEMPLATE_ID
 
 

@@ -204,13 +204,6 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
 
     # -- drawing ---------------------------------------------------------------------------
 
-    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_y(old_value, new_value)
-        # ScrollView repaints `size.region` on a scroll, which with a border leaves the last
-        # content line as it was: End showed the line before the last until the next repaint.
-        if round(old_value) != round(new_value):
-            self.refresh()
-
     def on_resize(self) -> None:
         self._wrap()
         self.refresh()
@@ -218,7 +211,9 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         base = self.base_style
-        index = int(self.scroll_y) + y
+        # round, as Textual does when it decides to repaint: an animated scroll ends at
+        # 108.9999… then 109, and with int() the pane stayed one line short after End.
+        index = round(self.scroll_y) + y
         if index >= len(self._rows):
             return Strip.blank(width, base)
         segments = [
