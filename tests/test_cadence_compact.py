@@ -22,8 +22,8 @@ from closetui.demo.data import (
     USERS,
     DemoOrg,
 )
-from closetui.names.lookups import EMAIL_TEMPLATE, SMS_TEMPLATE, template_info
 from closetui.names.known import Names, TemplateInfo
+from closetui.names.lookups import EMAIL_TEMPLATE, SMS_TEMPLATE, template_info
 from closetui.present.sheet import CadenceView, plain, sequence_sheet
 from closetui.present.spans import wrap_line
 from tests.support.app import screen_text, settle, wait_until

@@ -26,6 +26,7 @@ from closetui.tui.text import wrap_line
 from closetui.tui.widgets.styles import ComponentStyles
 
 SIZE_DELAY = 0.2  # seconds the cursor must rest before the scroll extent follows the content
+WRAPS_KEPT = 4096  # wrapped lines remembered (bodies' paragraphs, long values)
 Sheet = Callable[[CadenceView], list[Line]]  # a sequence's (or a run's) lines, for a view
 
 # The view in force, per app: every detail pane (the main one, a run's) draws the same way,
@@ -92,6 +93,7 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
         self._wrapped_for = -1
         self._size_timer: Timer | None = None
         self._sheet: Sheet | None = None
+        self._wrap_cache: dict[tuple[object, ...], list[Line]] = {}
 
     # -- the view: compact or full, bodies or not ---------------------------------------------
 
@@ -176,7 +178,7 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
         if width <= 0 or width == self._wrapped_for:
             return
         self._wrapped_for = width
-        self._rows = [row for line in self._lines for row in wrap_line(line, width - 1)]
+        self._rows = [row for line in self._lines for row in self._wrapped(line, width - 1)]
         size = Size(width, len(self._rows))
         if size == self.virtual_size:
             return
@@ -187,6 +189,21 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
             self._size_timer = self.set_timer(SIZE_DELAY, self._apply_size)
         else:
             self.virtual_size = size
+
+    def _wrapped(self, line: Line, width: int) -> list[Line]:
+        """`wrap_line`, remembered for the lines that need it: with bodies shown, a cursor
+        move would otherwise lay out the same paragraphs again, character by character."""
+        if len(line) < 2:
+            return wrap_line(line, width)
+        key = (tuple(line), width, type(line))
+        rows = self._wrap_cache.get(key)
+        if rows is None:
+            rows = wrap_line(line, width)
+            if len(rows) > 1:
+                if len(self._wrap_cache) > WRAPS_KEPT:
+                    self._wrap_cache.clear()
+                self._wrap_cache[key] = rows
+        return rows
 
     def _apply_size(self) -> None:
         self._size_timer = None
