@@ -284,3 +284,16 @@ def test_the_seed_compact_cadence():
     step_lines = [line for line in text.splitlines() if line.startswith("Day")]
     assert step_lines[0].startswith("Day 1 +1d  ✉ Email ↩")
     assert step_lines[1].startswith("Day 4 +3d  ☎ Call")
+
+
+def test_a_run_s_call_steps_say_who_the_calls_go_to():
+    from closetui.close.models import Subscription
+    from closetui.demo.data import SEED_SEQUENCE
+    from closetui.present.sheet import run_sheet
+
+    org = DemoOrg()
+    sub = Subscription.from_api(org.subscriptions(SEED_ID, 0, 1)[0][0])
+    names = _demo_names()
+    text = plain(run_sheet(sub, names, sequence=Sequence.from_api(SEED_SEQUENCE)))
+    call = next(line for line in text.splitlines() if "☎ Call" in line)
+    assert call.endswith(f"to {names.user(sub.calls_assigned_to[0])}")

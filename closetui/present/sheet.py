@@ -163,7 +163,7 @@ def _assignee(step: Step, names: Names) -> str | None:
     return None
 
 
-def _says(step: Step, names: Names) -> list[Span]:
+def _says(step: Step, names: Names, calls_to: str | None = None) -> list[Span]:
     """The compact line's last column: what the step sends or does."""
     template_id = step.template_id
     if template_id:
@@ -178,7 +178,7 @@ def _says(step: Step, names: Names) -> list[Span]:
         if info.detail:
             spans += [Span(" · ", "dim"), *with_variables(inert(info.detail), "dim")]
         return spans
-    assignee = _assignee(step, names)
+    assignee = _assignee(step, names) or (calls_to if step.step_type == "call" else None)
     if assignee:
         return [Span("to ", "dim"), Span(assignee, "value")]
     said: list[Span] = []
@@ -264,7 +264,9 @@ def _kind_role(step_type: str) -> str:
     return f"kind-{step_type}" if step_type in ("email", "call", "sms") else "kind-other"
 
 
-def compact_cadence(sequence: Sequence, names: Names, view: CadenceView) -> list[Line]:
+def compact_cadence(
+    sequence: Sequence, names: Names, view: CadenceView, calls_to: str | None = None
+) -> list[Line]:
     """One line a step: its day, the wait before it, its kind, short marks (reply in thread,
     optional, allowed delay) and what it sends. With `view.bodies`, each step's text below."""
     rows = timeline(sequence.steps)
@@ -294,7 +296,7 @@ def compact_cadence(sequence: Sequence, names: Names, view: CadenceView) -> list
                 *_marks(step),
             ]
         )
-        says = _says(step, names)
+        says = _says(step, names, calls_to)
         if says:
             line += [Span("  ", "dim"), *says]
         lines.append(line)
@@ -316,7 +318,9 @@ def _template_lines(info: TemplateInfo, kind: str) -> list[Line]:
     return lines
 
 
-def full_cadence(sequence: Sequence, names: Names, view: CadenceView) -> list[Line]:
+def full_cadence(
+    sequence: Sequence, names: Names, view: CadenceView, calls_to: str | None = None
+) -> list[Line]:
     """The timeline: a step's lines (template, subject, thread, allowed delay) and the wait
     before it, each a line of its own."""
     rows = timeline(sequence.steps)
@@ -343,7 +347,7 @@ def full_cadence(sequence: Sequence, names: Names, view: CadenceView) -> list[Li
         if template_id:
             info = names.templates.get(template_id) or TemplateInfo(template_id)
             lines += _template_lines(info, step.step_type)
-        assignee = _assignee(step, names)
+        assignee = _assignee(step, names) or (calls_to if step.step_type == "call" else None)
         if assignee:
             lines.append([bar, Span("assigned ", "dim"), Span(assignee, "value", whole=True)])
         if step.step_type not in ("email", "call", "sms"):
@@ -367,7 +371,15 @@ def full_cadence(sequence: Sequence, names: Names, view: CadenceView) -> list[Li
     return lines
 
 
-def cadence(sequence: Sequence, names: Names, view: CadenceView | None = None) -> list[Line]:
+def cadence(
+    sequence: Sequence,
+    names: Names,
+    view: CadenceView | None = None,
+    *,
+    calls_to: str | None = None,
+) -> list[Line]:
+    """The cadence in the view's layout; `calls_to`: who a run's calls go to, for call steps
+    that name no one themselves."""
     view = view or CadenceView()
     rows = timeline(sequence.steps)
     unread: list[Line] = []
@@ -376,7 +388,7 @@ def cadence(sequence: Sequence, names: Names, view: CadenceView | None = None) -
     if not rows:
         return [[Span("Cadence", "section")], *unread, [Span("This sequence has no steps.", "dim")]]
     drawn = full_cadence if view.full else compact_cadence
-    return [_summary(sequence, len(rows)), *unread, *drawn(sequence, names, view)]
+    return [_summary(sequence, len(rows)), *unread, *drawn(sequence, names, view, calls_to)]
 
 
 def sequence_sheet(
@@ -481,4 +493,5 @@ def run_sheet(
     lines.append([Span("Sequence ", "section"), Span(inert(sequence.name), "value")])
     lines.append([Span("Close does not say which step this run is on.", "dim")])
     lines.append([])
-    return lines + cadence(sequence, names, view)
+    calls_to = ", ".join(inert(names.user(u) or u) for u in sub.calls_assigned_to) or None
+    return lines + cadence(sequence, names, view, calls_to=calls_to)
