@@ -38,7 +38,7 @@ def with_variables(text: str, role: str = "value") -> list[Span]:
     for found in VARIABLE.finditer(text):
         if found.start() > at:
             spans.append(Span(text[at : found.start()], role))
-        spans.append(Span(found.group(), "variable"))
+        spans.append(Span(found.group(), "variable", whole=True))  # wraps as one
         at = found.end()
     if at < len(text) or not spans:
         spans.append(Span(text[at:], role))
