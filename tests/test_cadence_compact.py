@@ -297,3 +297,13 @@ def test_a_run_s_call_steps_say_who_the_calls_go_to():
     text = plain(run_sheet(sub, names, sequence=Sequence.from_api(SEED_SEQUENCE)))
     call = next(line for line in text.splitlines() if "☎ Call" in line)
     assert call.endswith(f"to {names.user(sub.calls_assigned_to[0])}")
+
+
+async def test_an_unknown_layout_in_the_config_is_one_line_and_the_default(make_app):
+    Path(os.environ["CLOSETUI_CONFIG"]).write_text('cadence = "tiny"\nsplit = 3\n', "utf-8")
+    app = make_app()
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        await settle(pilot)
+        await wait_until(pilot, lambda: "cadence in" in screen_text(app))
+        assert "○ Enrollment" not in app.main.detail.text  # compact, the default
+        assert "Day 1 +1d" in app.main.detail.text

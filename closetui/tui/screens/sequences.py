@@ -119,7 +119,10 @@ class SequencesScreen(Screen[None]):
 
     def on_mount(self) -> None:
         settings = self.session.settings
-        self._set_split(read_detail_layout(settings.config_path).split)
+        layout = read_detail_layout(settings.config_path)
+        self._set_split(layout.split)
+        for problem in layout.problems:
+            self.notify(problem, title="Config", severity="warning", markup=False, timeout=15)
         cached = self.session.cache.meta("organization")
         self.topbar.profile = settings.profile
         self.topbar.set_organization("Demo" if settings.demo else (cached or "Close"))
