@@ -29,10 +29,11 @@ from closetui.present.cadence import (
     timeline,
 )
 from closetui.present.roles import chip_role, status_role
-from closetui.present.spans import ClippedLine, Line, Span, with_variables
+from closetui.present.spans import ClippedLine as ClippedLine  # (from here too, as before)
+from closetui.present.spans import Line as Line
+from closetui.present.spans import Span as Span
+from closetui.present.spans import with_variables
 from closetui.textsafe import inert, truncate
-
-__all__ = ["CadenceView", "ClippedLine", "Line", "Span"]
 
 SUBSCRIPTION_STATUSES = ("active", "paused", "finished", "goal", "error")
 TITLE_CHARS = 200  # of a name drawn as the title; a longer one ends with …
