@@ -233,3 +233,20 @@ async def test_a_template_that_404s_says_so_with_bodies_shown(make_app, capsys, 
     argv = ["show", sequence_id, "--bodies", *_online(server)]
     assert await asyncio.to_thread(main, argv) == 0  # a command runs its own event loop
     assert "template not found" in capsys.readouterr().out
+
+
+async def test_b_and_v_work_on_a_run_s_cadence_too(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        run = app.screen.detail
+        assert "Day 1 +1d" in run.text and "Teams like yours" not in run.text
+        await pilot.press("b")
+        await wait_until(pilot, lambda: "Teams like yours use Close to:" in run.text)
+        await pilot.press("v")
+        await wait_until(pilot, lambda: "○ Enrollment" in run.text)
+        assert "Teams like yours use Close to:" in run.text  # bodies under the full timeline

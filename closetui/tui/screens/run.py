@@ -26,7 +26,10 @@ class RunScreen(Screen[None]):
         Binding("o", "open_lead", "Open lead", id="run.open"),
         Binding("y", "copy_email", "Copy email", id="run.copy_email"),
         Binding("q", "app.quit", "Quit", id="run.quit"),
-    ]
+        Binding("v", "detail_view('toggle_layout')", "Full/compact", show=False,
+                id="detail.layout"),
+        Binding("b", "detail_view('toggle_bodies')", "Bodies", show=False, id="detail.bodies"),
+    ]  # fmt: skip
     DEFAULT_CSS = """
     RunScreen #run-title { height: auto; padding: 0 1; background: $panel; }
     RunScreen #run { height: 1fr; border: round $primary; padding: 0 1; }
@@ -62,6 +65,12 @@ class RunScreen(Screen[None]):
             sub.id,
         )
         self.detail.focus()
+
+    def action_detail_view(self, change: str) -> None:
+        if change == "toggle_layout":
+            self.detail.action_toggle_layout()
+        elif change == "toggle_bodies":
+            self.detail.action_toggle_bodies()
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss()

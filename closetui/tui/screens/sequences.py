@@ -73,7 +73,7 @@ class SequencesScreen(Screen[None]):
         ),
         Binding("escape", "back", "Back", show=False, id="app.back"),
         Binding("o", "open_in_close", "Open in Close", show=False, id="detail.open"),
-        # The detail pane's own keys, also from the list (the pane has them when focused).
+        # How the detail draws the cadence: from the list and from the detail alike.
         Binding("v", "detail_view('toggle_layout')", "Full/compact", show=False,
                 id="detail.layout"),
         Binding("b", "detail_view('toggle_bodies')", "Bodies", show=False, id="detail.bodies"),

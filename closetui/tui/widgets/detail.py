@@ -46,8 +46,6 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
         Binding("home,g", "scroll_home", "Top", show=False, id="detail.top"),
         Binding("end,G", "scroll_end", "Bottom", show=False, id="detail.bottom"),
         Binding("escape,shift+tab", "screen.back", "Back to list", id="detail.back"),
-        Binding("v", "toggle_layout", "Full/compact", show=False, id="detail.layout"),
-        Binding("b", "toggle_bodies", "Bodies", show=False, id="detail.bodies"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {f"detail--{role}" for role in ROLES}
     DEFAULT_CSS = """
