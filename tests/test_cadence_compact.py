@@ -307,3 +307,25 @@ async def test_an_unknown_layout_in_the_config_is_one_line_and_the_default(make_
         await wait_until(pilot, lambda: "cadence in" in screen_text(app))
         assert "○ Enrollment" not in app.main.detail.text  # compact, the default
         assert "Day 1 +1d" in app.main.detail.text
+
+
+def test_the_layout_is_kept_among_the_top_level_settings_and_nothing_else_changes(tmp_path):
+    from closetui.config.preferences import read_detail_layout, save_detail_layout
+    from closetui.errors import ConfigError
+
+    config = tmp_path / "config.toml"
+    text = '# top\npage_size = 50\n\n# work\n[profiles.work]\napi_key_file = "~/k"\n'
+    config.write_text(text, encoding="utf-8")
+    save_detail_layout(config, "cadence", "full")
+    save_detail_layout(config, "split", "even")
+    save_detail_layout(config, "split", "detail")
+    after = config.read_text(encoding="utf-8")
+    assert after == text.replace(
+        "page_size = 50\n", 'page_size = 50\ncadence = "full"\nsplit = "detail"\n'
+    )
+    assert read_detail_layout(config).split == "detail"
+    broken = tmp_path / "broken.toml"
+    broken.write_text("page_size = = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not saved"):
+        save_detail_layout(broken, "cadence", "full")
+    assert broken.read_text(encoding="utf-8") == "page_size = = 1\n"  # nothing written
