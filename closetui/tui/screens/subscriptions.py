@@ -5,6 +5,7 @@ Its list pane owns its feed and workers: closing the screen ends them, a reconne
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import ClassVar
 
@@ -17,12 +18,25 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from closetui.config.tuning import LOOKUP_DELAY, RECONNECT_DELAYS
-from closetui.lists.runs import SubscriptionRow
+from closetui.lists.actions import (
+    ACTIONS,
+    REMOVED,
+    Action,
+    Outcome,
+    Target,
+    apply,
+    question,
+    refusal,
+    summary,
+)
+from closetui.lists.runs import SubscriptionRow, subscription_row
 from closetui.names.lookups import CONTACT, LEAD
 from closetui.present.links import LEAD_URL, url_for
 from closetui.session import Session
 from closetui.textsafe import inert
 from closetui.tui.handoff import copy_text, open_in_close
+from closetui.tui.screens.confirm import ConfirmScreen
+from closetui.tui.screens.help import key_label
 from closetui.tui.screens.run import RunScreen
 from closetui.tui.text import inert_content
 from closetui.tui.widgets.feed_pane import FeedPane
@@ -40,11 +54,23 @@ class SubscriptionsScreen(Screen[None]):
         Binding("Y", "copy_lead_url", "Copy lead URL", show=False, id="subscriptions.copy_lead"),
         Binding("r", "refresh", "Refresh", show=False, id="subscriptions.refresh"),
         Binding("q", "app.quit", "Quit", id="subscriptions.quit"),
+        # Changes to Close: only with allow_changes, and each asks first (see ConfirmScreen).
+        Binding("P", "change('pause')", "Pause", id="subscriptions.pause"),
+        Binding("R", "change('resume')", "Resume", id="subscriptions.resume"),
+        Binding("D", "change('unsubscribe')", "Remove", id="subscriptions.remove"),
     ]
     DEFAULT_CSS = """
     SubscriptionsScreen #subscriptions-title { height: auto; padding: 0 1; background: $panel; }
     SubscriptionsScreen #subscriptions-pane { height: 1fr; border: round $primary; }
+    SubscriptionsScreen #subscriptions-done { height: auto; padding: 0 1; display: none; }
+    SubscriptionsScreen #subscriptions-done.-shown { display: block; }
+    SubscriptionsScreen #subscriptions-done.-error { color: $text-error; }
     """
+    # Which binding undoes each change, for the status line's "resume them with R".
+    UNDO_IDS: ClassVar[dict[str, str]] = {
+        "pause": "subscriptions.pause",
+        "resume": "subscriptions.resume",
+    }
 
     def __init__(
         self,
@@ -63,6 +89,8 @@ class SubscriptionsScreen(Screen[None]):
         self.table.on_highlight = self._highlighted
         self._names_timer: Timer | None = None
         self.names_due = False  # a names lookup waits for the cursor to rest
+        self.done_line = Static("", id="subscriptions-done")  # what the last change did
+        self.changing = False  # a change is on its way to Close
         self.pane: FeedPane[SubscriptionRow] = FeedPane(
             self.table,
             plural="subscriptions",
@@ -75,6 +103,7 @@ class SubscriptionsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(self._title, id="subscriptions-title")
         yield self.pane
+        yield self.done_line
         yield Footer()
 
     def on_mount(self) -> None:
@@ -168,6 +197,10 @@ class SubscriptionsScreen(Screen[None]):
         self.pane.open_filter()
 
     def action_back(self) -> None:
+        if len(self.table.marks) and self.focused is not self.pane.filter_input:
+            self.table.marks.clear()  # marks go first, then the filter, then the screen
+            self._marks_changed()
+            return
         if self.focused is self.pane.filter_input or self.pane.rows.filter:
             self.pane.clear_filter()
             return
@@ -175,6 +208,114 @@ class SubscriptionsScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         self.notify(self.pane.refresh_or_retry(), markup=False, timeout=2)
+
+    # -- changes: the marked runs (or the one under the cursor) paused, resumed or removed ---
+
+    def _key_for(self, binding_id: str) -> str:
+        """The key that does `binding_id` now: the keymap's, if it moved it."""
+        keymap: dict[str, str] = getattr(self.app, "keys_in_force", {})
+        default = next(
+            (b.key for b in self.BINDINGS if isinstance(b, Binding) and b.id == binding_id), ""
+        )
+        return key_label(keymap.get(binding_id, default).split(",")[0])
+
+    def _undo_words(self, action: Action, count: int) -> str:
+        them = "it" if count == 1 else "them"
+        if action.undo is None:
+            return f"to undo, subscribe {them} again in Close"
+        return f"{action.undo} {them} with {self._key_for(self.UNDO_IDS[action.undo])}"
+
+    def on_subscription_list_marks_changed(self, message: SubscriptionList.MarksChanged) -> None:
+        self._marks_changed()
+
+    def _marks_changed(self) -> None:
+        count = len(self.table.marks)
+        self.pane.border_title = f"Subscriptions · {count:,} marked" if count else "Subscriptions"
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        """The status line under the list: what the last change did, and how to undo it."""
+        self.done_line.update(Content(text))
+        self.done_line.set_class(True, "-shown")
+        self.done_line.set_class(error, "-error")
+
+    def _sequence_name(self) -> str | None:
+        stored = self.session.cache.sequence(self.sequence_id)
+        name = (
+            stored.data.get("name")
+            if stored is not None and isinstance(stored.data, dict)
+            else None
+        )
+        return name if isinstance(name, str) else None
+
+    def action_change(self, name: str) -> None:
+        action = ACTIONS[name]
+        settings = self.session.settings
+        if not settings.allow_changes:
+            self._say(refusal(settings, action), error=True)
+            self.notify(refusal(settings, action), severity="warning", markup=False)
+            return
+        if self.session.client is None:
+            self._say(f"{action.verb}: offline, nothing can be sent.", error=True)
+            return
+        if self.changing:
+            self.notify("A change is still on its way to Close.", markup=False)
+            return
+        rows = self.table.marked_rows()
+        if not rows and self.table.current_row is not None:
+            rows = [self.table.current_row]
+        rows = [r for r in rows if r.status != REMOVED]
+        if not rows:
+            self.notify("No runs to change: mark some with space.", markup=False)
+            return
+        targets = [Target(r.id, r.subscription.status, self.sequence_id) for r in rows]
+        words = question(action, targets, self._sequence_name())
+
+        def answered(go: bool | None) -> None:
+            if go:
+                self.changing = True
+                self._say(f"{action.verb}: sending {len(targets):,}…")
+                spawn(self, self._send(action, targets), "changes")
+            else:
+                self._say(f"{action.verb}: cancelled, nothing was sent.")
+
+        self.app.push_screen(ConfirmScreen(words, len(targets)), callback=answered)
+
+    async def _send(self, action: Action, targets: list[Target]) -> None:
+        client = self.session.client
+        assert client is not None
+        try:
+            outcomes = await apply(client, self.session.cache, action, targets, self._answered)
+        finally:
+            self.changing = False
+        done = [o for o in outcomes if o.ok]
+        failed = [o for o in outcomes if not o.ok]
+        for outcome in done:
+            if outcome.id in self.table.marks:
+                self.table.marks.toggle(outcome.id)  # what failed stays marked, to try again
+        self._marks_changed()
+        line = summary(action, outcomes)
+        if done:
+            line += f" · {self._undo_words(action, len(done))}"
+        if failed:
+            line += f" · {failed[0].id}: {failed[0].reason} (what failed stays marked)"
+        self._say(line, error=bool(failed))
+        self.notify(line, severity="warning" if failed else "information", markup=False)
+
+    def _answered(self, outcome: Outcome) -> None:
+        """Close answered for one run: its row shows the answer at once, in place."""
+        row = self.table.rows.get(outcome.id)
+        if row is None:
+            return
+        if outcome.ok and outcome.answer is not None:
+            fresh = subscription_row(outcome.answer, time.time())
+            row.status, row.reason, row.updated = fresh.status, fresh.reason, fresh.updated
+            row.started, row.subscription = fresh.started, fresh.subscription
+        elif outcome.ok:
+            row.status, row.reason = REMOVED, ""
+        else:
+            row.reason = f"✗ {outcome.reason}"
+        self.table.rows.update(row)
+        self.table.refresh()
 
 
 def title_for(name: str, sequence_id: str) -> Content:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from textual.binding import Binding, BindingType
+
+from closetui.lists.marks import Marks
 from closetui.lists.runs import SubscriptionRow
 from closetui.present.roles import status_role
 from closetui.tui.widgets.paged_table import Column, PagedTable
+
+MARK = "●"
 
 
 def _contact(row: SubscriptionRow) -> tuple[str, str]:
@@ -24,6 +29,12 @@ def _lead(row: SubscriptionRow) -> tuple[str, str]:
 
 
 class SubscriptionList(PagedTable[SubscriptionRow]):
+    """The runs, and the ones marked to act on (`space`, `A`): a mark column leads each row."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle_mark", "Mark", id="runs.mark"),
+        Binding("A", "mark_all", "Mark all", id="runs.mark_all"),
+    ]
     COLUMNS: ClassVar[list[Column]] = [
         Column("Contact", None, _contact, sort_key=lambda r: r.contact.casefold()),
         Column("Lead", 18, _lead, min_table=60, sort_key=lambda r: (r.lead_name or "").casefold()),
@@ -65,3 +76,36 @@ class SubscriptionList(PagedTable[SubscriptionRow]):
             descending_first=True,
         ),
     ]
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.marks = Marks()
+        # The mark column reads this list's marks, so it is made per list.
+        self.COLUMNS = [Column("", 1, self._mark_cell), *SubscriptionList.COLUMNS]  # type: ignore[misc]
+        super().__init__(**kwargs)
+
+    def _mark_cell(self, row: SubscriptionRow) -> tuple[str, str]:
+        return (MARK, "warn") if row.id in self.marks else (" ", "")
+
+    def action_toggle_mark(self) -> None:
+        """Mark the run under the cursor (or unmark it), and step to the next one."""
+        row = self.current_row
+        if row is None:
+            return
+        self.marks.toggle(row.id)
+        self.post_message(self.MarksChanged(self, None))
+        self.refresh()
+        self.move_to(self.cursor + 1)
+
+    def action_mark_all(self) -> None:
+        """Every row the filter shows (all of them without one); again, none of them."""
+        self.marks.mark_all(r.id for r in self.rows.visible_rows(0, self.rows.visible_count))
+        self.post_message(self.MarksChanged(self, None))
+        self.refresh()
+
+    def marked_rows(self) -> list[SubscriptionRow]:
+        """The marked rows still in the list, in the order they were marked."""
+        found = (self.rows.get(row_id) for row_id in self.marks)
+        return [row for row in found if row is not None]
+
+    class MarksChanged(PagedTable._RowMessage):
+        """A run was marked or unmarked: the border says how many are."""
