@@ -14,7 +14,6 @@ import hashlib
 import random
 import re
 import threading
-from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -520,7 +519,7 @@ def _run(sequence_id: str, j: int, cycled: bool) -> _Run:
     return _Run(status, first, last, sender, started, company, lead_name, rng)
 
 
-_PLACES_KEPT = 200_000  # run ids remembered as served, so a change finds its run at once
+_PAGES_KEPT = 8  # pages of runs remembered as served, so a change finds its run at once
 _SEARCHED_RUNS = 5_000  # of each sequence, when a run id was never served
 
 
@@ -528,6 +527,7 @@ class _Change(NamedTuple):
     """What the API changed of one run: it was `was` (as generated); now `status`."""
 
     sequence_id: str
+    j: int
     was: str
     status: str  # "" once removed
     reason: str | None
@@ -607,7 +607,9 @@ class DemoOrg:
         # only what changed is held, so a million untouched runs still cost nothing.
         self.run_changes: dict[str, _Change] = {}
         self.removed_runs: dict[str, set[int]] = {}  # sequence id -> the j of removed runs
-        self._run_places: OrderedDict[str, tuple[str, int]] = OrderedDict()  # id -> (seq, j)
+        # The last few pages served (sequence id, first j, last j): where a change most
+        # likely finds its run. Pages, not runs: a walk of a million holds no more.
+        self._recent_pages: list[tuple[str, int, int]] = []
         self.plan_includes_runs = True  # False: resuming is refused, as on a plan without it
 
     # -- sequences ------------------------------------------------------------------------
@@ -702,8 +704,12 @@ class DemoOrg:
         gone = sorted(self.removed_runs.get(sequence_id, ()))
         total = self.subscription_total(sequence_id) - len(gone)
         end = min(total, skip + limit)
-        items = [self._run_item(sequence_id, _past(j, gone)) for j in range(skip, end)]
-        return items, end < total
+        js = [_past(j, gone) for j in range(skip, end)]
+        if js:
+            with self.lock:
+                self._recent_pages = [*self._recent_pages[-(_PAGES_KEPT - 1) :],
+                                      (sequence_id, js[0], js[-1])]  # fmt: skip
+        return [self._run_item(sequence_id, j) for j in js], end < total
 
     def subscription_counts(self, sequence_id: str) -> dict[str, int]:
         total = self.subscription_total(sequence_id)
@@ -723,25 +729,25 @@ class DemoOrg:
 
     def _run_item(self, sequence_id: str, j: int) -> dict[str, Any]:
         item = self._subscription(sequence_id, j)
-        with self.lock:
-            self._run_places[item["id"]] = (sequence_id, j)
-            self._run_places.move_to_end(item["id"])
-            while len(self._run_places) > _PLACES_KEPT:
-                self._run_places.popitem(last=False)
         change = self.run_changes.get(item["id"])
         if change is not None:
             item.update(change.fields())
         return item
 
     def _find_run(self, run_id: str) -> tuple[str, int] | None:
-        """Where a run id comes from: the runs served lately, else a search of every
-        sequence's first runs (a fresh server asked about a run it never listed)."""
-        with self.lock:
-            place = self._run_places.get(run_id)
-        if place is not None:
-            return place
+        """Where a run id comes from: a change made before, the pages served lately, else a
+        search of every sequence's first runs (a run this server never listed)."""
         if not run_id.startswith("sub_") or len(run_id) != 26:
             return None
+        change = self.run_changes.get(run_id)
+        if change is not None:
+            return change.sequence_id, change.j
+        with self.lock:
+            recent = list(self._recent_pages)
+        for sequence_id, first, last in reversed(recent):
+            for j in range(first, last + 1):
+                if "sub_" + _token(f"sub/{sequence_id}/{j}", 22) == run_id:
+                    return sequence_id, j
         for position in range(self.count):
             found = self.sequence_at(position)
             if found is None:
@@ -769,7 +775,7 @@ class DemoOrg:
         before = self.run_changes.get(run_id)
         was = before.was if before is not None else item["status"]
         stamp = _stamp(datetime.now(UTC))
-        self.run_changes[run_id] = _Change(place[0], was, status, reason, stamp)
+        self.run_changes[run_id] = _Change(*place, was, status, reason, stamp)
         return self._run_item(*place)
 
     def remove_run(self, run_id: str) -> bool:
@@ -780,7 +786,7 @@ class DemoOrg:
         before = self.run_changes.get(run_id)
         was = before.was if before is not None else item["status"]
         # Counted as gone from the status it was generated with.
-        self.run_changes[run_id] = _Change(place[0], was, "", None, item["date_updated"])
+        self.run_changes[run_id] = _Change(*place, was, "", None, item["date_updated"])
         self.removed_runs.setdefault(place[0], set()).add(place[1])
         return True
 
