@@ -189,7 +189,8 @@ class SubscriptionsScreen(Screen[None]):
 
     def help_sections(self) -> list[tuple[str, Iterable[BindingType]]]:
         return [
-            ("Runs", [*SubscriptionList.BINDINGS, *FeedPane.BINDINGS]),
+            # (The list's own marks come after the moves it inherits; its space marks.)
+            ("Runs", [*PagedTable.BINDINGS, *SubscriptionList.BINDINGS, *FeedPane.BINDINGS]),
             ("This screen", [*self.BINDINGS, *self.app.BINDINGS]),
         ]
 
