@@ -284,3 +284,42 @@ def test_the_answer_to_a_pause_has_closes_documented_shape(capsys, online, serve
     assert set(answer) == set(documented)
     assert contract.differences("subscription", [answer]) == []
     assert (answer["status"], answer["status_reason"]) == ("paused", "manual")
+
+
+async def test_the_client_reads_closes_answers_to_each_change(make_client):
+    client = make_client()
+    documented = contract.load("sequence-subscription-paused.json")
+    run, raw = await client.get_subscription(ACTIVE)
+    assert run.status == "active" and contract.differences("subscription", [raw]) == []
+    paused, raw = await client.set_subscription_status(ACTIVE, "paused")
+    assert (paused.id, paused.status, paused.status_reason) == (ACTIVE, "paused", "manual")
+    assert set(raw) == set(documented) and not paused.degraded
+    resumed, _ = await client.set_subscription_status(ACTIVE, "active")
+    assert (resumed.status, resumed.status_reason) == ("active", None)
+    assert await client.delete_subscription(ACTIVE) is None
+    from closetui.errors import NotFound
+
+    with pytest.raises(NotFound):
+        await client.get_subscription(ACTIVE)
+
+
+def test_offline_changes_are_refused_before_anything(capsys, online, server, allowed):
+    server.router.reset_log()
+    assert main(["pause", ACTIVE, "--yes", "--offline", *online]) == 2
+    assert "not with --offline" in capsys.readouterr().err
+    assert server.router.requests == []
+
+
+def test_a_put_answered_503_is_sent_again_with_the_backoff(capsys, online, server, allowed):
+    server.faults.add("status", path="sequence_subscription/", method="PUT", status=503)
+    assert main(["pause", ACTIVE, "--yes", *online]) == 0
+    assert [r.method for r in writes(server)] == ["PUT", "PUT"]
+
+
+def test_closes_refusal_is_shown_inert(capsys, online, server, allowed):
+    server.faults.add("status", path="sequence_subscription/", method="PUT", status=400,
+                      text="\x1b]0;owned\x07 \x1b[2Jnope")  # fmt: skip
+    assert main(["pause", ACTIVE, "--yes", *online]) == 1
+    captured = capsys.readouterr()
+    assert "nope" in captured.out and "nope" in captured.err
+    assert "\x1b" not in captured.out + captured.err and "\x07" not in captured.out
