@@ -164,3 +164,24 @@ async def test_the_undo_key_is_the_one_the_keymap_binds(make_app, server, tmp_pa
         await type_answer(pilot, "y")
         await wait_until(pilot, lambda: "1 paused · resume it with u" in screen_text(app))
         assert len(puts(server)) == 1
+
+
+async def test_remove_shows_the_run_removed_and_the_cache_forgets_it(make_app, server, router):
+    app = make_app()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await open_runs(pilot)
+        screen = app.screen
+        row = screen.table.current_row
+        await pilot.press("space")
+        await wait_until(pilot, lambda: "1 marked · P pause R resume D remove" in screen_text(app))
+        await pilot.press("D")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await type_answer(pilot, "y")
+        await wait_until(pilot, lambda: "1 removed · to undo" in screen_text(app))
+        assert screen.table.rows.get(row.id).status == "removed"
+        assert [(r.method, r.path) for r in puts(server)] == [
+            ("DELETE", f"sequence_subscription/{row.id}/")
+        ]
+        assert router.org.run(row.id) is None
+        cached = app.session.subscriptions("seq_3CtqAl6ynk4FbJmZIlCYAx").cached_page(0)
+        assert row.id not in {r.id for r in cached}

@@ -55,9 +55,10 @@ class SubscriptionsScreen(Screen[None]):
         Binding("r", "refresh", "Refresh", show=False, id="subscriptions.refresh"),
         Binding("q", "app.quit", "Quit", id="subscriptions.quit"),
         # Changes to Close: only with allow_changes, and each asks first (see ConfirmScreen).
-        Binding("P", "change('pause')", "Pause", id="subscriptions.pause"),
-        Binding("R", "change('resume')", "Resume", id="subscriptions.resume"),
-        Binding("D", "change('unsubscribe')", "Remove", id="subscriptions.remove"),
+        # (Not in the footer, which is full: the border names them once runs are marked.)
+        Binding("P", "change('pause')", "Pause", show=False, id="subscriptions.pause"),
+        Binding("R", "change('resume')", "Resume", show=False, id="subscriptions.resume"),
+        Binding("D", "change('unsubscribe')", "Remove", show=False, id="subscriptions.remove"),
     ]
     DEFAULT_CSS = """
     SubscriptionsScreen #subscriptions-title { height: auto; padding: 0 1; background: $panel; }
@@ -231,7 +232,14 @@ class SubscriptionsScreen(Screen[None]):
 
     def _marks_changed(self) -> None:
         count = len(self.table.marks)
-        self.pane.border_title = f"Subscriptions · {count:,} marked" if count else "Subscriptions"
+        if not count:
+            self.pane.border_title = "Subscriptions"
+            return
+        keys = " ".join(
+            f"{self._key_for(f'subscriptions.{what}')} {what}"
+            for what in ("pause", "resume", "remove")
+        )
+        self.pane.border_title = f"Subscriptions · {count:,} marked · {keys}"
 
     def _say(self, text: str, *, error: bool = False) -> None:
         """The status line under the list: what the last change did, and how to undo it."""

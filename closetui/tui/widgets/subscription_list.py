@@ -33,7 +33,7 @@ class SubscriptionList(PagedTable[SubscriptionRow]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "toggle_mark", "Mark", id="runs.mark"),
-        Binding("A", "mark_all", "Mark all", id="runs.mark_all"),
+        Binding("A", "mark_all", "Mark all", show=False, id="runs.mark_all"),
     ]
     COLUMNS: ClassVar[list[Column]] = [
         Column("Contact", None, _contact, sort_key=lambda r: r.contact.casefold()),
@@ -98,9 +98,18 @@ class SubscriptionList(PagedTable[SubscriptionRow]):
 
     def action_mark_all(self) -> None:
         """Every row the filter shows (all of them without one); again, none of them."""
-        self.marks.mark_all(r.id for r in self.rows.visible_rows(0, self.rows.visible_count))
+        self.marks.mark_all(self._visible_ids())
         self.post_message(self.MarksChanged(self, None))
         self.refresh()
+
+    def _visible_ids(self) -> list[str]:
+        """The ids of every row the view shows, read a block at a time (only ids are kept)."""
+        if not self.rows.filter:
+            return self.rows.ids()
+        ids: list[str] = []
+        for start in range(0, self.rows.visible_count, 1000):
+            ids += [r.id for r in self.rows.visible_rows(start, start + 1000)]
+        return ids
 
     def marked_rows(self) -> list[SubscriptionRow]:
         """The marked rows still in the list, in the order they were marked."""
