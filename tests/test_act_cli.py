@@ -323,3 +323,12 @@ def test_closes_refusal_is_shown_inert(capsys, online, server, allowed):
     captured = capsys.readouterr()
     assert "nope" in captured.out and "nope" in captured.err
     assert "\x1b" not in captured.out + captured.err and "\x07" not in captured.out
+
+
+def test_the_subscriptions_tsv_can_be_piped_whole(capsys, online, server, allowed, monkeypatch):
+    assert main(["subscriptions", SEED_ID, "--status", "error", *online]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO(capsys.readouterr().out))
+    assert main(["resume", "-", "--yes", *online]) == 0
+    assert sorted(capsys.readouterr().out.splitlines()) == sorted(
+        f"{r}  error → active" for r in ERRORS
+    )

@@ -47,7 +47,8 @@ def _ids(given: list[str], stdin: TextIO, err: TextIO) -> tuple[list[str], int, 
             for number, line in enumerate(stdin, 1):
                 if not line.strip():
                     continue
-                run_id = check_run_id(line)
+                # A line of `closetui subscriptions` TSV is read by its first field, the id.
+                run_id = check_run_id(line.split("\t", 1)[0])
                 if run_id is None:
                     bad += 1
                     err.write(
