@@ -35,15 +35,13 @@ from closetui.textsafe import inert
 EXIT_OK, EXIT_FAILED = 0, 1
 
 
-def _ids(given: list[str], stdin: TextIO, err: TextIO) -> tuple[list[str], int, bool]:
-    """The run ids asked for (`-` reads them from stdin, one a line), how many lines were not
-    run ids (each said on stderr, none sent), and whether stdin was read."""
+def _ids(given: list[str], stdin: TextIO, err: TextIO) -> tuple[list[str], int]:
+    """The run ids asked for (`-` reads them from stdin, one a line), and how many of what was
+    given were not run ids (each said on stderr, none sent)."""
     ids: list[str] = []
     bad = 0
-    read_stdin = False
     for arg in given:
         if arg == "-":
-            read_stdin = True
             for number, line in enumerate(stdin, 1):
                 if not line.strip():
                     continue
@@ -64,7 +62,7 @@ def _ids(given: list[str], stdin: TextIO, err: TextIO) -> tuple[list[str], int, 
             err.write(f"closetui: {shown_input(arg)!r} is not a run id (sub_…): not sent\n")
         else:
             ids.append(run_id)
-    return list(dict.fromkeys(ids)), bad, read_stdin
+    return list(dict.fromkeys(ids)), bad
 
 
 async def _sequence_name(session: Session, sequence_ids: set[str]) -> str | None:
@@ -163,7 +161,7 @@ async def run(
             f"{action.verb} asks before it changes anything, and there is no terminal to ask "
             "at: add --yes (or --dry-run to see what it would send). Nothing was sent."
         )
-    ids, bad, _ = _ids(run_ids, stdin, err)
+    ids, bad = _ids(run_ids, stdin, err)
     if sequence is None and not ids:
         raise ConfigError("No run ids to act on (a run id is sub_…). Nothing was sent.")
 
