@@ -199,6 +199,12 @@ class SubscriptionsScreen(Screen[None]):
         self.pane.open_filter()
 
     def action_back(self) -> None:
+        if self.changing:
+            # Leaving would cancel the sends still to go, and what Close applied would not
+            # reach the log or the cache: the screen stays until Close has answered.
+            self.notify("A change is on its way to Close: back once it has answered.",
+                        markup=False)  # fmt: skip
+            return
         if len(self.table.marks) and self.focused is not self.pane.filter_input:
             self.table.marks.clear()  # marks go first, then the filter, then the screen
             self._marks_changed()
