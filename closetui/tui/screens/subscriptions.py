@@ -112,6 +112,7 @@ class SubscriptionsScreen(Screen[None]):
         source = self.session.subscriptions(self.sequence_id)
         feed = self.pane.start(source, retry_delays=self.retry_delays)
         feed.noun = "runs of this sequence"  # "Close lists only the first N runs of this …"
+        self._marks_changed()
 
     # -- who each run is for: names for the rows on screen, once the cursor rests ------------
 
@@ -222,8 +223,9 @@ class SubscriptionsScreen(Screen[None]):
     def _key_for(self, binding_id: str) -> str:
         """The key that does `binding_id` now: the keymap's, if it moved it."""
         keymap: dict[str, str] = getattr(self.app, "keys_in_force", {})
+        bindings = [*self.BINDINGS, *SubscriptionList.BINDINGS]
         default = next(
-            (b.key for b in self.BINDINGS if isinstance(b, Binding) and b.id == binding_id), ""
+            (b.key for b in bindings if isinstance(b, Binding) and b.id == binding_id), ""
         )
         return key_label(keymap.get(binding_id, default).split(",")[0])
 
@@ -239,7 +241,10 @@ class SubscriptionsScreen(Screen[None]):
     def _marks_changed(self) -> None:
         count = len(self.table.marks)
         if not count:
-            self.pane.border_title = "Subscriptions"
+            marks = f" · {self._key_for('runs.mark')} marks runs to change"
+            self.pane.border_title = "Subscriptions" + (
+                marks if self.session.settings.allow_changes else ""
+            )
             return
         keys = " ".join(
             f"{self._key_for(f'subscriptions.{what}')} {what}"

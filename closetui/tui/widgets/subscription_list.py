@@ -32,7 +32,8 @@ class SubscriptionList(PagedTable[SubscriptionRow]):
     """The runs, and the ones marked to act on (`space`, `A`): a mark column leads each row."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle_mark", "Mark", id="runs.mark"),
+        # Out of the footer (80 columns hold no more); the border names it where changes are on.
+        Binding("space", "toggle_mark", "Mark", show=False, id="runs.mark"),
         Binding("A", "mark_all", "Mark all", show=False, id="runs.mark_all"),
     ]
     COLUMNS: ClassVar[list[Column]] = [
