@@ -103,6 +103,11 @@ async def test_three_errored_runs_marked_and_resumed(make_app, server, router):
         assert all(json.loads(r.body) == {"status": "active"} for r in puts(server))
         text = screen_text(app)
         assert "3 resumed · pause them with P" in text
+        assert "3 no longer match the filter (Esc clears it)" in text
+        await pilot.press("escape")  # the filter off: the rows, as Close answered
+        await wait_until(pilot, lambda: screen.table.rows.visible_count == RUNS)
+        shown = [screen.table.rows.visible(screen.table.rows.visible_index_of(i)) for i in errored]
+        assert [r.status for r in shown] == ["active"] * 3
         assert "marked" not in text  # what was done is unmarked
 
 

@@ -316,6 +316,11 @@ class SubscriptionsScreen(Screen[None]):
         line = summary(action, outcomes)
         if done:
             line += f" · {self._undo_words(action, len(done))}"
+        gone = sum(1 for o in done if self.table.rows.visible_index_of(o.id) is None)
+        if gone and self.table.rows.filter:
+            # A run that no longer matches the filter (resumed out of `status:error`) leaves
+            # the view, as any row does: say so, or it would look lost.
+            line += f" · {gone:,} no longer match the filter (Esc clears it)"
         if failed:
             line += f" · {failed[0].id}: {failed[0].reason} (what failed stays marked)"
         self._say(line, error=bool(failed))
