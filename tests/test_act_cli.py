@@ -332,3 +332,16 @@ def test_the_subscriptions_tsv_can_be_piped_whole(capsys, online, server, allowe
     assert sorted(capsys.readouterr().out.splitlines()) == sorted(
         f"{r}  error → active" for r in ERRORS
     )
+
+
+def test_the_sequences_cached_counts_follow_a_change(capsys, online, allowed):
+    assert main(["show", SEED_ID, "--format", "json", *online]) == 0
+    before = json.loads(capsys.readouterr().out)["subscription_counts_by_status"]
+    assert main(["pause", ACTIVE, "--yes", *online]) == 0
+    assert main(["unsubscribe", FINISHED, "--yes", *online]) == 0
+    capsys.readouterr()
+    assert main(["show", SEED_ID, "--format", "json", "--offline", *online]) == 0
+    after = json.loads(capsys.readouterr().out)["subscription_counts_by_status"]
+    assert after["active"] == before["active"] - 1
+    assert after["paused"] == before["paused"] + 1
+    assert after["finished"] == before["finished"] - 1
