@@ -345,3 +345,22 @@ def test_the_sequences_cached_counts_follow_a_change(capsys, online, allowed):
     assert after["active"] == before["active"] - 1
     assert after["paused"] == before["paused"] + 1
     assert after["finished"] == before["finished"] - 1
+
+
+def test_a_redirected_write_is_not_followed(capsys, online, server, allowed):
+    server.faults.add("redirect_loop", path="sequence_subscription/", method="PUT")
+    assert main(["pause", ACTIVE, "--yes", *online]) == 1
+    assert "redirected the PUT" in capsys.readouterr().out
+    assert [r.method for r in writes(server)] == ["PUT"]
+    assert statuses(capsys, online)[ACTIVE] == "active"
+
+
+def test_a_delete_past_its_deadline_is_looked_up_not_resent(
+    capsys, online, server, allowed, monkeypatch
+):
+    monkeypatch.setenv("CLOSETUI_REQUEST_DEADLINE", "1")
+    server.faults.add("hang", path="sequence_subscription/", method="DELETE", seconds=5)
+    assert main(["unsubscribe", ACTIVE, "--yes", *online]) == 1
+    out = capsys.readouterr().out
+    assert "did not finish answering" in out and "still there (active)" in out
+    assert [r.method for r in writes(server)] == ["DELETE"]

@@ -410,6 +410,13 @@ class CloseClient:
             try:
                 if response.next_request is None:
                     return response, await self._read(response, path)
+                if method != "GET":
+                    # A redirected write may come back as a GET (301/302 do that), and a GET's
+                    # answer would read as the change done: a write is never redirected.
+                    raise ProtocolError(
+                        f"{self.host} redirected the {method} of /{path}: not followed, "
+                        "nothing was changed by closetui there"
+                    )
                 # httpx built the next request with the headers it may carry: the key stays
                 # only on the same origin. No auth of ours is added to it.
                 request, auth = response.next_request, None

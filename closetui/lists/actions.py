@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from closetui.close.models import Subscription
 from closetui.config.settings import ALLOW_CHANGES, Settings
-from closetui.errors import ApiError, NotFound, ProtocolError
+from closetui.errors import ApiError, NotFound, ProtocolError, TooSlow
 from closetui.lists.runs import KIND
 from closetui.textsafe import inert, truncate
 
@@ -223,24 +223,31 @@ async def _send(client: CloseClient, action: Action, target: Target) -> Outcome:
             return Outcome(target.id, True, target.status, sub.status, answer=sub, raw=raw)
         await client.delete_subscription(target.id)
         return Outcome(target.id, True, target.status, REMOVED)
-    except AnswerLost as exc:
-        return await _after_lost(client, target, exc)
+    except (AnswerLost, TooSlow) as exc:
+        return await _after_lost(client, action, target, exc)
     except (ApiError, ProtocolError) as exc:
         return Outcome(target.id, False, target.status, None, inert(exc.message))
 
 
-async def _after_lost(client: CloseClient, target: Target, lost: ApiError) -> Outcome:
-    """A DELETE went out and its answer was lost: it is not sent again (see client.IDEMPOTENT)
-    but Close is asked whether the run is still there."""
+async def _after_lost(
+    client: CloseClient, action: Action, target: Target, lost: ApiError
+) -> Outcome:
+    """A write went out and its answer was lost (or came too late): it is not sent again (see
+    client.IDEMPOTENT) but Close is asked what became of the run."""
     try:
-        sub, _ = await client.get_subscription(target.id)
+        sub, raw = await client.get_subscription(target.id)
     except NotFound:
-        return Outcome(target.id, True, target.status, REMOVED)
+        if action.status is None:
+            return Outcome(target.id, True, target.status, REMOVED)
+        gone = f"{lost.message} Close no longer has the run."
+        return Outcome(target.id, False, target.status, None, inert(gone))
     except ApiError as exc:
         return Outcome(
             target.id, False, target.status, None,
             inert(f"{lost.message} Asking Close whether it did failed too: {exc.message}"),
         )  # fmt: skip
+    if action.status is not None and sub.status == action.status:
+        return Outcome(target.id, True, target.status, sub.status, answer=sub, raw=raw)
     return Outcome(
         target.id, False, target.status, sub.status,
         inert(f"{lost.message} The run is still there ({sub.status}): not sent again."),
