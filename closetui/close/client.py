@@ -275,12 +275,26 @@ class CloseClient:
     # -- the one request path -------------------------------------------------------------
 
     async def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        """GET a path under the base URL and return its JSON, or raise a typed error.
+        """GET a path under the base URL and return its JSON, or raise a typed error."""
+        return await self._request("GET", path, params)
 
-        In layers, as httpx's own `send`: this is the retry policy (network failures and 5xx
-        with a growing backoff, 429s with the server's wait or more, all within one
-        deadline); `_attempt` is one exchange through the rate gate; `_decode` reads the
-        answer."""
+    async def write(self, method: str, path: str, body: Any = None) -> Any:
+        """PUT or DELETE a path and return the answer's JSON (None for an empty answer).
+
+        The same rate gate, backoff and deadline as `get`, with one rule more: once the
+        request may have reached Close (it went out and no answer came, or a 502/503/504
+        came back), it is sent again only if it is idempotent (`IDEMPOTENT`); otherwise
+        `AnswerLost`. A 429 and a failed connect are always retried: Close did nothing."""
+        return await self._request(method, path, None, body)
+
+    async def _request(
+        self, method: str, path: str, params: dict[str, Any] | None, body: Any = None
+    ) -> Any:
+        """In layers, as httpx's own `send`: this is the retry policy (network failures and
+        5xx with a growing backoff, 429s with the server's wait or more, all within one
+        deadline; a write that may have been applied only if sending it again is harmless);
+        `_attempt` is one exchange through the rate gate; `_decode` reads the answer."""
+        resend = method == "GET" or IDEMPOTENT[method]
         path = path.lstrip("/")
         if not path.endswith("/"):
             path += "/"  # a slash-less path costs a redirect round trip
@@ -293,8 +307,13 @@ class CloseClient:
             rate_waited += waited
             ends += waited
             try:
-                response, body = await self._attempt(path, params, ends)
+                response, answer = await self._attempt(path, params, ends, method, body)
             except _Unreached as exc:
+                if exc.sent and not resend:
+                    raise AnswerLost(
+                        self._scrub(f"{exc.reason[0].upper()}{exc.reason[1:]} after the "
+                                    f"{method} went out: Close may have applied it.")
+                    ) from None  # fmt: skip
                 delay = self._backoff(retries + 1)
                 if retries < self.max_retries and loop.time() + delay < ends:
                     retries += 1
@@ -319,6 +338,11 @@ class CloseClient:
                     )
                 self.gate.block_for(delay)
                 continue
+            if status in RETRY_STATUSES and not resend:
+                raise AnswerLost(
+                    f"Close answered {status} to the {method}: it may have applied it.",
+                    status=status,
+                )
             if status in RETRY_STATUSES and retries < self.max_retries:
                 delay = self._backoff(retries + 1)
                 if loop.time() + delay < ends:
@@ -326,7 +350,7 @@ class CloseClient:
                     self._emit(ClientEvent("retrying", delay, retries, f"server error {status}"))
                     await asyncio.sleep(delay)
                     continue
-            return self._decode(response, body, path)
+            return self._decode(response, answer, path, empty_ok=method != "GET")
 
     async def _through_gate(self, waited_so_far: float) -> float:
         """Wait while the rate gate says this window is used up; the seconds waited."""
@@ -461,71 +485,6 @@ class CloseClient:
         return ServerError(f"Unexpected answer {status} from {self.host}{suffix}", status=status)
 
     # -- writes ---------------------------------------------------------------------------
-
-    async def write(self, method: str, path: str, body: Any = None) -> Any:
-        """PUT or DELETE a path and return the answer's JSON (None for an empty answer).
-
-        The same rate gate, backoff and deadline as `get`, with one rule more: once the
-        request may have reached Close (it went out and no answer came, or a 502/503/504
-        came back), it is sent again only if it is idempotent (`IDEMPOTENT`); otherwise
-        `AnswerLost`. A 429 and a failed connect are always retried: Close did nothing."""
-        idempotent = IDEMPOTENT[method]
-        path = path.lstrip("/")
-        if not path.endswith("/"):
-            path += "/"
-        loop = asyncio.get_running_loop()
-        ends = loop.time() + self.deadline
-        retries = limited = 0
-        rate_waited = 0.0
-        while True:
-            waited = await self._through_gate(rate_waited)
-            rate_waited += waited
-            ends += waited
-            try:
-                response, answer = await self._attempt(path, None, ends, method, body)
-            except _Unreached as exc:
-                if exc.sent and not idempotent:
-                    raise AnswerLost(
-                        self._scrub(f"{exc.reason[0].upper()}{exc.reason[1:]} after the "
-                                    f"{method} went out: Close may have applied it.")
-                    ) from None  # fmt: skip
-                delay = self._backoff(retries + 1)
-                if retries < self.max_retries and loop.time() + delay < ends:
-                    retries += 1
-                    self._emit(ClientEvent("retrying", delay, retries, exc.reason))
-                    await asyncio.sleep(delay)
-                    continue
-                reason = exc.reason
-                raise NetworkError(self._scrub(f"{reason[0].upper()}{reason[1:]}.")) from None
-            status = response.status_code
-            if status == 429:
-                limited += 1
-                info = parse_rate_limit(response.headers)
-                said = (info.reset if info and info.reset else None) or retry_after(
-                    response.headers
-                )
-                delay = self._rate_wait(limited, said)
-                if rate_waited + delay > self.max_rate_wait:
-                    raise RateLimited(
-                        f"Close kept refusing with 429 Too Many Requests after {rate_waited:.0f} s "
-                        "of waiting.",
-                        status=429,
-                    )
-                self.gate.block_for(delay)
-                continue
-            if status in RETRY_STATUSES:
-                if not idempotent:
-                    raise AnswerLost(
-                        f"Close answered {status} to the {method}: it may have applied it.",
-                        status=status,
-                    )
-                delay = self._backoff(retries + 1)
-                if retries < self.max_retries and loop.time() + delay < ends:
-                    retries += 1
-                    self._emit(ClientEvent("retrying", delay, retries, f"server error {status}"))
-                    await asyncio.sleep(delay)
-                    continue
-            return self._decode(response, answer, path, empty_ok=True)
 
     async def get_subscription(self, subscription_id: str) -> tuple[Subscription, dict[str, Any]]:
         body = await self.get(f"sequence_subscription/{quote(subscription_id, safe='')}/")
