@@ -56,9 +56,30 @@ class SubscriptionsScreen(Screen[None]):
         Binding("q", "app.quit", "Quit", id="subscriptions.quit"),
         # Changes to Close: only with allow_changes, and each asks first (see ConfirmScreen).
         # (Not in the footer, which is full: the border names them once runs are marked.)
-        Binding("P", "change('pause')", "Pause", show=False, id="subscriptions.pause"),
-        Binding("R", "change('resume')", "Resume", show=False, id="subscriptions.resume"),
-        Binding("D", "change('unsubscribe')", "Remove", show=False, id="subscriptions.remove"),
+        Binding(
+            "P",
+            "change('pause')",
+            "Pause",
+            show=False,
+            tooltip="Pause: the marked runs, or the cursor's (asks first)",
+            id="subscriptions.pause",
+        ),
+        Binding(
+            "R",
+            "change('resume')",
+            "Resume",
+            show=False,
+            tooltip="Resume (paused or errored): the marked runs, or the cursor's (asks first)",
+            id="subscriptions.resume",
+        ),
+        Binding(
+            "D",
+            "change('unsubscribe')",
+            "Remove",
+            show=False,
+            tooltip="Remove from the sequence: the marked runs, or the cursor's (asks first)",
+            id="subscriptions.remove",
+        ),
     ]
     DEFAULT_CSS = """
     SubscriptionsScreen #subscriptions-title { height: auto; padding: 0 1; background: $panel; }

@@ -33,8 +33,22 @@ class SubscriptionList(PagedTable[SubscriptionRow]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # Out of the footer (80 columns hold no more); the border names it where changes are on.
-        Binding("space", "toggle_mark", "Mark", show=False, id="runs.mark"),
-        Binding("A", "mark_all", "Mark all", show=False, id="runs.mark_all"),
+        Binding(
+            "space",
+            "toggle_mark",
+            "Mark",
+            show=False,
+            tooltip="Mark the run to change (or unmark it), and step down",
+            id="runs.mark",
+        ),
+        Binding(
+            "A",
+            "mark_all",
+            "Mark all",
+            show=False,
+            tooltip="Mark every run the filter shows; again, unmark them",
+            id="runs.mark_all",
+        ),
     ]
     COLUMNS: ClassVar[list[Column]] = [
         Column("Contact", None, _contact, sort_key=lambda r: r.contact.casefold()),
