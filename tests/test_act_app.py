@@ -80,7 +80,7 @@ async def test_three_errored_runs_marked_and_resumed(make_app, server, router):
     async with app.run_test(size=(120, 35)) as pilot:
         await open_runs(pilot, "status:error")
         screen = app.screen
-        assert screen.table.rows.visible_count == 3
+        assert screen.runs.count == 3
         await pilot.press("A")
         await wait_until(pilot, lambda: "3 marked" in screen_text(app))
         await pilot.press("R")
@@ -94,7 +94,7 @@ async def test_three_errored_runs_marked_and_resumed(make_app, server, router):
         await wait_until(pilot, lambda: app.screen is screen)
         await wait_until(pilot, lambda: "3 resumed" in screen_text(app))
         await settle(pilot)
-        rows = [screen.table.rows.get(i) for i in errored]
+        rows = [screen.runs.get(i) for i in errored]
         assert [r.status for r in rows if r] == ["active", "active", "active"]
         assert error_ids(router) == []  # Close (the demo) has them active too
         assert sorted(r.path for r in puts(server)) == sorted(
@@ -105,8 +105,8 @@ async def test_three_errored_runs_marked_and_resumed(make_app, server, router):
         assert "3 resumed · pause them with P" in text
         assert "3 no longer match the filter (Esc clears it)" in text
         await pilot.press("escape")  # the filter off: the rows, as Close answered
-        await wait_until(pilot, lambda: screen.table.rows.visible_count == RUNS)
-        shown = [screen.table.rows.visible(screen.table.rows.visible_index_of(i)) for i in errored]
+        await wait_until(pilot, lambda: screen.runs.count == RUNS)
+        shown = [screen.runs.row(screen.runs.index_of(i)) for i in errored]
         assert [r.status for r in shown] == ["active"] * 3
         assert "marked" not in text  # what was done is unmarked
 
@@ -116,7 +116,7 @@ async def test_marks_one_by_one_and_the_rows_show_each_answer(make_app, server, 
     async with app.run_test(size=(120, 35)) as pilot:
         await open_runs(pilot)
         screen = app.screen
-        rows = [screen.table.rows.visible(i) for i in range(3)]
+        rows = [screen.runs.row(i) for i in range(3)]
         assert [r.status for r in rows] == ["active", "active", "finished"]
         await pilot.press("space", "space", "space")  # each marks a run, then steps down
         await wait_until(pilot, lambda: "3 marked" in screen_text(app))
@@ -126,7 +126,7 @@ async def test_marks_one_by_one_and_the_rows_show_each_answer(make_app, server, 
         await type_answer(pilot, "3")
         await wait_until(pilot, lambda: "2 paused · 1 not changed" in screen_text(app))
         await settle(pilot)
-        after = [screen.table.rows.get(r.id) for r in rows]
+        after = [screen.runs.get(r.id) for r in rows]
         # Close's answer for each: paused where it could, its refusal where it could not.
         assert [(r.status, r.reason) for r in after[:2]] == [("paused", "manual")] * 2
         assert after[2].status == "finished"
@@ -183,7 +183,7 @@ async def test_remove_shows_the_run_removed_and_the_cache_forgets_it(make_app, s
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await type_answer(pilot, "y")
         await wait_until(pilot, lambda: "1 removed · to undo" in screen_text(app))
-        assert screen.table.rows.get(row.id).status == "removed"
+        assert screen.runs.get(row.id).status == "removed"
         assert [(r.method, r.path) for r in puts(server)] == [
             ("DELETE", f"sequence_subscription/{row.id}/")
         ]

@@ -29,14 +29,15 @@ from closetui.lists.actions import (
     refusal,
     summary,
 )
+from closetui.lists.paged import PagedList
 from closetui.lists.runs import SubscriptionRow, subscription_row
 from closetui.names.lookups import CONTACT, LEAD
 from closetui.present.links import LEAD_URL, url_for
 from closetui.session import Session
 from closetui.textsafe import inert
 from closetui.tui.handoff import copy_text, open_in_close
+from closetui.tui.keymap import key_in_force
 from closetui.tui.screens.confirm import ConfirmScreen
-from closetui.tui.screens.help import key_label
 from closetui.tui.screens.run import RunScreen
 from closetui.tui.text import inert_content
 from closetui.tui.widgets.feed_pane import FeedPane
@@ -107,10 +108,14 @@ class SubscriptionsScreen(Screen[None]):
         self.sequence_id = sequence_id
         self.retry_delays = retry_delays
         self._title = title
-        self.table = SubscriptionList(id="subscriptions")
+        self.runs: PagedList[SubscriptionRow] = session.runs_list(
+            sequence_id, retry_delays=retry_delays
+        )
+        self.table = SubscriptionList(self.runs, id="subscriptions")
         self.table.on_highlight = self._highlighted
         self._names_timer: Timer | None = None
         self.names_due = False  # a names lookup waits for the cursor to rest
+        self._named: tuple[int, int] | None = None  # (list version, top row) names last filled
         self.done_line = Static("", id="subscriptions-done")  # what the last change did
         self.changing = False  # a change is on its way to Close
         self.pane: FeedPane[SubscriptionRow] = FeedPane(
@@ -118,6 +123,8 @@ class SubscriptionsScreen(Screen[None]):
             plural="subscriptions",
             placeholder="filter by contact or sender",
             title="Subscriptions",
+            refresh_binding=("subscriptions.refresh", "r"),
+            noun="runs of this sequence",  # "Close lists only the first N runs of this …"
             id="subscriptions-pane",
             filter_id="subscriptions-filter",
         )
@@ -130,15 +137,22 @@ class SubscriptionsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.table.focus()
-        source = self.session.subscriptions(self.sequence_id)
-        feed = self.pane.start(source, retry_delays=self.retry_delays)
-        feed.noun = "runs of this sequence"  # "Close lists only the first N runs of this …"
+        self.pane.start()
         self._marks_changed()
 
     # -- who each run is for: names for the rows on screen, once the cursor rests ------------
 
     def _highlighted(self, row: SubscriptionRow | None) -> None:
+        self._rows_in_view()
+
+    def _rows_in_view(self) -> None:
+        """Names for the rows on screen, when other rows came into view or the rows changed:
+        a cursor step within the screen costs nothing here."""
+        view = (self.runs.version, int(self.table.scroll_y))
+        if view == self._named:
+            return
         self._fill_names()  # what the cache knows shows at once
+        self._named = (self.runs.version, int(self.table.scroll_y))
         if self._names_timer is not None:
             self._names_timer.stop()
         self.names_due = self.session.client is not None
@@ -147,7 +161,7 @@ class SubscriptionsScreen(Screen[None]):
 
     def on_feed_pane_changed(self, message: FeedPane.Changed) -> None:
         if message.event.kind == "rows":
-            self._highlighted(self.table.current_row)
+            self._rows_in_view()
 
     def _wanted(self) -> list[tuple[str, str | None]]:
         wanted: list[tuple[str, str | None]] = []
@@ -156,18 +170,18 @@ class SubscriptionsScreen(Screen[None]):
         return wanted
 
     def _fill_names(self) -> bool:
-        lookups, changed = self.session.lookups, False
+        lookups, changed = self.session.lookups, []
         for row in self.table.rows_on_screen():
             sub = row.subscription
             contact = lookups.party_name(CONTACT, sub.contact_id)
             lead = lookups.party_name(LEAD, sub.lead_id)
             if (contact, lead) != (row.contact_name, row.lead_name):
                 row.named(contact, lead)
-                self.table.rows.update(row)  # kept, and found by the filter, from now on
-                changed = True
+                changed.append(row)
         if changed:
+            self.runs.update(changed)  # kept, and found by the filter, from now on
             self.table.refresh()
-        return changed
+        return bool(changed)
 
     def _look_up_names(self) -> None:
         self.names_due = False
@@ -231,7 +245,7 @@ class SubscriptionsScreen(Screen[None]):
             self.table.marks.clear()  # marks go first, then the filter, then the screen
             self._marks_changed()
             return
-        if self.focused is self.pane.filter_input or self.pane.rows.filter:
+        if self.focused is self.pane.filter_input or self.runs.filter:
             self.pane.clear_filter()
             return
         self.dismiss()
@@ -248,7 +262,7 @@ class SubscriptionsScreen(Screen[None]):
         default = next(
             (b.key for b in bindings if isinstance(b, Binding) and b.id == binding_id), ""
         )
-        return key_label(keymap.get(binding_id, default).split(",")[0])
+        return key_in_force(keymap, binding_id, default)
 
     def _undo_words(self, action: Action, count: int) -> str:
         them = "it" if count == 1 else "them"
@@ -337,8 +351,8 @@ class SubscriptionsScreen(Screen[None]):
         line = summary(action, outcomes)
         if done:
             line += f" · {self._undo_words(action, len(done))}"
-        gone = sum(1 for o in done if self.table.rows.visible_index_of(o.id) is None)
-        if gone and self.table.rows.filter:
+        gone = sum(1 for o in done if self.runs.index_of(o.id) is None)
+        if gone and self.runs.filter:
             # A run that no longer matches the filter (resumed out of `status:error`) leaves
             # the view, as any row does: say so, or it would look lost.
             line += f" · {gone:,} no longer match the filter (Esc clears it)"
@@ -349,7 +363,7 @@ class SubscriptionsScreen(Screen[None]):
 
     def _answered(self, outcome: Outcome) -> None:
         """Close answered for one run: its row shows the answer at once, in place."""
-        row = self.table.rows.get(outcome.id)
+        row = self.runs.get(outcome.id)
         if row is None:
             return
         if outcome.ok and outcome.answer is not None:
@@ -360,7 +374,7 @@ class SubscriptionsScreen(Screen[None]):
             row.status, row.reason = REMOVED, ""
         else:
             row.reason = f"✗ {outcome.reason}"
-        self.table.rows.update(row)
+        self.runs.update([row])
         self.table.refresh()
 
 

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from textual.binding import Binding, BindingType
 
 from closetui.lists.marks import Marks
+from closetui.lists.paged import PagedList
 from closetui.lists.runs import SubscriptionRow
 from closetui.present.roles import status_role
 from closetui.tui.widgets.paged_table import Column, PagedTable
@@ -51,52 +52,50 @@ class SubscriptionList(PagedTable[SubscriptionRow]):
         ),
     ]
     COLUMNS: ClassVar[list[Column]] = [
-        Column("Contact", None, _contact, sort_key=lambda r: r.contact.casefold()),
-        Column("Lead", 18, _lead, min_table=60, sort_key=lambda r: (r.lead_name or "").casefold()),
+        Column("Contact", None, _contact, order="contact"),
+        Column("Lead", 18, _lead, min_table=60, order="lead"),
         Column(
             "Status",
             8,
             lambda r: (r.status, status_role(r.status)),
             min_table=30,
-            sort_key=lambda r: r.status.casefold(),
+            order="status",
         ),
         Column(
             "Reason",
             6,
             lambda r: (r.reason, "dim"),
             min_table=70,
-            sort_key=lambda r: r.reason.casefold(),
+            order="reason",
         ),
         Column(
             "Sender",
             16,
             lambda r: (r.sender, "dim"),
             min_table=56,
-            sort_key=lambda r: r.sender.casefold(),
+            order="sender",
         ),
         Column(
             "Started",
             11,
             lambda r: (r.started, "dim"),
             min_table=44,
-            sort_key=lambda r: r.started.lstrip("~"),
-            descending_first=True,
+            order="started",
         ),
         Column(
             "Updated",
             10,
             lambda r: (r.updated, "dim"),
             min_table=84,
-            sort_key=lambda r: r.updated,
-            descending_first=True,
+            order="updated",
         ),
     ]
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, rows: PagedList[SubscriptionRow], **kwargs: Any) -> None:
         self.marks = Marks()
         # The mark column reads this list's marks, so it is made per list.
         self.COLUMNS = [Column("", 1, self._mark_cell), *SubscriptionList.COLUMNS]  # type: ignore[misc]
-        super().__init__(**kwargs)
+        super().__init__(rows, **kwargs)
 
     def _mark_cell(self, row: SubscriptionRow) -> tuple[str, str]:
         return (MARK, "warn") if row.id in self.marks else (" ", "")
@@ -122,8 +121,8 @@ class SubscriptionList(PagedTable[SubscriptionRow]):
         if not self.rows.filter:
             return self.rows.ids()
         ids: list[str] = []
-        for start in range(0, self.rows.visible_count, 1000):
-            ids += [r.id for r in self.rows.visible_rows(start, start + 1000)]
+        for start in range(0, self.rows.count, 1000):
+            ids += [r.id for r in self.rows.rows_between(start, start + 1000)]
         return ids
 
     def marked_rows(self) -> list[SubscriptionRow]:
