@@ -12,6 +12,7 @@ from closetui.config.settings import ApiKey, Settings
 from closetui.demo import DEMO_API_KEY, DemoOrg, DemoServer, FakeClose
 from closetui.tui.app import ClosetuiApp
 from closetui.tui.screens.confirm import ConfirmScreen
+from closetui.tui.widgets.subscription_list import MARK
 from tests.support.app import screen_text, settle, wait_until
 
 RUNS = 60  # "My Sequence" with 60 runs: three of them (17, 37, 57) in error
@@ -83,6 +84,9 @@ async def test_three_errored_runs_marked_and_resumed(make_app, server, router):
         assert screen.runs.count == 3
         await pilot.press("A")
         await wait_until(pilot, lambda: "3 marked" in screen_text(app))
+        await pilot.pause()
+        shown = [ln.lstrip("│ ") for ln in screen_text(app).splitlines() if " error " in ln]
+        assert len(shown) == 3 and all(ln.startswith(MARK) for ln in shown), shown
         await pilot.press("R")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert "Resume 3 runs of 'My Sequence' (3 error)?" in screen_text(app)
@@ -120,6 +124,10 @@ async def test_marks_one_by_one_and_the_rows_show_each_answer(make_app, server, 
         assert [r.status for r in rows] == ["active", "active", "finished"]
         await pilot.press("space", "space", "space")  # each marks a run, then steps down
         await wait_until(pilot, lambda: "3 marked" in screen_text(app))
+        lines = screen_text(app).splitlines()
+        for row in rows:  # each marked row leads with the mark
+            line = next(ln for ln in lines if row.contact[:20] in ln)
+            assert line.lstrip("│ ").startswith(MARK), line
         await pilot.press("P")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert "Pause 3 runs of 'My Sequence' (2 active, 1 finished)?" in screen_text(app)

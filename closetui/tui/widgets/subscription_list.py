@@ -107,14 +107,14 @@ class SubscriptionList(PagedTable[SubscriptionRow]):
             return
         self.marks.toggle(row.id)
         self.post_message(self.MarksChanged(self, None))
-        self.refresh()
+        self.redraw()
         self.move_to(self.cursor + 1)
 
     def action_mark_all(self) -> None:
         """Every row the filter shows (all of them without one); again, none of them."""
         self.marks.mark_all(self._visible_ids())
         self.post_message(self.MarksChanged(self, None))
-        self.refresh()
+        self.redraw()
 
     def _visible_ids(self) -> list[str]:
         """The ids of every row the view shows, read a block at a time (only ids are kept)."""
