@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from closetui.close.models import Page, Sequence
+from closetui.close.models import Page, Sequence, SequenceListing
 from closetui.close.paging import MAX_PARALLEL
 from closetui.errors import CloseTuiError, ProtocolError
 from closetui.lists.rows import Row
 from closetui.logs import log
-from closetui.present.cadence import span_seconds
+from closetui.present.cadence import span_of_delays, span_seconds
 from closetui.store.cache import Cache, CachedRow, SequenceSummary, Stored
 from closetui.textsafe import inert
 
@@ -65,16 +65,13 @@ def _parsed(stored: Stored | None) -> Sequence | None:
         return None
 
 
-def summarize(sequence: Sequence) -> SequenceSummary:
+def summarize(sequence: Sequence | SequenceListing) -> SequenceSummary:
     updated = sequence.date_updated.strftime("%Y-%m-%d") if sequence.date_updated else None
-    return SequenceSummary(
-        sequence.id,
-        sequence.name,
-        sequence.status,
-        len(sequence.steps),
-        span_seconds(sequence.steps),
-        updated,
-    )
+    if isinstance(sequence, SequenceListing):
+        steps, span = sequence.steps, span_of_delays(sequence.delays)
+    else:
+        steps, span = len(sequence.steps), span_seconds(sequence.steps)
+    return SequenceSummary(sequence.id, sequence.name, sequence.status, steps, span, updated)
 
 
 def row_from_summary(
@@ -139,7 +136,7 @@ class SequenceSource(PagedSource):
         super().__init__(client, cache, **options)
         self._pass: tuple[int, float] | None = None
         self._written: set[str] = set()  # ids the current pass has stored
-        self.prefetched: concurrent.futures.Future[Page[Sequence]] | None = None
+        self.prefetched: concurrent.futures.Future[Page[SequenceListing]] | None = None
         self._unsaved: dict[str, Stored] = {}
 
     # -- the list ---------------------------------------------------------------------------
@@ -151,7 +148,7 @@ class SequenceSource(PagedSource):
         counts = self.cache.counts([r.id for r in found])
         return [row_from_summary(r, r.fetched_at, counts.get(r.id)) for r in found]
 
-    async def _list(self, skip: int) -> Page[Sequence]:
+    async def _list(self, skip: int) -> Page[SequenceListing]:
         prefetched, self.prefetched = self.prefetched, None
         if skip == 0 and prefetched is not None:
             try:
@@ -161,7 +158,7 @@ class SequenceSource(PagedSource):
             except Exception:
                 log.warning("the early first-page request failed; asking again", exc_info=True)
         assert self.client is not None
-        return await self.client.list_sequences(skip, self.limit)
+        return await self.client.list_sequence_listings(skip, self.limit)
 
     async def fetch_page(self, skip: int) -> FetchedPage:
         # The pass is the one this page was asked for in, not the one current when it lands:
