@@ -26,6 +26,7 @@ import os
 import platform
 import shlex
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -129,8 +130,27 @@ def tmux_time_to(
                     if marker in seen:
                         return time.perf_counter() - started
         finally:
+            pane_pid = subprocess.run(
+                [*tmux, "display-message", "-p", "-t", "bench", "#{pane_pid}"],
+                capture_output=True, text=True, check=False,
+            ).stdout.strip()  # fmt: skip
             subprocess.run([*tmux, "kill-server"], check=False, capture_output=True)
+            if pane_pid.isdigit():
+                end_process(int(pane_pid), grace=0.1)  # hung up on, it must not stay, idle
     raise RuntimeError(f"{marker!r} never appeared running {argv} in tmux")
+
+
+def end_process(pid: int, grace: float = 2.0) -> None:
+    """`pid` has ended within `grace` seconds, or is killed."""
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.02)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
 
 
 def prepare_cache(folder: Path, size: int) -> None:
