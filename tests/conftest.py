@@ -19,6 +19,18 @@ def isolated_env(tmp_path, monkeypatch):
     return tmp_path
 
 
+@pytest.fixture(autouse=True)
+def quick_lookups(monkeypatch):
+    """The cursor rests 20 ms before its lookups start, not 150: a test settles after each
+    key, and would otherwise wait out the delay in real time at every one. Still longer than
+    a burst of moves made in one go (which is what the delay is for)."""
+    import closetui.tui.screens.sequences
+    import closetui.tui.screens.subscriptions
+
+    for screen in (closetui.tui.screens.sequences, closetui.tui.screens.subscriptions):
+        monkeypatch.setattr(screen, "LOOKUP_DELAY", 0.02)
+
+
 @pytest.fixture
 def router() -> FakeClose:
     return FakeClose(DemoOrg())
