@@ -171,7 +171,9 @@ class SequenceSource(PagedSource):
         self.limit = page.limit  # the server may have asked for a smaller page
         now = self.clock()
         summaries = [summarize(s) for s in page.items]
-        counts = self.cache.counts([s.id for s in summaries])  # runs by status, if known
+        # Runs by status, if known. On a thread: another page's write may hold the cache, and
+        # the loop meanwhile sends the next requests.
+        counts = await asyncio.to_thread(self.cache.counts, [s.id for s in summaries])
         rows = [row_from_summary(s, now, counts.get(s.id)) for s in summaries]
         if asked_in != self._pass:
             # A later pass asks for it again: what that one writes is kept, not this.
