@@ -1,9 +1,21 @@
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
 
 from closetui.close.client import CloseClient
 from closetui.demo import DEMO_API_KEY, DemoOrg, DemoServer, FakeClose
+
+# The processes tests start (`python -m closetui`, in tmux, over ssh) keep their bytecode in one
+# folder for the whole run, as an installed program would: a machine that sets
+# PYTHONDONTWRITEBYTECODE would otherwise compile closetui, Textual and httpx again at every
+# start (a few tenths of a second of CPU each, dozens of times a run).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+os.environ.setdefault(
+    "PYTHONPYCACHEPREFIX", os.path.join(tempfile.gettempdir(), f"closetui-tests-pyc-{os.getuid()}")
+)
 
 
 @pytest.fixture(autouse=True)
