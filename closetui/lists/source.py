@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ class FetchedPage:
     limit: int
     problems: tuple[str, ...] = ()
     page: Page[Any] | None = None  # what the API sent, for output that wants it unchanged
+    texts: tuple[str, ...] = ()  # each of `page.raw` as JSON text, when it was encoded
 
     @property
     def next_skip(self) -> int:
@@ -180,27 +182,29 @@ class SequenceSource(PagedSource):
             return FetchedPage(skip, rows, page.has_more, page.limit, page.problems, page)
         # An item this pass has already stored keeps its first position: a repeat (shifted
         # offsets, or a server sending the same page again) must not move it further down.
+        # Each item as JSON text once: the cache stores it, and JSON output prints it.
+        texts = tuple(json.dumps(raw) for raw in page.raw)
         new = [
-            (raw, summary)
-            for raw, summary in zip(page.raw, summaries, strict=True)
+            (raw, text, summary)
+            for raw, text, summary in zip(page.raw, texts, summaries, strict=True)
             if summary.id not in self._written
         ]
-        self._written.update(summary.id for _, summary in new)
+        self._written.update(summary.id for _, _, summary in new)
         saved = await asyncio.to_thread(
             self.cache.put_sequence_page,
             skip,
-            [raw for raw, _ in new],
-            [summary for _, summary in new],
+            [text for _, text, _ in new],
+            [summary for _, _, summary in new],
             asked_in[0],
             now,
         )
         if not saved:
             # Not kept (a full disk, a read-only cache): shown all the same, details included.
-            for raw, _ in new:
+            for raw, _, _ in new:
                 self._unsaved[raw["id"]] = Stored(raw, now)
             while len(self._unsaved) > UNSAVED_MAX:
                 del self._unsaved[next(iter(self._unsaved))]
-        return FetchedPage(skip, rows, page.has_more, page.limit, page.problems, page)
+        return FetchedPage(skip, rows, page.has_more, page.limit, page.problems, page, texts)
 
     def begin_pass(self) -> None:
         """A new list pass (the first, or after a refresh): it may prune the cache only if
