@@ -71,8 +71,15 @@ def main() -> int:
                 for r in sorted(log, key=lambda r: r.at):
                     print(f"   {r.at - first:7.3f}  {int(r.query['_skip']) // 100}")
             if args.rate:
-                per_window = rounds(moments, 0.5)
-                print(f"   arrivals per window: {per_window}")
+                # The demo's windows: one opens with the first request after the last ended.
+                windows: list[list[float]] = []
+                for at in sorted(moments):
+                    if not windows or at - windows[-1][0] >= 1.0:
+                        windows.append([at])
+                    else:
+                        windows[-1].append(at)
+                print(f"   requests per window: {[len(w) for w in windows]}, opening at "
+                      f"{[round(w[0] - first, 3) for w in windows]}")  # fmt: skip
     return 0
 
 
