@@ -81,9 +81,9 @@ def test_after_a_complete_pass_the_walk_goes_straight_to_the_count(online, serve
 
 
 def test_under_a_rate_limit_every_window_but_the_last_is_used_up(online, server, capsys):
-    # 100 requests (pages of 10) at 20 a window of 0.4 s: five windows are the floor, one
+    # 100 requests (pages of 10) at 20 a window of 0.5 s: five windows are the floor, one
     # more for what a cold walk asks past the end.
-    limit, window = 20, 0.4
+    limit, window = 20, 0.5
     server.router.org.size = 1_000
     server.faults.rate_limit, server.faults.rate_window = limit, window
     assert _list(online, capsys, "--page-size", "10") == 1_000
@@ -99,3 +99,6 @@ def test_under_a_rate_limit_every_window_but_the_last_is_used_up(online, server,
     assert all(count == limit for count in counts[:-2]), counts
     gaps = [later - start for (start, _), (later, _) in itertools.pairwise(windows)]
     assert all(gap < 2 * window for gap in gaps), gaps
+    # So the walk takes about the limit's time: its windows follow one another at the pace
+    # the server sets, on average within half a window each.
+    assert windows[-1][0] - windows[0][0] < 1.5 * window * (len(windows) - 1), gaps
