@@ -24,6 +24,7 @@ from closetui.close.models import (
     Page,
     Party,
     Sequence,
+    SequenceListing,
     SmsTemplate,
     Subscription,
     User,
@@ -564,6 +565,13 @@ class CloseClient:
 
     async def list_sequences(self, skip: int = 0, limit: int = DEFAULT_PAGE_SIZE) -> Page[Sequence]:
         return await self.page("sequence/", Sequence.from_api, skip, limit)
+
+    async def list_sequence_listings(
+        self, skip: int = 0, limit: int = DEFAULT_PAGE_SIZE
+    ) -> Page[SequenceListing]:
+        """The same page as `list_sequences`, each item read only as far as the list shows
+        it (the raw JSON is kept whole for the detail)."""
+        return await self.page("sequence/", SequenceListing.from_api, skip, limit)
 
     async def get_sequence(self, sequence_id: str) -> tuple[Sequence, dict[str, Any]]:
         body = await self.get(f"sequence/{quote(sequence_id, safe='')}/")

@@ -235,11 +235,15 @@ _DELAYS = [
 _EPOCH = datetime(2021, 1, 4, 9, 0, tzinfo=UTC)
 
 
+_TOKEN_BYTES = bytes(ord(ALPHABET[b % 62]) for b in range(256))  # a byte to its letter
+
+
 def _token(seed: str, length: int) -> str:
     digest = hashlib.sha256(seed.encode()).digest()
     while len(digest) < length:
         digest += hashlib.sha256(digest).digest()
-    return "".join(ALPHABET[b % 62] for b in digest[:length])
+    # bytes.translate: the same letters as ALPHABET[b % 62] for each byte, at C speed.
+    return digest[:length].translate(_TOKEN_BYTES).decode("ascii")
 
 
 def _base62(number: int, width: int) -> str:

@@ -394,10 +394,10 @@ class Cache:
         pass_id: int,
         fetched_at: float,
     ) -> bool:
-        """True once the page is committed."""
+        """True once the page is committed. An item of `raw` may come as its JSON text."""
         rows = [
-            (s.id, skip + i, s.name, s.status, s.steps, s.span, s.updated, json.dumps(r),
-             fetched_at, pass_id)
+            (s.id, skip + i, s.name, s.status, s.steps, s.span, s.updated,
+             r if isinstance(r, str) else json.dumps(r), fetched_at, pass_id)
             for i, (r, s) in enumerate(zip(raw, summaries, strict=True))
         ]  # fmt: skip
         with self._transaction():
