@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.terminal import end_process
+
 SSHD = shutil.which("sshd") or next(
     (p for p in ("/usr/sbin/sshd", "/usr/local/sbin/sshd") if Path(p).exists()), None
 )
@@ -109,8 +111,10 @@ def test_the_app_over_ssh(sshd, term, tmp_path):
         "CLOSETUI_CONFIG": str(tmp_path / "config.toml"),
         "CLOSETUI_DEMO_LATENCY": "0",
     }
+    pid_file = tmp_path / "app.pid"  # the remote app's pid: it is ended with the test
     remote = " ".join(
-        ["env", *(f"{k}={shlex.quote(v)}" for k, v in remote_env.items()),
+        ["echo", "$$", ">", shlex.quote(str(pid_file)), ";",
+         "exec", "env", *(f"{k}={shlex.quote(v)}" for k, v in remote_env.items()),
          shlex.quote(sys.executable), "-m", "closetui", "--demo"]
     )  # fmt: skip
     ssh = [
@@ -129,7 +133,7 @@ def test_the_app_over_ssh(sshd, term, tmp_path):
         _wait_for(sock, "My Sequence")
         screen = _wait_for(sock, "100 loaded · more")
         assert "Demo" in screen
-        _wait_for(sock, "template Intro: quick question")  # the lookups ran over SSH too
+        _wait_for(sock, "Intro: quick question · ")  # the lookups ran over SSH too
         subprocess.run(["tmux", "-L", sock, "send-keys", "-t", "app", "j"], check=True)
         screen = _wait_for(sock, "seq_hxh5kG3YljlowBkTHF0001")  # the detail follows the cursor
         subprocess.run(["tmux", "-L", sock, "send-keys", "-t", "app", "y"], check=True)
@@ -142,3 +146,6 @@ def test_the_app_over_ssh(sshd, term, tmp_path):
         assert "Traceback" not in _screen(sock)
     finally:
         subprocess.run(["tmux", "-L", sock, "kill-server"], check=False, capture_output=True)
+        if pid_file.exists() and pid_file.read_text().strip():
+            # Hung up on (a test that failed before `q`), it must not stay behind, idle.
+            end_process(int(pid_file.read_text()))

