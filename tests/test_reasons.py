@@ -89,7 +89,7 @@ async def test_the_runs_list_says_why_runs_stopped(make_app):
         await _runs_of_first_sequence(app, pilot)
         counts = app.main.session.cache.run_reasons("subscriptions", SEED_ID)
         errors = sum(n for (status, _), n in counts.items() if status == "error")
-        await wait_until(pilot, lambda: "Why runs stopped" in screen_text(app))
+        await wait_until(pilot, lambda: f"error {errors}:" in screen_text(app))
         line = next(t for t in screen_text(app).splitlines() if "Why runs stopped" in t)
         assert f"error {errors}: email bounced" in line
 
