@@ -37,7 +37,7 @@ def test_the_summary_counts_by_status_then_reason():
     counts = {("error", "email-bounced"): 7, ("error", "account-invalid"): 5,
               ("active", None): 40, ("paused", None): 2}  # fmt: skip
     assert reason_summary(counts, ("error", "paused")) == (
-        "error 12: email bounced 7 · account invalid 5"
+        "12 error: email bounced 7 · account invalid 5"
     )
 
 
@@ -89,9 +89,9 @@ async def test_the_runs_list_says_why_runs_stopped(make_app):
         await _runs_of_first_sequence(app, pilot)
         counts = app.main.session.cache.run_reasons("subscriptions", SEED_ID)
         errors = sum(n for (status, _), n in counts.items() if status == "error")
-        await wait_until(pilot, lambda: f"error {errors}:" in screen_text(app))
+        await wait_until(pilot, lambda: f"{errors} error:" in screen_text(app))
         line = next(t for t in screen_text(app).splitlines() if "Why runs stopped" in t)
-        assert f"error {errors}: email bounced" in line
+        assert f"{errors} error: email bounced" in line
 
 
 async def test_reason_terms_filter_the_runs_list(make_app):

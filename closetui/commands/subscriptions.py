@@ -23,6 +23,7 @@ from closetui.errors import ConfigError, OfflineEmpty, SkipCeiling
 from closetui.lists.query import RUN_STATUSES
 from closetui.lists.runs import KIND, SubscriptionRow
 from closetui.names.lookups import CONTACT, LEAD, Lookups
+from closetui.present.reasons import reason_words
 
 
 def _date(moment: Any) -> str:
@@ -38,7 +39,7 @@ RUN_COLUMNS = [
     OutColumn("ID", lambda r: r.id, lambda r: r.id, 26, clip=False),
     OutColumn("STATUS", lambda r: r.status, lambda r: r.status, 8, status=True),
     # In words for a person ("email bounced"); Close's value for a program.
-    OutColumn("REASON", lambda r: r.reason or "—", _sub(lambda s: s.status_reason), 20, drop=3),
+    OutColumn("REASON", lambda r: reason_words(r.reason) or "—", lambda r: r.reason, 20, drop=3),
     OutColumn("STARTED", lambda r: r.started, _sub(lambda s: _date(s.start_date)), 11, drop=2),
     OutColumn("UPDATED", lambda r: r.updated, _sub(lambda s: _date(s.date_updated)), 10, drop=6),
     OutColumn("SENDER", lambda r: r.sender, _sub(lambda s: s.sender_email), 18, drop=5),

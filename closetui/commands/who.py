@@ -18,6 +18,7 @@ from closetui.errors import CloseTuiError, ConfigError, NotFound, OfflineEmpty, 
 from closetui.lists.person import PersonRunRow, PersonSource
 from closetui.names.lookups import CONTACT, LEAD, Lookups
 from closetui.names.people import MAX_PEOPLE, resolve
+from closetui.present.reasons import reason_words
 from closetui.present.sheet import format_age
 from closetui.session import Session
 from closetui.textsafe import inert
@@ -49,6 +50,10 @@ def _lead(row: PersonRunRow) -> str:
     return row.lead_name or "(deleted)"
 
 
+def _words(row: PersonRunRow) -> str:
+    return reason_words(row.reason)
+
+
 def _sub(get: Any) -> Any:
     return lambda r: get(r.subscription) or ""
 
@@ -57,7 +62,9 @@ COLUMNS = [
     # In a narrow table the lesser columns give way (highest `drop` first).
     OutColumn("SEQUENCE", _sequence, lambda r: r.sequence_name, 28),
     OutColumn("STATUS", lambda r: r.status, lambda r: r.status, 8, status=True),
-    OutColumn("REASON", lambda r: r.reason or "—", lambda r: r.reason, 22),
+    OutColumn(
+        "REASON", lambda r: reason_words(r.reason) or "—", lambda r: reason_words(r.reason), 22
+    ),
     OutColumn("SENDER", lambda r: r.sender, _sub(lambda s: s.sender_email), 16, drop=4),
     OutColumn("STARTED", lambda r: r.started, _sub(lambda s: _date(s.start_date)), 11, drop=2),
     OutColumn("UPDATED", lambda r: r.updated, _sub(lambda s: _date(s.date_updated)), 10, drop=3),

@@ -28,7 +28,7 @@ class SubscriptionRow:
     key: str  # what the filter searches: contact, sender and names, casefolded
     contact: str  # the email (or the contact's id), made inert
     status: str
-    reason: str  # in words ("email bounced"); an unknown value as it came
+    reason: str  # Close's value (`email-bounced`); shown through `present.reasons.reason_words`
     sender: str
     started: str
     updated: str
@@ -86,7 +86,7 @@ def subscription_row(sub: Subscription, fetched_at: float) -> SubscriptionRow:
         key=run_key(contact, sender, "", sub.status_reason),
         contact=contact,
         status=inert(sub.status),
-        reason=inert(reason_words(sub.status_reason)),  # in words; the value is in `subscription`
+        reason=inert(sub.status_reason or ""),  # Close's value; `reason_words` says it
         sender=sender,
         started=started(sub),
         updated=_day(sub.date_updated),

@@ -122,5 +122,7 @@ def reason_parts(
 
 
 def reason_summary(counts: Mapping[tuple[str, str | None], int], order: Iterable[str]) -> str:
-    """`error 12: email bounced 7 · account invalid 5   paused 3: by hand 3`."""
-    return "   ".join(f"{s} {n:,}: {said}" for s, n, said in reason_parts(counts, order))
+    """`12 error: email bounced 7 · account invalid 5   3 paused: by hand 3` (the count
+    first, so that a status word is never followed by a space: a line that says "error" as
+    a run's status stays told apart from this one)."""
+    return "   ".join(f"{n:,} {s}: {said}" for s, n, said in reason_parts(counts, order))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from closetui.lists.person import PersonRunRow
+from closetui.present.reasons import reason_words
 from closetui.present.roles import status_role
 from closetui.tui.widgets.paged_table import Column, PagedTable
 
@@ -17,7 +18,7 @@ def _sequence(row: PersonRunRow) -> tuple[str, str]:
 
 def _reason(row: PersonRunRow) -> tuple[str, str]:
     role = "warn" if row.status.casefold() == "error" else "dim"
-    return (row.reason or "—"), role
+    return (reason_words(row.reason) or "—"), role
 
 
 class PersonRunList(PagedTable[PersonRunRow]):

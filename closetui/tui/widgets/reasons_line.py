@@ -1,5 +1,5 @@
 """The line under a runs list's title that says why runs stopped:
-`error 12: email bounced 7 · account invalid 5   paused 3: by hand 3`.
+`12 error: email bounced 7 · account invalid 5   3 paused: by hand 3`.
 
 Counted by SQLite over the sequence's cached pages (every page the list loads is cached as it
 lands), off the event loop, at most once per `DELAY` however fast pages come.
@@ -99,5 +99,5 @@ def _said(parts: list[tuple[str, int, str]]) -> Content:
     for at, (status, total, said) in enumerate(parts):
         pieces.append("   " if at else "")
         look = STATUS_LOOKS.get(status_role(status), "")
-        pieces += [(f"{inert(status)} {total:,}", look), f": {said}"]
+        pieces += [(f"{total:,} {inert(status)}", look), f": {said}"]
     return Content.assemble(*pieces)

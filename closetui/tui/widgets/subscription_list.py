@@ -9,6 +9,7 @@ from textual.binding import Binding, BindingType
 from closetui.lists.marks import Marks
 from closetui.lists.paged import PagedList
 from closetui.lists.runs import SubscriptionRow
+from closetui.present.reasons import reason_words
 from closetui.present.roles import status_role
 from closetui.tui.widgets.paged_table import Column, PagedTable
 
@@ -67,8 +68,8 @@ class SubscriptionList(PagedTable[SubscriptionRow]):
         ),
         Column(
             "Reason",
-            16,
-            lambda r: (r.reason, "dim"),
+            6,  # narrow: the line above the list and the run's detail say the reason whole
+            lambda r: (reason_words(r.reason), "dim"),
             min_table=112,
             order="reason",
         ),
