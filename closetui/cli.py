@@ -91,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"closetui {__version__}")
     _add_connection_options(parser, top=True)
+    parser.add_argument(
+        "--watch",
+        metavar="DURATION",
+        help="in the browser: refresh the loaded pages (and an open runs list) every DURATION "
+        "(30s at least; e.g. 2m, 1h; config: watch); w toggles it",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     listing = commands.add_parser(
@@ -123,6 +129,26 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("sequence_id", metavar="SEQ_ID", help="the sequence's id (seq_…)")
     show.add_argument(
         "--format", choices=("text", "json"), default="text", help="text (default) or json"
+    )
+    show.add_argument(
+        "--history",
+        action="store_true",
+        help="also every version the cache kept, newest first, with what changed in each",
+    )
+
+    changes = commands.add_parser(
+        "changes",
+        help="what changed across the cached sequences, newest first",
+        description="Every change the cache saw between versions of a sequence (a wait, a "
+        "rename, a step added or removed, a status), newest first. It reads the cache only: "
+        "closetui sync or the app bring new versions in.",
+    )
+    _add_connection_options(changes, top=False)
+    changes.add_argument(
+        "--since", metavar="AGE|DATE", help="only changes seen since: 7d, 12h, 30m, or 2026-11-30"
+    )
+    changes.add_argument(
+        "--format", choices=("table", "json", "jsonl"), default="table", help="table (default)"
     )
 
     runs = commands.add_parser(
@@ -219,6 +245,7 @@ def _settings(args: argparse.Namespace, *, need_key: bool = True) -> Settings:
         trace=args.trace,
         need_key=need_key,
         profile=args.profile,
+        watch=getattr(args, "watch", None),
     )
 
 
@@ -277,7 +304,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "show":
         from closetui.commands import show
 
-        return asyncio.run(show.run(settings, args.sequence_id, fmt=args.format))
+        return asyncio.run(
+            show.run(settings, args.sequence_id, fmt=args.format, history=args.history)
+        )
+    if args.command == "changes":
+        from closetui.commands import changes
+
+        return asyncio.run(changes.run(settings, since=args.since, fmt=args.format))
     if args.command == "sync":
         from closetui.commands import sync
 

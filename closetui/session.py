@@ -33,6 +33,11 @@ class Session:
     def open(cls, settings: Settings) -> Session:
         """The cache and the sources on it, with no network yet: `connect()` adds it."""
         cache = Cache.open(settings.cache_dir, settings.account)
+        cache.history_bounds = (settings.history_per_sequence, settings.history_total)
+        if settings.demo:  # a first run of the demo has changes to show
+            from closetui.demo.history import seed
+
+            seed(cache)
         source = SequenceSource(None, cache, page_size=settings.page_size, offline=settings.offline)
         return cls(settings, cache, source, Lookups(None, cache))
 

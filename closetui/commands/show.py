@@ -6,19 +6,27 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import TextIO
+from typing import Any, TextIO
 
 from closetui.commands.common import open_session
 from closetui.commands.output import render_lines, use_color
 from closetui.config.settings import Settings
 from closetui.errors import CloseTuiError, NotFound, OfflineEmpty
-from closetui.present.sheet import format_age, sequence_sheet
+from closetui.present.history import changes, history_lines, parsed
+from closetui.present.sheet import Line, Span, format_age, sequence_sheet
+from closetui.session import Session
+from closetui.textsafe import inert
 
 USERS_MAX_AGE = 86400.0  # a quick look reuses a users pass up to a day old
 
 
 async def run(
-    settings: Settings, sequence_id: str, *, fmt: str = "text", out: TextIO | None = None
+    settings: Settings,
+    sequence_id: str,
+    *,
+    fmt: str = "text",
+    out: TextIO | None = None,
+    history: bool = False,
 ) -> int:
     out = out or sys.stdout
     async with open_session(settings) as session:
@@ -45,7 +53,10 @@ async def run(
             lookups.known(view.sequence)
         if fmt == "json":
             stored = cache.detail(sequence_id) or cache.sequence(sequence_id)
-            out.write(json.dumps(stored.data if stored else {}, indent=2) + "\n")
+            data = stored.data if stored else {}
+            if history:
+                data = {"sequence": data, "history": history_json(session, sequence_id)}
+            out.write(json.dumps(data, indent=2) + "\n")
             return 0
         age = format_age(time.time() - view.fetched_at)
         lines = sequence_sheet(
@@ -54,5 +65,38 @@ async def run(
             fetched_age=age + ("" if session.online else " (cached)"),
             counts=view.counts,
         )
+        if history:
+            lines += history_of(session, sequence_id)
         out.write(render_lines(lines, use_color(out)))
     return 0
+
+
+def _versions_named(session: Session, sequence_id: str) -> list[Any]:
+    versions = session.cache.versions(sequence_id)
+    for version in versions:
+        sequence = parsed(version)
+        if sequence is not None:
+            session.lookups.known(sequence)
+    for notice in session.cache.take_notices():  # a version row that could not be read
+        print(f"closetui: {inert(notice)}", file=sys.stderr)
+    return versions
+
+
+def history_of(session: Session, sequence_id: str) -> list[Line]:
+    """`--history`: the versions the cache kept, newest first, each with its changes."""
+    versions = _versions_named(session, sequence_id)
+    return [[], [Span("History", "section")], *history_lines(versions, session.lookups.names)]
+
+
+def history_json(session: Session, sequence_id: str) -> list[dict[str, Any]]:
+    versions = _versions_named(session, sequence_id)
+    found = {c.seen_at: c for c in changes(versions, session.lookups.names)}
+    return [
+        {
+            "first_seen": v.first_seen,
+            "replaced_at": v.replaced_at,
+            "changes": list(found[v.first_seen].what) if v.first_seen in found else [],
+            "sequence": v.data,
+        }
+        for v in versions
+    ]

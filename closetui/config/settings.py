@@ -95,6 +95,9 @@ class Settings:
     max_response_mb: float = DEFAULT_MAX_RESPONSE_MB  # a bigger answer is refused
     warnings: tuple[str, ...] = ()  # one line each, for the person to read before anything
     profile: str | None = None  # the config file's [profiles.NAME] in force, if any
+    history_per_sequence: int = 20  # earlier versions of one sequence the cache keeps
+    history_total: int = 2000  # earlier versions kept across the account
+    watch: float | None = None  # --watch: seconds between refreshes (None: no watching)
 
     @property
     def account(self) -> str:
@@ -252,6 +255,9 @@ class _Common(TypedDict):
     trace_path: Path | None
     sequence_url: str
     page_size: int
+    history_per_sequence: int
+    history_total: int
+    watch: float | None
 
 
 class _Demo(TypedDict):
@@ -272,6 +278,54 @@ def _demo_count(name: str, env: Mapping[str, str]) -> int | None:
     return number
 
 
+WATCH_FLOOR = 30.0  # seconds: watching never refreshes more often than this
+_WATCH_UNITS = {"s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
+
+
+def _count_setting(name: str, config: Mapping[str, object], default: int) -> int:
+    """A whole number of 0 or more from the config file's `name`."""
+    value = config.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"{name} in the config file must be a whole number of 0 or more.")
+    return value
+
+
+def watch_floor(env: Mapping[str, str] = os.environ) -> float:
+    """The shortest watch interval: 30 s, which CLOSETUI_WATCH_FLOOR may lower for tests
+    against the loopback demo server (never below 0.05 s)."""
+    try:
+        return max(0.05, min(WATCH_FLOOR, float(env.get("CLOSETUI_WATCH_FLOOR") or WATCH_FLOOR)))
+    except ValueError:
+        return WATCH_FLOOR
+
+
+def watch_seconds(value: object, env: Mapping[str, str] = os.environ) -> float | None:
+    """`--watch 5m` / `watch = "90s"` (or a number of seconds) as seconds, at least the floor;
+    None (or an empty text, or `off`) means no watching."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "off", "no")):
+        return None
+    problem = ConfigError(
+        f"The watch interval must be a duration such as 30s, 5m or 1h, not {value!r}."
+    )
+    if isinstance(value, bool):
+        raise problem
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str):
+        text = value.strip().lower()
+        number = text.rstrip("abcdefghijklmnopqrstuvwxyz")
+        unit = text[len(number) :].strip() or "s"
+        try:
+            seconds = float(number) * _WATCH_UNITS[unit]
+        except (ValueError, KeyError):
+            raise problem from None
+    else:
+        raise problem
+    if not 0 < seconds < float("inf"):
+        raise problem
+    return max(seconds, watch_floor(env))
+
+
 def load_settings(
     *,
     demo: bool = False,
@@ -282,6 +336,7 @@ def load_settings(
     trace: str | None = None,
     need_key: bool = True,
     profile: str | None = None,
+    watch: str | None = None,
     env: Mapping[str, str] = os.environ,
 ) -> Settings:
     """Settings from options, environment and config file, or ConfigError saying what to fix."""
@@ -303,6 +358,9 @@ def load_settings(
         "trace_path": Path(trace).expanduser() if trace else None,
         "sequence_url": _sequence_url(config, config_path),
         "page_size": DEFAULT_PAGE_SIZE,
+        "history_per_sequence": _count_setting("history_per_sequence", config, 20),
+        "history_total": _count_setting("history_total", config, 2000),
+        "watch": watch_seconds(watch if watch is not None else config.get("watch"), env),
     }
     # The demo is one fixed organization: profiles do not apply to it.
     name, chosen = (None, {}) if demo else choose_profile(config, config_path, profile, env)

@@ -10,10 +10,12 @@ first sequence's, "My Sequence") costs no more memory than one of fifteen.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import random
 import re
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -573,6 +575,7 @@ class DemoOrg:
         self.deleted: set[int] = set()
         self.lock = threading.Lock()
         self.big = subscriptions  # runs of SEED_ID, when set
+        self.edited: dict[int, dict[str, Any]] = {}  # sequences changed since start, by index
 
     # -- sequences ------------------------------------------------------------------------
 
@@ -581,6 +584,8 @@ class DemoOrg:
         return len(self.inserted) + self.size - len(self.deleted)
 
     def _base(self, index: int) -> dict[str, Any]:
+        if index in self.edited:
+            return self.edited[index]
         if index == 0:
             return SEED_SEQUENCE
         return _generated(f"seq{index}", index)
@@ -634,6 +639,28 @@ class DemoOrg:
             item["name"] = name or f"Just created #{n + 1}"
             item["date_created"] = item["date_updated"] = _stamp(datetime.now(UTC))
             self.inserted.insert(0, item)
+            return item
+
+    def edit(
+        self, sequence_id: str, change: Callable[[dict[str, Any]], None], *, by: int = 1
+    ) -> dict[str, Any] | None:
+        """Someone changes a sequence in Close: `change` edits a copy of it (its name, status,
+        steps…), which the list and the detail serve from now on, updated now by user `by`."""
+        with self.lock:
+            for item in self.inserted:
+                if item["id"] == sequence_id:
+                    change(item)
+                    item["date_updated"] = _stamp(datetime.now(UTC))
+                    item["updated_by_id"] = USERS[by % len(USERS)]["id"]
+                    return item
+            index = self.index_of(sequence_id)
+            if index is None:
+                return None
+            item = copy.deepcopy(self._base(index))
+            change(item)
+            item["date_updated"] = _stamp(datetime.now(UTC))
+            item["updated_by_id"] = USERS[by % len(USERS)]["id"]
+            self.edited[index] = item
             return item
 
     def delete(self, sequence_id: str) -> bool:

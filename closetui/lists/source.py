@@ -195,6 +195,7 @@ class SequenceSource(PagedSource):
             asked_in[0],
             now,
         )
+        await asyncio.to_thread(self.cache.note_versions, [raw for raw, _ in new], now)
         if not saved:
             # Not kept (a full disk, a read-only cache): shown all the same, details included.
             for raw, _ in new:
@@ -261,4 +262,5 @@ class SequenceSource(PagedSource):
         sequence, raw = await self.client.get_sequence(sequence_id)
         now = self.clock()
         await asyncio.to_thread(self.cache.put_detail, sequence_id, raw, now)
+        await asyncio.to_thread(self.cache.note_versions, [raw], now)
         return SequenceView(sequence, now, sequence.subscription_counts)

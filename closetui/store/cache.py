@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import itertools
 import json
 import os
 import sqlite3
@@ -24,8 +25,9 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar, cast
 
 from closetui.store.private import open_private, private_folder, refuse_link
+from closetui.store.versions import VERSION_FORMAT, Version, fingerprint, kept_form
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SUFFIX = ".sqlite3"
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -67,6 +69,26 @@ CREATE TABLE IF NOT EXISTS pages (
     PRIMARY KEY (kind, owner, skip)
 );
 """
+
+# Schema 2: the versions a sequence had (the history) and when each was last looked at.
+# A file of an earlier schema gets the tables it lacks, keeping everything it holds.
+_VERSIONS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS versions (
+    rid INTEGER PRIMARY KEY,
+    sequence_id TEXT NOT NULL,
+    first_seen REAL NOT NULL,
+    replaced_at REAL,
+    fingerprint TEXT NOT NULL,
+    format INTEGER NOT NULL,
+    json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS versions_sequence ON versions (sequence_id, first_seen);
+CREATE INDEX IF NOT EXISTS versions_replaced ON versions (replaced_at);
+CREATE TABLE IF NOT EXISTS looked (sequence_id TEXT PRIMARY KEY, at REAL NOT NULL);
+"""
+_MIGRATIONS = {1: _VERSIONS_SCHEMA}  # from schema N to N + 1
+HISTORY_PER_SEQUENCE = 20  # earlier versions kept of one sequence (the config may change it)
+HISTORY_TOTAL = 2000  # earlier versions kept across the account
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +160,7 @@ class Cache:
         self.notices: list[str] = []
         self.read_only = False
         self._told: set[str] = set()  # kinds of trouble already reported
+        self.history_bounds = (HISTORY_PER_SEQUENCE, HISTORY_TOTAL)
         self._lock = threading.RLock()
         self._db: sqlite3.Connection
         self._open()
@@ -190,6 +213,8 @@ class Cache:
             version = self._version()
             if version is None:
                 self._create_schema()
+            elif version in _MIGRATIONS:
+                self._migrate(version)
             elif version != SCHEMA_VERSION:
                 raise CacheBroken(
                     f"it has schema version {version}, this closetui uses {SCHEMA_VERSION}"
@@ -264,7 +289,16 @@ class Cache:
     def _create_schema(self) -> None:
         # executescript commits on its own, so the transaction is spelled out in the script.
         self._db.executescript(
-            f"BEGIN IMMEDIATE;\n{_SCHEMA}\n"
+            f"BEGIN IMMEDIATE;\n{_SCHEMA}\n{_VERSIONS_SCHEMA}\n"
+            f"INSERT OR REPLACE INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');\nCOMMIT;"
+        )
+
+    def _migrate(self, version: int) -> None:
+        """An earlier schema's file gets what the later ones added, in one transaction: what
+        it holds stays."""
+        script = "".join(_MIGRATIONS[v] for v in range(version, SCHEMA_VERSION))
+        self._db.executescript(
+            f"BEGIN IMMEDIATE;\n{script}\n"
             f"INSERT OR REPLACE INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');\nCOMMIT;"
         )
 
@@ -514,6 +548,152 @@ class Cache:
                 "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?)",
                 (kind, owner, skip, json.dumps(list(raw)), int(has_more), at),
             )
+
+    # -- the history: earlier versions of sequences ---------------------------------------
+
+    @_guarded(0, write=True)
+    def note_versions(self, raws: Sequence[Any], at: float) -> int:
+        """Each fetched sequence against the version the cache holds of it: one that differs
+        in what a person reads becomes the current version, and the one it replaced is kept
+        with when that happened. A fetch that changes nothing stores nothing. The number of
+        sequences that changed."""
+        per_sequence, total = self.history_bounds
+        changed = 0
+        with self._transaction():
+            for raw in raws:
+                if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+                    continue
+                sequence_id, mark = raw["id"], fingerprint(raw)
+                head = self._db.execute(
+                    "SELECT fingerprint FROM versions WHERE sequence_id=? AND replaced_at IS NULL "
+                    "ORDER BY first_seen DESC LIMIT 1",
+                    (sequence_id,),
+                ).fetchone()
+                if head is not None and head[0] == mark:
+                    continue
+                if head is not None:
+                    changed += 1
+                    self._db.execute(
+                        "UPDATE versions SET replaced_at=? WHERE sequence_id=? "
+                        "AND replaced_at IS NULL",
+                        (at, sequence_id),
+                    )
+                    self._db.execute(
+                        "DELETE FROM versions WHERE rid IN (SELECT rid FROM versions "
+                        "WHERE sequence_id=? AND replaced_at IS NOT NULL "
+                        "ORDER BY replaced_at DESC, rid DESC LIMIT -1 OFFSET ?)",
+                        (sequence_id, max(0, per_sequence)),
+                    )
+                self._db.execute(
+                    "INSERT INTO versions (sequence_id, first_seen, replaced_at, fingerprint, "
+                    "format, json) VALUES (?, ?, NULL, ?, ?, ?)",
+                    (sequence_id, at, mark, VERSION_FORMAT, json.dumps(kept_form(raw))),
+                )
+            if changed:
+                self._db.execute(
+                    "DELETE FROM versions WHERE rid IN (SELECT rid FROM versions "
+                    "WHERE replaced_at IS NOT NULL ORDER BY replaced_at DESC, rid DESC "
+                    "LIMIT -1 OFFSET ?)",
+                    (max(0, total),),
+                )
+        return changed
+
+    def _readable(self, rows: Iterable[tuple[Any, ...]]) -> list[Version]:
+        """Kept versions as values; a row that cannot be read (damaged, or written in a
+        format this closetui does not know) is skipped, and said once."""
+        found, skipped = [], 0
+        for sequence_id, first_seen, replaced_at, form, text in rows:
+            try:
+                data = json.loads(text) if form == VERSION_FORMAT else None
+                if not isinstance(data, dict) or not isinstance(first_seen, int | float):
+                    raise ValueError(text)
+                if replaced_at is not None and not isinstance(replaced_at, int | float):
+                    raise ValueError(replaced_at)
+            except (ValueError, TypeError):
+                skipped += 1
+                continue
+            found.append(Version(str(sequence_id), float(first_seen), replaced_at, data))
+        if skipped:
+            self._tell(
+                "version-rows",
+                f"{skipped} kept version{'s' if skipped != 1 else ''} of a sequence could not "
+                "be read (damaged, or from another closetui) and "
+                f"{'are' if skipped != 1 else 'is'} left out of the history.",
+            )
+        return found
+
+    _VERSION_COLUMNS = "sequence_id, first_seen, replaced_at, format, json"
+
+    @_guarded([])
+    def versions(self, sequence_id: str) -> list[Version]:
+        """Every kept version of a sequence, the current one first."""
+        return self._readable(
+            self._db.execute(
+                f"SELECT {self._VERSION_COLUMNS} FROM versions WHERE sequence_id=? "
+                "ORDER BY first_seen DESC, rid DESC",
+                (sequence_id,),
+            )
+        )
+
+    @_guarded([])
+    def changes_since(self, since: float) -> list[tuple[Version, Version]]:
+        """Every change the cache saw at `since` or later, as (before, after), the newest
+        first."""
+        rows = self._db.execute(
+            f"SELECT {self._VERSION_COLUMNS} FROM versions WHERE sequence_id IN "
+            "(SELECT sequence_id FROM versions WHERE replaced_at >= ?) "
+            "ORDER BY sequence_id, first_seen, rid",
+            (since,),
+        ).fetchall()
+        by_sequence: dict[str, list[Version]] = {}
+        for version in self._readable(rows):
+            by_sequence.setdefault(version.sequence_id, []).append(version)
+        pairs = [
+            (before, after)
+            for kept in by_sequence.values()
+            for before, after in itertools.pairwise(kept)
+            if before.replaced_at is not None and before.replaced_at >= since
+        ]
+        return sorted(pairs, key=lambda pair: pair[1].first_seen, reverse=True)
+
+    @_guarded(None, write=True)
+    def keep_versions(self, kept: Sequence[tuple[dict[str, Any], float, float | None]]) -> None:
+        """Earlier versions as they are, (sequence, first seen, replaced at) each: what the
+        demo starts with."""
+        with self._transaction():
+            self._db.executemany(
+                "INSERT INTO versions (sequence_id, first_seen, replaced_at, fingerprint, "
+                "format, json) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (raw["id"], first, replaced, fingerprint(raw), VERSION_FORMAT,
+                     json.dumps(kept_form(raw)))
+                    for raw, first, replaced in kept
+                ],
+            )  # fmt: skip
+
+    @_guarded(frozenset())
+    def changed_ids(self) -> frozenset[str]:
+        """The sequences with a change the cache saw after they were last looked at."""
+        return frozenset(
+            row[0]
+            for row in self._db.execute(
+                "SELECT DISTINCT v.sequence_id FROM versions v LEFT JOIN looked l "
+                "ON l.sequence_id = v.sequence_id "
+                "WHERE v.replaced_at IS NOT NULL AND v.replaced_at > coalesce(l.at, 0)"
+            )
+        )
+
+    @_guarded(None, write=True)
+    def mark_looked(self, sequence_id: str, at: float) -> None:
+        """The person has seen this sequence's latest change: it is no longer marked."""
+        with self._transaction():
+            self._db.execute("INSERT OR REPLACE INTO looked VALUES (?, ?)", (sequence_id, at))
+
+    @_guarded(0)
+    def kept_version_count(self) -> int:
+        """Earlier versions kept, across the account (the current ones not counted)."""
+        row = self._db.execute("SELECT count(*) FROM versions WHERE replaced_at IS NOT NULL")
+        return int(row.fetchone()[0])
 
 
 def accounts(cache_dir: Path) -> list[Path]:
