@@ -10,9 +10,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 STATUS = "status:"
+CHANGED = "changed:"  # `changed:` keeps the sequences changed since they were last looked at
 
 
 class Filterable(Protocol):
+    @property
+    def id(self) -> str: ...
+
     @property
     def key(self) -> str: ...
 
@@ -24,25 +28,33 @@ class Filterable(Protocol):
 class Query:
     text: str = ""  # casefolded
     statuses: frozenset[str] = frozenset()  # casefolded; empty: any status
+    only: frozenset[str] | None = None  # `changed:`: these ids only (None: any id)
 
     def __bool__(self) -> bool:
-        return bool(self.text or self.statuses)
+        return bool(self.text or self.statuses or self.only is not None)
 
     def matches(self, row: Filterable) -> bool:
         if self.statuses and row.status.casefold() not in self.statuses:
             return False
+        if self.only is not None and row.id not in self.only:
+            return False
         return self.text in row.key
 
 
-def parse(text: str) -> Query:
+def parse(text: str, changed: frozenset[str] = frozenset()) -> Query:
+    """`changed` is what `changed:` stands for: the ids of the sequences changed since
+    they were last looked at (the list's owner knows them)."""
     words: list[str] = []
     statuses: set[str] = set()
+    only: frozenset[str] | None = None
     for word in text.split():
-        if word.casefold().startswith(STATUS):
+        if word.casefold() == CHANGED:
+            only = changed
+        elif word.casefold().startswith(STATUS):
             statuses.update(s for s in word[len(STATUS) :].casefold().split(",") if s)
         else:
             words.append(word)
-    return Query(" ".join(words).casefold(), frozenset(statuses))
+    return Query(" ".join(words).casefold(), frozenset(statuses), only)
 
 
 def with_status(text: str, status: str | None) -> str:

@@ -96,6 +96,13 @@ def row_from_summary(
     )
 
 
+def mark_changed(rows: list[Row], changed: frozenset[str]) -> list[Row]:
+    """Mark the rows whose sequence changed since it was last looked at."""
+    for row in rows:
+        row.changed = row.id in changed
+    return rows
+
+
 class PagedSource:
     """What a feed pages through: a client (None while offline, or until the network is
     started), the cache, and the page size the server last accepted."""
@@ -149,7 +156,8 @@ class SequenceSource(PagedSource):
         if not found:
             return None
         counts = self.cache.counts([r.id for r in found])
-        return [row_from_summary(r, r.fetched_at, counts.get(r.id)) for r in found]
+        rows = [row_from_summary(r, r.fetched_at, counts.get(r.id)) for r in found]
+        return mark_changed(rows, self.cache.changed_ids())
 
     async def _list(self, skip: int) -> Page[Sequence]:
         prefetched, self.prefetched = self.prefetched, None
@@ -202,6 +210,7 @@ class SequenceSource(PagedSource):
                 self._unsaved[raw["id"]] = Stored(raw, now)
             while len(self._unsaved) > UNSAVED_MAX:
                 del self._unsaved[next(iter(self._unsaved))]
+        mark_changed(rows, self.cache.changed_ids())
         return FetchedPage(skip, rows, page.has_more, page.limit, page.problems, page)
 
     def begin_pass(self) -> None:

@@ -210,7 +210,7 @@ def latest_change(versions: Iterable[Version], names: Names | None = None) -> Li
     return [
         Span("Changed   ", "label"),
         Span(truncate(change.what[0], 60) + more, "warn"),
-        Span(f"  {change.who_and_when()} · h: history", "dim"),
+        Span(f" · {change.who_and_when()} · h: history", "dim"),
     ]
 
 

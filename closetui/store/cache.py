@@ -625,13 +625,13 @@ class Cache:
     _VERSION_COLUMNS = "sequence_id, first_seen, replaced_at, format, json"
 
     @_guarded([])
-    def versions(self, sequence_id: str) -> list[Version]:
-        """Every kept version of a sequence, the current one first."""
+    def versions(self, sequence_id: str, limit: int = -1) -> list[Version]:
+        """Every kept version of a sequence (or the newest `limit`), the current one first."""
         return self._readable(
             self._db.execute(
                 f"SELECT {self._VERSION_COLUMNS} FROM versions WHERE sequence_id=? "
-                "ORDER BY first_seen DESC, rid DESC",
-                (sequence_id,),
+                "ORDER BY first_seen DESC, rid DESC LIMIT ?",
+                (sequence_id, limit),
             )
         )
 

@@ -25,7 +25,8 @@ STEP_FIELDS = (
     "step_allowed_delay",
 )
 # What a kept version keeps beside the fingerprinted fields: who changed it and when, to say.
-KEPT_FIELDS = ("id", *SEQUENCE_FIELDS, "schedule", "steps", "updated_by_id", "date_updated")
+KEPT_FIELDS = ("id", *SEQUENCE_FIELDS, "schedule", "steps", "created_by_id", "date_created",
+               "updated_by_id", "date_updated")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ from closetui.tui.commands import ProfileProvider
 from closetui.tui.keymap import binding_ids, check_keymap
 from closetui.tui.messages import RequestHeldUp
 from closetui.tui.screens.help import HelpScreen
+from closetui.tui.screens.history import HistoryScreen
 from closetui.tui.screens.message import MessageScreen
 from closetui.tui.screens.run import RunScreen
 from closetui.tui.screens.sequences import SequencesScreen
@@ -103,7 +104,8 @@ class ClosetuiApp(App[int]):
         preferences = read_preferences(self.settings.config_path)
         self.start_notices = list(preferences.problems)
         owners = (type(self), SequencesScreen, SubscriptionsScreen, RunScreen, MessageScreen,
-                  HelpScreen, SequenceList, SubscriptionList, DetailPane, FeedPane)  # fmt: skip
+                  HelpScreen, SequenceList, SubscriptionList, DetailPane, FeedPane,
+                  HistoryScreen)  # fmt: skip
         self.keys_in_force, problems = check_keymap(preferences.keymap, binding_ids(owners))
         self.start_notices += problems
         if self.keys_in_force:

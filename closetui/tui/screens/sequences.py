@@ -30,12 +30,15 @@ from closetui.present.links import url_for
 from closetui.present.sheet import format_age, sequence_sheet
 from closetui.session import Session
 from closetui.textsafe import truncate
+from closetui.tui.changes import ChangeMarks, latest_change_line
 from closetui.tui.commands import SequenceProvider
 from closetui.tui.handoff import copy_text, open_in_close
 from closetui.tui.messages import DetailLookedUp, OrganizationKnown, RequestHeldUp
+from closetui.tui.screens.history import HistoryScreen
 from closetui.tui.screens.message import MessageScreen
 from closetui.tui.screens.subscriptions import SubscriptionsScreen, title_for
 from closetui.tui.text import inert_content
+from closetui.tui.watch import Watch
 from closetui.tui.widgets.detail import DetailPane
 from closetui.tui.widgets.feed_pane import FeedPane
 from closetui.tui.widgets.paged_table import PagedTable
@@ -64,6 +67,8 @@ class SequencesScreen(Screen[None]):
         ),
         Binding("escape", "back", "Back", show=False, id="app.back"),
         Binding("o", "open_in_close", "Open in Close", show=False, id="detail.open"),
+        Binding("h", "history", "History", show=False, id="detail.history"),
+        Binding("w", "toggle_watch", "Watch", show=False, id="app.watch"),
     ]
 
     def __init__(
@@ -93,6 +98,8 @@ class SequencesScreen(Screen[None]):
         self._detailed: set[str] = set()  # sequences whose detail was fetched in this run
         self._banner_text = ""
         self._collect_due = False
+        self.marks = ChangeMarks(session, self.sequence_rows)
+        self.watcher: Watch | None = None  # made on mount (its timer is the screen's)
 
     def compose(self) -> ComposeResult:
         yield self.topbar
@@ -112,6 +119,13 @@ class SequencesScreen(Screen[None]):
         # What the cache has, on the first frame; the network is let in once it is drawn.
         self.list_pane.start(
             self.session.source, retry_delays=self.retry_delays, hold_network=not settings.offline
+        )
+        self.watcher = Watch(
+            settings.watch,
+            self.set_interval,
+            self._watched_panes,
+            blocked=self._watch_blocked,
+            on_change=self._update_state,
         )
         self._update_state()
 
@@ -177,6 +191,10 @@ class SequencesScreen(Screen[None]):
                 self.notify(f"{event.count:,} sequences were removed upstream.", markup=False)
         self._held_up = None
         self.tell_cache_notices()
+        if event.kind == "rows" and (news := self.marks.refresh()):
+            self.notify(news, title="Changed", markup=False, timeout=10)
+        if self.watcher is not None:
+            self.watcher.settled()
         if event.kind == "rows":
             self._freeze_rows()  # (rows hold no cycles: replaced ones are still freed)
             current = self.sequence_list.current_row
@@ -211,6 +229,7 @@ class SequencesScreen(Screen[None]):
             self.topbar.set_state("online · loading", "busy")
         else:
             self.topbar.set_state("online", "online")
+        self.topbar.set_watch(self.watcher.describe() if self.watcher is not None else "")
 
     def _update_banner(self) -> None:
         feed = self.feed
@@ -355,6 +374,8 @@ class SequencesScreen(Screen[None]):
         fresh = self.sequence_rows.is_fresh(sequence_id) or sequence_id in self._detailed
         age = format_age(time.time() - found.fetched_at) + ("" if fresh else " (cached)")
         lines = sequence_sheet(found.sequence, lookups.names, fetched_age=age, counts=found.counts)
+        if (change := latest_change_line(self.session, sequence_id)) is not None:
+            lines[2:2] = [change]  # under the name and status
         detail.show_lines(lines, sequence_id)
 
     @on(PagedTable.WantsMore, "#sequences")
@@ -375,6 +396,8 @@ class SequencesScreen(Screen[None]):
             return
         self.add_class("-show-detail")
         self.detail.focus()
+        if self.marks.looked(self.sequence_list.current_row.id):
+            self.sequence_list.refresh()
 
     def action_back(self) -> None:
         pane = self.list_pane
@@ -400,6 +423,36 @@ class SequencesScreen(Screen[None]):
         if row is None:
             return
         self.app.push_screen(SubscriptionsScreen(self.session, row.id, title_for(row.name, row.id)))
+
+    def action_history(self) -> None:
+        row = self.sequence_list.current_row
+        if row is None:
+            return
+        if self.marks.looked(row.id):
+            self.sequence_list.refresh()
+        self.app.push_screen(HistoryScreen(self.session, row.id, title_for(row.name, row.id)))
+
+    def action_toggle_watch(self) -> None:
+        if self.watcher is not None:
+            self.notify(self.watcher.toggle(), markup=False, timeout=3)
+
+    def _watched_panes(self) -> list[FeedPane[Any]]:
+        """What a watch tick refreshes: the list, and the runs list when it is in front."""
+        panes: list[FeedPane[Any]] = [self.list_pane]
+        if isinstance(self.app.screen, SubscriptionsScreen):
+            panes.append(self.app.screen.pane)
+        return panes
+
+    def _watch_blocked(self) -> str | None:
+        if self.session.settings.offline:
+            return "offline (--offline)"
+        if self.feed.offline:
+            return "offline, waiting for the network"
+        if self.feed.auth_failed is not None:
+            return "key refused"
+        if self.feed.hold_network:
+            return "starting"
+        return None
 
     def action_copy_id(self) -> None:
         row = self.sequence_list.current_row
@@ -458,6 +511,9 @@ class SequencesScreen(Screen[None]):
         yield SystemCommand(
             "Runs", "The selected sequence's subscriptions", self.action_subscriptions
         )
+        yield SystemCommand("History", "What changed in the selected sequence", self.action_history)
+        yield SystemCommand("Watch", "Refresh the loaded pages on an interval (w)",
+                            self.action_toggle_watch)  # fmt: skip
         yield SystemCommand("Sort…", "Cycle the list's order (or click a header)",
                             self.list_pane.action_cycle_sort)  # fmt: skip
         yield SystemCommand("Status…", "Cycle the status shown", self.list_pane.action_cycle_status)

@@ -22,6 +22,7 @@ from closetui.names.lookups import CONTACT, LEAD
 from closetui.present.links import LEAD_URL, url_for
 from closetui.session import Session
 from closetui.textsafe import inert
+from closetui.tui.changes import ErrorWatch
 from closetui.tui.handoff import copy_text, open_in_close
 from closetui.tui.screens.run import RunScreen
 from closetui.tui.text import inert_content
@@ -63,6 +64,7 @@ class SubscriptionsScreen(Screen[None]):
         self.table.on_highlight = self._highlighted
         self._names_timer: Timer | None = None
         self.names_due = False  # a names lookup waits for the cursor to rest
+        self.errors = ErrorWatch(session, sequence_id)  # runs newly errored, said once
         self.pane: FeedPane[SubscriptionRow] = FeedPane(
             self.table,
             plural="subscriptions",
@@ -96,6 +98,8 @@ class SubscriptionsScreen(Screen[None]):
     def on_feed_pane_changed(self, message: FeedPane.Changed) -> None:
         if message.event.kind == "rows":
             self._highlighted(self.table.current_row)
+            if news := self.errors.page(message.event.skip):
+                self.notify(news, title="Runs", severity="warning", markup=False, timeout=10)
 
     def _wanted(self) -> list[tuple[str, str | None]]:
         wanted: list[tuple[str, str | None]] = []
