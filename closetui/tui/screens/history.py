@@ -71,7 +71,7 @@ class HistoryScreen(Screen[None]):
     DEFAULT_CSS = """
     HistoryScreen #history-title { height: auto; padding: 0 1; background: $panel; }
     HistoryScreen #history-versions { height: 1fr; border: round $primary; }
-    HistoryScreen #history-cadence { height: 1fr; border: round $primary; }
+    HistoryScreen #history-cadence { height: 2fr; border: round $primary; }
     """
 
     def __init__(self, session: Session, sequence_id: str, title: Content) -> None:
