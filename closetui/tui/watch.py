@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 DEFAULT_INTERVAL = 300.0  # what `w` watches at when no interval was given
 
 
+def interval_words(seconds: float) -> str:
+    """`5 min`, `90 s`; a test's fraction of a second as itself (`0.2 s`)."""
+    return format_duration(int(seconds)) if seconds >= 1 else f"{seconds:g} s"
+
+
 class Watch:
     """The timer, and what the top bar says about it. `panes` names the panes to refresh on
     each tick (the list, and the runs list when one is open)."""
@@ -100,7 +105,7 @@ class Watch:
         """For the top bar: `watch 5 min · 14:02:10`, or why it waits."""
         if not self.on:
             return ""
-        words = f"watch {format_duration(int(self.interval))}"
+        words = f"watch {interval_words(self.interval)}"
         if self.waiting:
             return f"{words} · paused: {self.waiting}"
         if self.last is not None:

@@ -445,9 +445,9 @@ class SequencesScreen(Screen[None]):
 
     def _watch_blocked(self) -> str | None:
         if self.session.settings.offline:
-            return "offline (--offline)"
+            return "--offline"
         if self.feed.offline:
-            return "offline, waiting for the network"
+            return "offline"  # the feed's reconnect finds the network; the watch waits
         if self.feed.auth_failed is not None:
             return "key refused"
         if self.feed.hold_network:
