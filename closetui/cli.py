@@ -136,21 +136,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="also every version the cache kept, newest first, with what changed in each",
     )
 
-    changes = commands.add_parser(
-        "changes",
-        help="what changed across the cached sequences, newest first",
-        description="Every change the cache saw between versions of a sequence (a wait, a "
-        "rename, a step added or removed, a status), newest first. It reads the cache only: "
-        "closetui sync or the app bring new versions in.",
-    )
-    _add_connection_options(changes, top=False)
-    changes.add_argument(
-        "--since", metavar="AGE|DATE", help="only changes seen since: 7d, 12h, 30m, or 2026-11-30"
-    )
-    changes.add_argument(
-        "--format", choices=("table", "json", "jsonl"), default="table", help="table (default)"
-    )
-
     runs = commands.add_parser(
         "subscriptions",
         help="every run (subscription) of a sequence, streamed page by page",
@@ -232,6 +217,21 @@ def build_parser() -> argparse.ArgumentParser:
         "completions/closetui",
     )
     completion.add_argument("shell", metavar="SHELL", choices=SHELLS, help=" | ".join(SHELLS))
+
+    changes = commands.add_parser(
+        "changes",
+        help="what changed across the cached sequences, newest first",
+        description="Every change the cache saw between versions of a sequence (a wait, a "
+        "rename, a step added or removed, a status), newest first. It reads the cache only: "
+        "closetui sync or the app bring new versions in.",
+    )
+    _add_connection_options(changes, top=False)
+    changes.add_argument(
+        "--since", metavar="AGE|DATE", help="only changes seen since: 7d, 12h, 30m, or 2026-11-30"
+    )
+    changes.add_argument(
+        "--format", choices=("table", "json", "jsonl"), default="table", help="table (default)"
+    )
     return parser
 
 
