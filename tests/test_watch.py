@@ -98,7 +98,13 @@ async def test_watch_keeps_within_the_rate_limit(make_app, router, server):
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         screen = app.screen
-        await wait_until(pilot, lambda: screen.watcher.ticks >= 5, 20)
+        # What the watch asks, once the start-up's requests (the first page, the users, the
+        # templates) have taught the gate the limit.
+        await wait_until(pilot, lambda: screen.watcher.ticks >= 1, 20)
+        router.reset_log()
+        ticks = screen.watcher.ticks
+        await wait_until(pilot, lambda: screen.watcher.ticks >= ticks + 5, 30)
+    assert list_requests(router) >= 5  # every refresh asked again
     assert 429 not in router.statuses
 
 
@@ -116,3 +122,24 @@ def test_the_config_can_ask_for_watching(isolated_env, monkeypatch):
     monkeypatch.delenv("CLOSETUI_WATCH_FLOOR")
     (isolated_env / "config.toml").write_text('watch = "90s"\n')
     assert load_settings(demo=True).watch == 90.0
+
+
+async def test_watch_refreshes_an_open_runs_list_and_announces_a_newly_errored_run(
+    make_app, router
+):
+    app = watching(make_app(), 0.2)
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("s")  # the runs of My Sequence
+        await wait_until(pilot, lambda: "Subscriptions" in screen_text(app))
+        watcher = app.main.watcher
+        ticks = watcher.ticks
+        await wait_until(pilot, lambda: watcher.ticks >= ticks + 1)  # it has seen the runs
+        runs, _ = router.org.subscriptions(SEED_ID, 0, 100)
+        j = next(i for i, run in enumerate(runs) if run["status"] != "error")
+        email = runs[j]["contact_email"]
+        before = len(router.requests_to("sequence_subscription/"))
+        router.org.edit_run(SEED_ID, j, lambda run: run.update(status="error"))
+        await wait_until(pilot, lambda: "1 run newly errored" in screen_text(app), 10)
+        assert email[:20] in screen_text(app)
+        assert len(router.requests_to("sequence_subscription/")) > before

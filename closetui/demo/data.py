@@ -576,6 +576,7 @@ class DemoOrg:
         self.lock = threading.Lock()
         self.big = subscriptions  # runs of SEED_ID, when set
         self.edited: dict[int, dict[str, Any]] = {}  # sequences changed since start, by index
+        self.run_edits: dict[tuple[str, int], dict[str, Any]] = {}  # runs changed since start
 
     # -- sequences ------------------------------------------------------------------------
 
@@ -692,7 +693,19 @@ class DemoOrg:
     ) -> tuple[list[dict[str, Any]], bool]:
         total = self.subscription_total(sequence_id)
         end = min(total, skip + limit)
-        return [self._subscription(sequence_id, j) for j in range(skip, end)], end < total
+        runs = [self._subscription(sequence_id, j) for j in range(skip, end)]
+        return [
+            self.run_edits.get((sequence_id, j), run)
+            for j, run in zip(range(skip, end), runs, strict=True)
+        ], end < total
+
+    def edit_run(self, sequence_id: str, j: int, change: Callable[[dict[str, Any]], None]) -> None:
+        """Run `j` of a sequence changes in Close (say, it errors): the list serves it so."""
+        run = copy.deepcopy(
+            self.run_edits.get((sequence_id, j)) or self._subscription(sequence_id, j)
+        )
+        change(run)
+        self.run_edits[(sequence_id, j)] = run
 
     def subscription_counts(self, sequence_id: str) -> dict[str, int]:
         total = self.subscription_total(sequence_id)

@@ -26,6 +26,14 @@ if TYPE_CHECKING:
 DEFAULT_INTERVAL = 300.0  # what `w` watches at when no interval was given
 
 
+def _idle(pane: FeedPane[Any]) -> bool:
+    """A pane whose feed has started and has no page in flight."""
+    try:
+        return not pane.feed.loading
+    except RuntimeError:  # a runs screen being opened: its feed starts on mount
+        return False
+
+
 def interval_words(seconds: float) -> str:
     """`5 min`, `90 s`; a test's fraction of a second as itself (`0.2 s`)."""
     return format_duration(int(seconds)) if seconds >= 1 else f"{seconds:g} s"
@@ -86,7 +94,7 @@ class Watch:
             self._on_change()
             return
         self.waiting = None
-        panes = [pane for pane in self._panes() if not pane.feed.loading]
+        panes = [pane for pane in self._panes() if _idle(pane)]
         if not panes:
             return  # the last refresh is still under way: no second walk on top of it
         for pane in panes:
@@ -97,7 +105,7 @@ class Watch:
 
     def settled(self) -> None:
         """A feed moved: a watched refresh whose walks have all landed is the last one."""
-        if self._pending and all(not pane.feed.loading for pane in self._pending):
+        if self._pending and all(_idle(pane) for pane in self._pending):
             self._pending = []
             self.last = time.time()
 
