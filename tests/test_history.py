@@ -124,6 +124,7 @@ def test_a_fetch_that_changes_nothing_keeps_nothing(capsys, online, router):
         assert run(capsys, "sync", *online)[0] == 0
         assert run(capsys, "show", SEED_ID, *online)[0] == 0
     code, out, _ = run(capsys, "show", SEED_ID, "--history", "--format", "json", *online)
+    assert code == 0
     assert len(json.loads(out)["history"]) == 1
 
 
@@ -199,9 +200,10 @@ def test_since_takes_an_age_or_a_date(capsys, online, router):
     assert run(capsys, "sync", *online)[0] == 0
     assert "wait 3 days → 2 days" in run(capsys, "changes", "--since", "1h", *online)[1]
     assert "wait 3 days → 2 days" in run(capsys, "changes", "--since", "2020-01-01", *online)[1]
-    assert "No changes seen since 2999-01-01" in run(
-        capsys, "changes", "--since", "2999-01-01", *online
-    )[1]
+    assert (
+        "No changes seen since 2999-01-01"
+        in run(capsys, "changes", "--since", "2999-01-01", *online)[1]
+    )
     code, _, err = run(capsys, "changes", "--since", "last tuesday", *online)
     assert code == 2 and "--since takes an age" in err and "Traceback" not in err
 

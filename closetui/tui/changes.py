@@ -98,7 +98,7 @@ class ErrorWatch:
         self.session = session
         self.sequence_id = sequence_id
         self.statuses: dict[str, str] = {}
-        self.primed = False  # a page has been seen: later errors are news
+        self.pages: set[int] = set()  # offsets seen once: a run new on one seen again is news
 
     def page(self, skip: int | None) -> str | None:
         if skip is None:
@@ -113,9 +113,13 @@ class ErrorWatch:
             status = str(item.get("status"))
             before = self.statuses.get(item["id"])
             self.statuses[item["id"]] = status
-            if status == "error" and before != "error" and (before is not None or self.primed):
+            if (
+                status == "error"
+                and before != "error"
+                and (before is not None or skip in self.pages)
+            ):
                 fresh.append(item)
-        self.primed = True
+        self.pages.add(skip)
         if not fresh:
             return None
         who = ", ".join(
