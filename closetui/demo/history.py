@@ -91,5 +91,10 @@ def seed(cache: Cache, org: DemoOrg | None = None, now: float | None = None) -> 
     """The demo's earlier versions, into a demo cache that has not had them yet."""
     if cache.meta(SEEDED):
         return
-    cache.keep_versions(versions(org or DemoOrg(), time.time() if now is None else now))
+    now = time.time() if now is None else now
+    kept = versions(org or DemoOrg(), now)
+    for item, _, replaced in kept:
+        if replaced is None and cache.sequence(item["id"]) is None:
+            cache.put_detail(item["id"], item, now)  # the current version is the cached one
+    cache.keep_versions(kept)
     cache.set_meta(SEEDED, "1")

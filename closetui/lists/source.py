@@ -195,6 +195,8 @@ class SequenceSource(PagedSource):
             if summary.id not in self._written
         ]
         self._written.update(summary.id for _, summary in new)
+        # Before the page replaces them: the cached versions are what a change replaced.
+        await asyncio.to_thread(self.cache.note_versions, [raw for raw, _ in new], now)
         saved = await asyncio.to_thread(
             self.cache.put_sequence_page,
             skip,
@@ -203,7 +205,6 @@ class SequenceSource(PagedSource):
             asked_in[0],
             now,
         )
-        await asyncio.to_thread(self.cache.note_versions, [raw for raw, _ in new], now)
         if not saved:
             # Not kept (a full disk, a read-only cache): shown all the same, details included.
             for raw, _ in new:
@@ -270,6 +271,6 @@ class SequenceSource(PagedSource):
         assert self.client is not None
         sequence, raw = await self.client.get_sequence(sequence_id)
         now = self.clock()
-        await asyncio.to_thread(self.cache.put_detail, sequence_id, raw, now)
         await asyncio.to_thread(self.cache.note_versions, [raw], now)
+        await asyncio.to_thread(self.cache.put_detail, sequence_id, raw, now)
         return SequenceView(sequence, now, sequence.subscription_counts)

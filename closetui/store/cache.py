@@ -73,12 +73,16 @@ CREATE TABLE IF NOT EXISTS pages (
 # Schema 2: the versions a sequence had (the history) and when each was last looked at.
 # A file of an earlier schema gets the tables it lacks, keeping everything it holds.
 _VERSIONS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS version_heads (
+    sequence_id TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    first_seen REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS versions (
     rid INTEGER PRIMARY KEY,
     sequence_id TEXT NOT NULL,
     first_seen REAL NOT NULL,
-    replaced_at REAL,
-    fingerprint TEXT NOT NULL,
+    replaced_at REAL NOT NULL,
     format INTEGER NOT NULL,
     json TEXT NOT NULL
 );
@@ -86,6 +90,9 @@ CREATE INDEX IF NOT EXISTS versions_sequence ON versions (sequence_id, first_see
 CREATE INDEX IF NOT EXISTS versions_replaced ON versions (replaced_at);
 CREATE TABLE IF NOT EXISTS looked (sequence_id TEXT PRIMARY KEY, at REAL NOT NULL);
 """
+# The current version of each sequence is its cached row (sequences or details, the newer):
+# a head holds only its fingerprint and since when, so a sequence that never changes costs
+# a few dozen bytes of history, not a second copy.
 _MIGRATIONS = {1: _VERSIONS_SCHEMA}  # from schema N to N + 1
 HISTORY_PER_SEQUENCE = 20  # earlier versions kept of one sequence (the config may change it)
 HISTORY_TOTAL = 2000  # earlier versions kept across the account
@@ -551,49 +558,72 @@ class Cache:
 
     # -- the history: earlier versions of sequences ---------------------------------------
 
+    def _current(self, sequence_id: str) -> tuple[Any, float] | None:
+        """The sequence as the cache holds it now (list row or detail, the newer)."""
+        found = None
+        for table in ("sequences", "details"):
+            row = self._db.execute(
+                f"SELECT json, fetched_at FROM {table} WHERE id=?", (sequence_id,)
+            ).fetchone()
+            if row is not None and (found is None or row[1] >= found[1]):
+                found = row
+        return found
+
     @_guarded(0, write=True)
     def note_versions(self, raws: Sequence[Any], at: float) -> int:
-        """Each fetched sequence against the version the cache holds of it: one that differs
-        in what a person reads becomes the current version, and the one it replaced is kept
-        with when that happened. A fetch that changes nothing stores nothing. The number of
-        sequences that changed."""
+        """Each fetched sequence against the version the cache holds of it, called before the
+        fetch is stored: one that differs in what a person reads becomes the current
+        version, and the cached one it replaces is kept with when that happened. A fetch
+        that changes nothing stores nothing. The number of sequences that changed."""
+        fetched = {
+            raw["id"]: raw
+            for raw in raws
+            if isinstance(raw, dict) and isinstance(raw.get("id"), str)
+        }
+        if not fetched:
+            return 0
         per_sequence, total = self.history_bounds
         changed = 0
         with self._transaction():
-            for raw in raws:
-                if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
-                    continue
-                sequence_id, mark = raw["id"], fingerprint(raw)
-                head = self._db.execute(
-                    "SELECT fingerprint FROM versions WHERE sequence_id=? AND replaced_at IS NULL "
-                    "ORDER BY first_seen DESC LIMIT 1",
-                    (sequence_id,),
-                ).fetchone()
+            heads = dict(
+                (row[0], (row[1], row[2]))
+                for row in self._db.execute(
+                    "SELECT sequence_id, fingerprint, first_seen FROM version_heads "
+                    "WHERE sequence_id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(list(fetched)),),
+                )
+            )
+            for sequence_id, raw in fetched.items():
+                mark = fingerprint(raw)
+                head = heads.get(sequence_id)
                 if head is not None and head[0] == mark:
                     continue
-                if head is not None:
+                before = self._current(sequence_id) if head is not None else None
+                if head is not None and before is not None:
                     changed += 1
+                    try:
+                        kept = json.dumps(kept_form(json.loads(before[0])))
+                    except (ValueError, TypeError, AttributeError):
+                        kept = before[0]
                     self._db.execute(
-                        "UPDATE versions SET replaced_at=? WHERE sequence_id=? "
-                        "AND replaced_at IS NULL",
-                        (at, sequence_id),
+                        "INSERT INTO versions (sequence_id, first_seen, replaced_at, format, json) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        (sequence_id, head[1], at, VERSION_FORMAT, kept),
                     )
                     self._db.execute(
                         "DELETE FROM versions WHERE rid IN (SELECT rid FROM versions "
-                        "WHERE sequence_id=? AND replaced_at IS NOT NULL "
-                        "ORDER BY replaced_at DESC, rid DESC LIMIT -1 OFFSET ?)",
+                        "WHERE sequence_id=? ORDER BY replaced_at DESC, rid DESC "
+                        "LIMIT -1 OFFSET ?)",
                         (sequence_id, max(0, per_sequence)),
                     )
                 self._db.execute(
-                    "INSERT INTO versions (sequence_id, first_seen, replaced_at, fingerprint, "
-                    "format, json) VALUES (?, ?, NULL, ?, ?, ?)",
-                    (sequence_id, at, mark, VERSION_FORMAT, json.dumps(kept_form(raw))),
+                    "INSERT OR REPLACE INTO version_heads VALUES (?, ?, ?)",
+                    (sequence_id, mark, at),
                 )
             if changed:
                 self._db.execute(
                     "DELETE FROM versions WHERE rid IN (SELECT rid FROM versions "
-                    "WHERE replaced_at IS NOT NULL ORDER BY replaced_at DESC, rid DESC "
-                    "LIMIT -1 OFFSET ?)",
+                    "ORDER BY replaced_at DESC, rid DESC LIMIT -1 OFFSET ?)",
                     (max(0, total),),
                 )
         return changed
@@ -622,18 +652,34 @@ class Cache:
             )
         return found
 
+    def _head(self, sequence_id: str) -> Version | None:
+        """The current version: the cached sequence, since the head says it was first seen."""
+        head = self._db.execute(
+            "SELECT first_seen FROM version_heads WHERE sequence_id=?", (sequence_id,)
+        ).fetchone()
+        current = self._current(sequence_id)
+        if head is None or current is None:
+            return None
+        return next(
+            iter(self._readable([(sequence_id, head[0], None, VERSION_FORMAT, current[0])])), None
+        )
+
     _VERSION_COLUMNS = "sequence_id, first_seen, replaced_at, format, json"
 
     @_guarded([])
     def versions(self, sequence_id: str, limit: int = -1) -> list[Version]:
         """Every kept version of a sequence (or the newest `limit`), the current one first."""
-        return self._readable(
+        head = self._head(sequence_id)
+        if limit == 0:
+            return []
+        kept = self._readable(
             self._db.execute(
                 f"SELECT {self._VERSION_COLUMNS} FROM versions WHERE sequence_id=? "
                 "ORDER BY first_seen DESC, rid DESC LIMIT ?",
-                (sequence_id, limit),
+                (sequence_id, limit - 1 if limit > 0 and head is not None else limit),
             )
         )
+        return [head, *kept] if head is not None else kept
 
     @_guarded([])
     def changes_since(self, since: float) -> list[tuple[Version, Version]]:
@@ -648,28 +694,34 @@ class Cache:
         by_sequence: dict[str, list[Version]] = {}
         for version in self._readable(rows):
             by_sequence.setdefault(version.sequence_id, []).append(version)
-        pairs = [
-            (before, after)
-            for kept in by_sequence.values()
-            for before, after in itertools.pairwise(kept)
-            if before.replaced_at is not None and before.replaced_at >= since
-        ]
+        pairs = []
+        for sequence_id, kept in by_sequence.items():
+            head = self._head(sequence_id)
+            line = [*kept, head] if head is not None else kept
+            pairs += [
+                (before, after)
+                for before, after in itertools.pairwise(line)
+                if before.replaced_at is not None and before.replaced_at >= since
+            ]
         return sorted(pairs, key=lambda pair: pair[1].first_seen, reverse=True)
 
     @_guarded(None, write=True)
     def keep_versions(self, kept: Sequence[tuple[dict[str, Any], float, float | None]]) -> None:
-        """Earlier versions as they are, (sequence, first seen, replaced at) each: what the
-        demo starts with."""
+        """Versions as they are, (sequence, first seen, replaced at) each; replaced at None
+        marks the current one, which must be the cached sequence: what the demo starts with."""
         with self._transaction():
-            self._db.executemany(
-                "INSERT INTO versions (sequence_id, first_seen, replaced_at, fingerprint, "
-                "format, json) VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (raw["id"], first, replaced, fingerprint(raw), VERSION_FORMAT,
-                     json.dumps(kept_form(raw)))
-                    for raw, first, replaced in kept
-                ],
-            )  # fmt: skip
+            for raw, first, replaced in kept:
+                if replaced is None:
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO version_heads VALUES (?, ?, ?)",
+                        (raw["id"], fingerprint(raw), first),
+                    )
+                else:
+                    self._db.execute(
+                        "INSERT INTO versions (sequence_id, first_seen, replaced_at, format, "
+                        "json) VALUES (?, ?, ?, ?, ?)",
+                        (raw["id"], first, replaced, VERSION_FORMAT, json.dumps(kept_form(raw))),
+                    )
 
     @_guarded(frozenset())
     def changed_ids(self) -> frozenset[str]:
@@ -678,8 +730,7 @@ class Cache:
             row[0]
             for row in self._db.execute(
                 "SELECT DISTINCT v.sequence_id FROM versions v LEFT JOIN looked l "
-                "ON l.sequence_id = v.sequence_id "
-                "WHERE v.replaced_at IS NOT NULL AND v.replaced_at > coalesce(l.at, 0)"
+                "ON l.sequence_id = v.sequence_id WHERE v.replaced_at > coalesce(l.at, 0)"
             )
         )
 
@@ -692,8 +743,7 @@ class Cache:
     @_guarded(0)
     def kept_version_count(self) -> int:
         """Earlier versions kept, across the account (the current ones not counted)."""
-        row = self._db.execute("SELECT count(*) FROM versions WHERE replaced_at IS NOT NULL")
-        return int(row.fetchone()[0])
+        return int(self._db.execute("SELECT count(*) FROM versions").fetchone()[0])
 
 
 def accounts(cache_dir: Path) -> list[Path]:

@@ -9,6 +9,7 @@ fingerprint are one version. Pure functions over the API's JSON, no SQL (that is
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -73,7 +74,9 @@ def essence(raw: Any) -> dict[str, Any]:
 
 
 def fingerprint(raw: Any) -> str:
-    return json.dumps(essence(raw), sort_keys=True, separators=(",", ":"), default=str)
+    """A short digest of the essence: equal for two fetches a person could not tell apart."""
+    text = json.dumps(essence(raw), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
 def kept_form(raw: dict[str, Any]) -> dict[str, Any]:
