@@ -95,6 +95,7 @@ class Settings:
     max_response_mb: float = DEFAULT_MAX_RESPONSE_MB  # a bigger answer is refused
     warnings: tuple[str, ...] = ()  # one line each, for the person to read before anything
     profile: str | None = None  # the config file's [profiles.NAME] in force, if any
+    cached_account: str | None = None  # offline with no key: the cache chosen by its name
     history_per_sequence: int = 20  # earlier versions of one sequence the cache keeps
     history_total: int = 2000  # earlier versions kept across the account
     watch: float | None = None  # --watch: seconds between refreshes (None: no watching)
@@ -104,6 +105,8 @@ class Settings:
         """The cache's name for this account: a hash, so neither key nor URL is readable."""
         if self.demo:
             return "demo"
+        if self.cached_account is not None:
+            return self.cached_account
         if self.api_key is None:
             return "none"
         return self.api_key.fingerprint(self.base_url)

@@ -9,10 +9,12 @@ through workers, and the feed reports back with messages.
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import gc
 import signal
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -35,7 +37,7 @@ from closetui.signals import ENDING, die_of
 from closetui.textsafe import inert
 from closetui.tui.commands import ProfileProvider
 from closetui.tui.keymap import binding_ids, check_keymap
-from closetui.tui.messages import RequestHeldUp
+from closetui.tui.messages import ProfileChosen, RequestHeldUp
 from closetui.tui.screens.help import HelpScreen
 from closetui.tui.screens.history import HistoryScreen
 from closetui.tui.screens.message import MessageScreen
@@ -50,6 +52,18 @@ from closetui.tui.workers import spawn
 
 if TYPE_CHECKING:  # httpx (through the client) loads once the first frame is drawn
     from closetui.close.client import ClientEvent, CloseClient
+
+
+TOLD_KEPT = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Told:
+    """A toast as it was shown."""
+
+    message: str
+    title: str
+    severity: SeverityLevel
 
 
 class ClosetuiApp(App[int]):
@@ -90,6 +104,9 @@ class ClosetuiApp(App[int]):
         self.fatal_message = "unexpected error"
         self.ended_by: int | None = None  # the signal that ended the app, if one did
         self._switching = False
+        # Every toast said this run, newest last (as shown: made inert), for a person's
+        # "what did it say?" and for tests.
+        self.told: collections.deque[Told] = collections.deque(maxlen=TOLD_KEPT)
         self._accounts = 1
         # The main screen is the base of a mode rather than Textual's default screen, which
         # cannot be replaced: switching accounts replaces the mode.
@@ -184,8 +201,10 @@ class ClosetuiApp(App[int]):
         """Every toast, the app's and its screens' alike, comes through here: its text may
         quote the server (an error text, a name, an id), so it is made inert first, and it is
         never markup."""
+        told = Told(inert(message), inert(title), severity)
+        self.told.append(told)
         super().notify(
-            inert(message), title=inert(title), severity=severity, timeout=timeout, markup=False
+            told.message, title=told.title, severity=severity, timeout=timeout, markup=False
         )
 
     def end_by_signal(self, signum: int) -> None:
@@ -194,6 +213,9 @@ class ClosetuiApp(App[int]):
 
     def _client_event(self, event: ClientEvent) -> None:
         self.main.post_message(RequestHeldUp(event))
+
+    def on_profile_chosen(self, message: ProfileChosen) -> None:
+        self.switch_profile(message.name)
 
     def switch_profile(self, name: str) -> None:
         """Close this session and open one on profile `name`, without a restart."""
@@ -300,8 +322,9 @@ class ClosetuiApp(App[int]):
                     "Open another profile of the config file, without a restart",
                     self.action_switch_account,
                 )
-        yield SystemCommand("Keys", "Show every key", self.action_help)
-        yield from super().get_system_commands(screen)
+        yield SystemCommand("Keys", "Show every key (/ there searches them)", self.action_help)
+        # Textual's own "Keys" opens its key panel: one "Keys" in the palette, ours.
+        yield from (c for c in super().get_system_commands(screen) if c.title != "Keys")
 
 
 def run_app(

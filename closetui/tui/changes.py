@@ -11,7 +11,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from closetui.lists.rows import Row, RowList
+from closetui.lists.paged import PagedList
+from closetui.lists.rows import Row
 from closetui.lists.runs import KIND as RUNS
 from closetui.present.history import change_of, latest_change, parsed
 from closetui.present.sheet import Line
@@ -44,7 +45,7 @@ class ChangeMarks:
     """Which sequences are marked as changed since they were last looked at, and which of
     those changes were already announced."""
 
-    def __init__(self, session: Session, rows: RowList[Row]) -> None:
+    def __init__(self, session: Session, rows: PagedList[Row]) -> None:
         self.session = session
         self.rows = rows
         self.changed = session.cache.changed_ids()
@@ -87,7 +88,7 @@ class ChangeMarks:
         row = self.rows.get(sequence_id)
         if row is not None and row.changed:
             row.changed = False
-            self.rows.update(row)
+            self.rows.update([row])
         return True
 
 

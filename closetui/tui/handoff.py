@@ -1,8 +1,9 @@
 """Handing something over: to the clipboard (OSC 52) or to Close's web app in a browser.
 
-Over SSH or with no display there is no browser to open, so the address is shown in a toast
-and copied instead. Nothing with control characters in it is copied: a clipboard is a
-terminal's too, and what is pasted should be what was shown.
+Over SSH or with no display there is no browser to open, so the address is copied and shown
+whole, to select by hand if the terminal did not take the copy. Nothing with control
+characters in it is copied: a clipboard is a terminal's too, and what is pasted should be
+what was shown.
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ from textual.widget import Widget
 
 from closetui.present.links import can_open_browser
 from closetui.textsafe import inert, truncate
+
+# What a toast's line holds (a toast is 60 wide, less its border and padding): text longer
+# than this would be broken across lines, so it is shown where it can be selected whole.
+TOAST_TEXT = 56
 
 
 def copy_text(node: Widget, text: str, what: str) -> bool:
@@ -27,13 +32,28 @@ def copy_text(node: Widget, text: str, what: str) -> bool:
         )
         return False
     node.app.copy_to_clipboard(text)
+    if len(text) > TOAST_TEXT:  # a toast would break it across lines: shown to select
+        show_to_select(
+            node,
+            f"Copied the {what}",
+            text,
+            "Sent to the clipboard via OSC 52. If your terminal blocks that, select it here:",
+        )
+        return True
     node.notify(
-        f"Copied {truncate(text, 80)} ({what}). Sent via OSC 52: if your terminal blocks "
-        "clipboard access, copy it from here.",
+        f"Copied {text} ({what}). Sent via OSC 52: if your terminal blocks clipboard "
+        "access, copy it from here.",
         title="Copied",
         markup=False,
     )
     return True
+
+
+def show_to_select(node: Widget, title: str, text: str, words: str) -> None:
+    from closetui.tui.screens.address import AddressScreen
+
+    node.app.clear_notifications()  # a toast is drawn above every screen: none over it
+    node.app.push_screen(AddressScreen(title, text, words))
 
 
 def open_in_close(node: Widget, url: str, what: str) -> None:
@@ -43,9 +63,10 @@ def open_in_close(node: Widget, url: str, what: str) -> None:
         node.notify(f"Opening the {what} in your browser: {url}", markup=False, timeout=6)
         return
     node.app.copy_to_clipboard(url)
-    node.notify(
-        f"{url}\n(no browser from this session: the address is copied)",
-        title=f"The {what} in Close",
-        markup=False,
-        timeout=20,
+    show_to_select(
+        node,
+        f"The {what} in Close",
+        url,
+        "No browser from this session: the address is copied (OSC 52). "
+        "If your terminal did not take it, select it here:",
     )

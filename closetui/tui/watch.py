@@ -27,11 +27,9 @@ DEFAULT_INTERVAL = 300.0  # what `w` watches at when no interval was given
 
 
 def _idle(pane: FeedPane[Any]) -> bool:
-    """A pane whose feed has started and has no page in flight."""
-    try:
-        return not pane.feed.loading
-    except RuntimeError:  # a runs screen being opened: its feed starts on mount
-        return False
+    """A pane on screen with no page in flight (a refresh asked of a list not yet started
+    is dropped by the list, harmlessly)."""
+    return pane.is_mounted and not pane.rows.busy
 
 
 def interval_words(seconds: float) -> str:

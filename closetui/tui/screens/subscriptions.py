@@ -17,6 +17,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from closetui.config.tuning import LOOKUP_DELAY, RECONNECT_DELAYS
+from closetui.lists.paged import PagedList
 from closetui.lists.runs import SubscriptionRow
 from closetui.names.lookups import CONTACT, LEAD
 from closetui.present.links import LEAD_URL, url_for
@@ -30,6 +31,9 @@ from closetui.tui.widgets.feed_pane import FeedPane
 from closetui.tui.widgets.paged_table import PagedTable
 from closetui.tui.widgets.subscription_list import SubscriptionList
 from closetui.tui.workers import spawn
+
+# Offline, runs that were never fetched: said so, and how they come to be cached.
+OFFLINE_EMPTY = "Never fetched: open these runs once online to read them offline."
 
 
 class SubscriptionsScreen(Screen[None]):
@@ -60,16 +64,23 @@ class SubscriptionsScreen(Screen[None]):
         self.sequence_id = sequence_id
         self.retry_delays = retry_delays
         self._title = title
-        self.table = SubscriptionList(id="subscriptions")
+        self.runs: PagedList[SubscriptionRow] = session.runs_list(
+            sequence_id, retry_delays=retry_delays
+        )
+        self.table = SubscriptionList(self.runs, id="subscriptions")
         self.table.on_highlight = self._highlighted
         self._names_timer: Timer | None = None
         self.names_due = False  # a names lookup waits for the cursor to rest
+        self._named: tuple[int, int] | None = None  # (list version, top row) names last filled
         self.errors = ErrorWatch(session, sequence_id)  # runs newly errored, said once
         self.pane: FeedPane[SubscriptionRow] = FeedPane(
             self.table,
             plural="subscriptions",
             placeholder="filter by contact or sender",
             title="Subscriptions",
+            refresh_binding=("subscriptions.refresh", "r"),
+            noun="runs of this sequence",  # "Close lists only the first N runs of this …"
+            offline_empty=OFFLINE_EMPTY,
             id="subscriptions-pane",
             filter_id="subscriptions-filter",
         )
@@ -81,14 +92,21 @@ class SubscriptionsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.table.focus()
-        source = self.session.subscriptions(self.sequence_id)
-        feed = self.pane.start(source, retry_delays=self.retry_delays)
-        feed.noun = "runs of this sequence"  # "Close lists only the first N runs of this …"
+        self.pane.start()
 
     # -- who each run is for: names for the rows on screen, once the cursor rests ------------
 
     def _highlighted(self, row: SubscriptionRow | None) -> None:
+        self._rows_in_view()
+
+    def _rows_in_view(self) -> None:
+        """Names for the rows on screen, when other rows came into view or the rows changed:
+        a cursor step within the screen costs nothing here."""
+        view = (self.runs.version, int(self.table.scroll_y))
+        if view == self._named:
+            return
         self._fill_names()  # what the cache knows shows at once
+        self._named = (self.runs.version, int(self.table.scroll_y))
         if self._names_timer is not None:
             self._names_timer.stop()
         self.names_due = self.session.client is not None
@@ -97,7 +115,7 @@ class SubscriptionsScreen(Screen[None]):
 
     def on_feed_pane_changed(self, message: FeedPane.Changed) -> None:
         if message.event.kind == "rows":
-            self._highlighted(self.table.current_row)
+            self._rows_in_view()
             if news := self.errors.page(message.event.skip):
                 self.notify(news, title="Runs", severity="warning", markup=False, timeout=10)
 
@@ -108,18 +126,18 @@ class SubscriptionsScreen(Screen[None]):
         return wanted
 
     def _fill_names(self) -> bool:
-        lookups, changed = self.session.lookups, False
+        lookups, changed = self.session.lookups, []
         for row in self.table.rows_on_screen():
             sub = row.subscription
             contact = lookups.party_name(CONTACT, sub.contact_id)
             lead = lookups.party_name(LEAD, sub.lead_id)
             if (contact, lead) != (row.contact_name, row.lead_name):
                 row.named(contact, lead)
-                self.table.rows.update(row)  # kept, and found by the filter, from now on
-                changed = True
+                changed.append(row)
         if changed:
+            self.runs.update(changed)  # kept, and found by the filter, from now on
             self.table.refresh()
-        return changed
+        return bool(changed)
 
     def _look_up_names(self) -> None:
         self.names_due = False
@@ -172,7 +190,7 @@ class SubscriptionsScreen(Screen[None]):
         self.pane.open_filter()
 
     def action_back(self) -> None:
-        if self.focused is self.pane.filter_input or self.pane.rows.filter:
+        if self.focused is self.pane.filter_input or self.runs.filter:
             self.pane.clear_filter()
             return
         self.dismiss()
