@@ -79,7 +79,7 @@ async def test_changed_filter_keeps_the_marked_sequences(make_app, router, synce
         await settle(pilot)
         text = screen_text(app)
         assert "Δ My Sequence" in text and "Δ Renamed in Close" in text
-        assert app.screen.sequence_rows.visible_count == 2
+        assert app.screen.sequences.state.shown == 2
         assert text.count("Δ ") == 2
 
 
