@@ -8,7 +8,6 @@ Everything comes from the cache: it works offline, and makes no request.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -18,8 +17,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from closetui.present.history import change_of, parsed
-from closetui.present.sheet import Line, Span, format_moment, sequence_sheet
+from closetui.present.history import parsed, version_lines
+from closetui.present.sheet import Line, sequence_sheet
 from closetui.session import Session
 from closetui.store.versions import Version
 from closetui.tui.widgets.detail import DetailPane
@@ -35,31 +34,6 @@ def _content(lines: Iterable[Line]) -> Content:
             out.append("\n")
         out += [Content.styled(span.text, _STYLES.get(span.role, "")) for span in line]
     return Content.assemble(*out)
-
-
-def version_summary(
-    version: Version, earlier: Version | None, session: Session, number: int
-) -> list[Line]:
-    """A version as the list shows it: when it was seen, until when, and its changes."""
-    seen = format_moment(datetime.fromtimestamp(version.first_seen, UTC))
-    until = (
-        "current"
-        if version.replaced_at is None
-        else f"until {format_moment(datetime.fromtimestamp(version.replaced_at, UTC))}"
-    )
-    lines: list[Line] = [
-        [Span(f"Version {number}", "section"), Span(f"  seen {seen} · {until}", "dim")]
-    ]
-    if earlier is None:
-        lines.append([Span("  the first version the cache saw", "dim")])
-        return lines
-    change = change_of(earlier, version, session.lookups.names)
-    if change is None:
-        lines.append([Span("  (this version or the one before cannot be read)", "warn")])
-        return lines
-    lines.append([Span(f"  {change.who_and_when()}", "dim")])
-    lines += [[Span("  • ", "rail"), Span(what, "")] for what in change.what]
-    return lines
 
 
 class HistoryScreen(Screen[None]):
@@ -108,7 +82,7 @@ class HistoryScreen(Screen[None]):
             return
         for i, version in enumerate(self.versions):
             earlier = self.versions[i + 1] if i + 1 < len(self.versions) else None
-            lines = version_summary(version, earlier, self.session, i + 1)
+            lines = version_lines(version, earlier, self.session.lookups.names, i)[1:]
             self.version_list.add_option(Option(_content(lines), id=f"v{i}"))
         if len(self.versions) == 1:
             self.cadence.border_subtitle = "no change seen yet"
