@@ -607,11 +607,13 @@ class Cache:
                     (json.dumps(list(fetched)),),
                 )
             )
+            new_heads = []
             for sequence_id, raw in fetched.items():
                 mark = fingerprint(raw)
                 head = heads.get(sequence_id)
                 if head is not None and head[0] == mark:
                     continue
+                new_heads.append((sequence_id, mark, at))
                 before = self._current(sequence_id) if head is not None else None
                 if head is not None and before is not None:
                     changed += 1
@@ -630,10 +632,7 @@ class Cache:
                         "LIMIT -1 OFFSET ?)",
                         (sequence_id, max(0, per_sequence)),
                     )
-                self._db.execute(
-                    "INSERT OR REPLACE INTO version_heads VALUES (?, ?, ?)",
-                    (sequence_id, mark, at),
-                )
+            self._db.executemany("INSERT OR REPLACE INTO version_heads VALUES (?, ?, ?)", new_heads)
             if changed:
                 self._db.execute(
                     "DELETE FROM versions WHERE rid IN (SELECT rid FROM versions "
