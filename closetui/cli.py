@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--watch",
         metavar="DURATION",
         help="in the browser: refresh the loaded pages (and an open runs list) every DURATION "
-        "(30s at least; e.g. 2m, 1h; config: watch); w toggles it",
+        "(30s at least; e.g. 2m, 1h; config: watch); W toggles it",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -152,6 +152,17 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("sequence_id", metavar="SEQ_ID", help="the sequence's id (seq_…)")
     show.add_argument(
         "--format", choices=("text", "json"), default="text", help="text (default) or json"
+    )
+    show.add_argument(
+        "--bodies",
+        action="store_true",
+        help="what each step says (the template's text) under it; with --format json, as "
+        "body_text in a step_bodies list",
+    )
+    show.add_argument(
+        "--full",
+        action="store_true",
+        help="the full timeline (a line for each detail) instead of a line for each step",
     )
     show.add_argument(
         "--history",
@@ -372,7 +383,14 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from closetui.commands import show
 
         return asyncio.run(
-            show.run(settings, args.sequence_id, fmt=args.format, history=args.history)
+            show.run(
+                settings,
+                args.sequence_id,
+                fmt=args.format,
+                bodies=args.bodies,
+                full=args.full,
+                history=args.history,
+            )
         )
     if args.command == "changes":
         from closetui.commands import changes

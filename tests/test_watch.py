@@ -55,14 +55,14 @@ async def test_watch_refreshes_on_its_interval_and_announces_a_change(make_app, 
         assert "Δ My Sequence" in screen_text(app)  # still marked until looked at
 
 
-async def test_w_toggles_watching(make_app, router):
+async def test_shift_w_toggles_watching(make_app, router):
     app = make_app()
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         assert "watch" not in screen_text(app).splitlines()[0]
-        await pilot.press("w")
+        await pilot.press("W")
         await wait_until(pilot, lambda: "watch 5 min" in screen_text(app).splitlines()[0])
-        await pilot.press("w")
+        await pilot.press("W")
         await wait_until(pilot, lambda: "watch" not in screen_text(app).splitlines()[0])
 
 

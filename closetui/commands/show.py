@@ -1,9 +1,12 @@
 """`closetui show SEQ_ID`: the heading and the cadence as text, the timeline the detail pane
-draws, readable in 80 columns and through `less`."""
+draws, readable in 80 columns and through `less`. A step is one line (cut at the terminal's
+width, or 80 columns in a pipe; `--full` for the timeline of a line per detail), and
+`--bodies` prints what each step says under it."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import time
 from typing import Any, TextIO
@@ -13,11 +16,13 @@ from closetui.commands.output import render_lines, use_color
 from closetui.config.settings import Settings
 from closetui.errors import CloseTuiError, NotFound, OfflineEmpty
 from closetui.present.history import changes, history_lines, parsed
-from closetui.present.sheet import Line, Span, format_age, sequence_sheet
+from closetui.present.sheet import CadenceView, format_age, sequence_sheet, step_bodies
+from closetui.present.spans import Line, Span, wrap_line
 from closetui.session import Session
 from closetui.textsafe import inert
 
 USERS_MAX_AGE = 86400.0  # a quick look reuses a users pass up to a day old
+SHOW_BODY_LINES = 400  # lines of one body `show --bodies` prints before "… N more lines"
 
 
 async def run(
@@ -26,6 +31,8 @@ async def run(
     *,
     fmt: str = "text",
     out: TextIO | None = None,
+    bodies: bool = False,
+    full: bool = False,
     history: bool = False,
 ) -> int:
     out = out or sys.stdout
@@ -37,7 +44,7 @@ async def run(
             except NotFound:
                 raise no_sequence(sequence_id) from None
             await lookups.refresh_users(max_age=USERS_MAX_AGE)
-            await lookups.look_up(view.sequence, prefer_cache=True)
+            await lookups.look_up(view.sequence, prefer_cache=True, bodies=bodies)
             for failure in lookups.untold_failures():  # the sheet shows ids instead
                 print(f"closetui: {failure.describe()}", file=sys.stderr)
         else:
@@ -55,6 +62,9 @@ async def run(
         if fmt == "json":
             stored = cache.detail(sequence_id) or cache.sequence(sequence_id)
             data = stored.data if stored else {}
+            if bodies and isinstance(data, dict):
+                # Close's object as it came, and beside it what each step says, as text.
+                data = {**data, "step_bodies": step_bodies(view.sequence, lookups.names)}
             if history:
                 data = {"sequence": data, "history": history_json(session, sequence_id)}
             out.write(json.dumps(data, indent=2) + "\n")
@@ -65,9 +75,12 @@ async def run(
             lookups.names,
             fetched_age=age + ("" if session.online else " (cached)"),
             counts=view.counts,
+            view=CadenceView(full=full, bodies=bodies, body_limit=SHOW_BODY_LINES),
         )
         if history:
             lines += history_of(session, sequence_id)
+        width = shutil.get_terminal_size((80, 24)).columns if out.isatty() else 80
+        lines = [row for line in lines for row in wrap_line(line, width - 1)]
         out.write(render_lines(lines, use_color(out)))
     return 0
 

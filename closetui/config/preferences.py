@@ -141,3 +141,101 @@ def _replace(target: Path, text: str) -> None:
         raise ConfigError(
             f"The theme was not saved: cannot write {target}: {exc.strerror}"
         ) from None
+
+
+# -- how the detail is laid out: the cadence's layout and the panes' split -------------------
+
+CADENCE_LAYOUTS = ("compact", "full")
+SPLITS = ("balanced", "even", "detail", "list")  # the order the split key cycles through
+
+
+@dataclass(frozen=True)
+class DetailLayout:
+    """`cadence = "compact" | "full"` and `split = "balanced" | "even" | "detail" | "list"`
+    from the config file; an unknown value is the default, with one line for the person."""
+
+    cadence: str = "compact"
+    split: str = "balanced"
+    problems: list[str] = field(default_factory=list)
+
+
+def read_detail_layout(path: Path) -> DetailLayout:
+    try:
+        config = read_config(path)
+    except ConfigError:
+        return DetailLayout()  # read_preferences says what is wrong with the file
+    problems: list[str] = []
+    chosen: dict[str, str] = {}
+    for key, allowed in (("cadence", CADENCE_LAYOUTS), ("split", SPLITS)):
+        value = config.get(key)
+        if value is None:
+            continue
+        if value in allowed:
+            chosen[key] = str(value)
+        else:
+            problems.append(
+                f"{key} in {path} must be one of {', '.join(allowed)}: using {allowed[0]}."
+            )
+    return DetailLayout(**chosen, problems=problems)
+
+
+def _setting_line(key: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"""^(?P<head>[ \t]*{re.escape(key)}[ \t]*=[ \t]*)"""
+        r"""(?P<value>"(?:[^"\\\n]|\\.)*"|'[^'\n]*')?"""
+    )
+
+
+def _with_setting(text: str, key: str, name: str) -> str:
+    """`text` with the top-level `key = "name"` set: the one line edited, or added after the
+    last top-level setting."""
+    value = json.dumps(name)
+    pattern = _setting_line(key)
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    top = next((i for i, line in enumerate(lines) if TABLE_HEADER.match(line)), len(lines))
+    for i in range(top):
+        found = pattern.match(lines[i])
+        if found:
+            if found["value"] is None:
+                lines[i] = f"{found['head']}{value}\n"
+            else:
+                lines[i] = lines[i][: found.start("value")] + value + lines[i][found.end("value") :]
+            return "".join(lines)
+    settings = [i for i in range(top) if not COMMENT_OR_BLANK.match(lines[i])]
+    at = settings[-1] + 1 if settings else 0
+    new = [f"{key} = {value}\n"]
+    if not settings and at < len(lines):
+        new.append("\n")
+    return "".join(lines[:at] + new + lines[at:])
+
+
+def save_detail_layout(path: Path, key: str, name: str) -> None:
+    """Keep `cadence` or `split` in the config file as the theme is kept: one line edited,
+    checked by reading the result back, written all at once; ConfigError saying why not."""
+    target = path.resolve() if path.is_symlink() else path
+    what = f'{key} = "{name}"'
+    try:
+        text = target.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not readable text"
+        raise ConfigError(f"{what} was not saved: cannot read {path}: {reason}") from None
+    try:
+        before = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        raise ConfigError(f"{what} was not saved: {path} is not valid TOML.") from None
+    edited = _with_setting(text, key, name)
+    try:
+        after = tomllib.loads(edited)
+    except tomllib.TOMLDecodeError:
+        after = None
+    if after != {**before, key: name}:
+        raise ConfigError(f"{what} was not saved: put it in {path} yourself.")
+    try:
+        _replace(target, edited)
+    except ConfigError as exc:
+        message = exc.message.replace("The theme was not saved", f"{what} was not saved")
+        raise ConfigError(message) from None

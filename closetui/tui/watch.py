@@ -1,4 +1,4 @@
-"""`--watch DURATION` (or `watch` in the config, or `w`): the loaded pages, and an open runs
+"""`--watch DURATION` (or `watch` in the config, or `W`): the loaded pages, and an open runs
 list, refreshed every DURATION through the same walk and rate gate as `r`.
 
 Never while offline (it waits: the feed's own reconnect brings the network back), never while
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from closetui.tui.widgets.feed_pane import FeedPane
 
-DEFAULT_INTERVAL = 300.0  # what `w` watches at when no interval was given
+DEFAULT_INTERVAL = 300.0  # what `W` watches at when no interval was given
 
 
 def _idle(pane: FeedPane[Any]) -> bool:
@@ -68,7 +68,7 @@ class Watch:
         self._timer = self._set_interval(self.interval, self.tick)
 
     def toggle(self) -> str:
-        """`w`: watch or stop watching; the words for a toast."""
+        """`W`: watch or stop watching; the words for a toast."""
         self.on = not self.on
         if self._timer is not None:
             self._timer.stop()
