@@ -578,7 +578,7 @@ class SequencesScreen(Screen[None]):
             "Runs", "The selected sequence's subscriptions", self.action_subscriptions
         )
         yield SystemCommand("History", "What changed in the selected sequence", self.action_history)
-        yield SystemCommand("Watch", "Refresh the loaded pages on an interval (w)",
+        yield SystemCommand("Watch", "Refresh the loaded pages on an interval (W)",
                             self.action_toggle_watch)  # fmt: skip
         yield SystemCommand("Sort…", "Cycle the list's order (or click a header)",
                             self.list_pane.action_cycle_sort)  # fmt: skip
