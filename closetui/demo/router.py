@@ -45,6 +45,12 @@ FAULT_KINDS = frozenset(
         "hostile_id",  # list pages' first item, and details, get the id `text`
         "slow",  # the normal answer, `seconds` late
         "same_page",  # a list page that repeats the first page's items, with has_more true
+        # Text a person typed into Close, relayed as it is: a lone surrogate (`\\udc9b` in the
+        # JSON, legal JSON but no character; `text` replaces it) appended to the first list
+        # item's name, a sequence detail's name, /me/'s organization name and a lead's or
+        # contact's name; `lone_surrogate_id` puts it in the first list item's id instead.
+        "lone_surrogate",
+        "lone_surrogate_id",
     }
 )
 # Options that change what a fault sends: `text` is the error text of a `status` fault (as
@@ -169,6 +175,30 @@ def _error(status: int, message: str) -> Reply:
     return _json(status, {"error": message})
 
 
+def _with_surrogate(reply: Reply, path: str, fault: Fault) -> Reply:
+    """The answer with a lone surrogate in the text the fault names, sent as JSON's `\\u`
+    escape (ensure_ascii): it cannot be sent any other way."""
+    if reply.status != 200 or not reply.body:
+        return reply
+    payload = json.loads(reply.body)
+    odd = fault.text or "\udc9b"
+    field = "id" if fault.kind == "lone_surrogate_id" else "name"
+    if isinstance(payload.get("data"), list) and payload["data"]:
+        first = payload["data"][0]
+        first[field] = (first.get(field) or "") + odd
+    elif path == "me/":
+        for org in payload.get("organizations", []):
+            org["name"] += odd
+    elif field == "name":
+        for key in ("name", "display_name"):
+            if isinstance(payload.get(key), str):
+                payload[key] += odd
+    else:
+        payload["id"] = str(payload.get("id", "")) + odd
+    reply.body = json.dumps(payload, ensure_ascii=True, separators=(",", ":")).encode()
+    return reply
+
+
 class FakeClose:
     def __init__(
         self,
@@ -242,6 +272,8 @@ class FakeClose:
                 reply = _error(405, "Method not allowed.")
             else:
                 reply = self._route(sub, query, fault)
+                if fault is not None and fault.kind.startswith("lone_surrogate"):
+                    reply = _with_surrogate(reply, sub, fault)
         if reply.action is None:
             for name, value in self._rate_headers(now).items():
                 reply.headers.setdefault(name, value)

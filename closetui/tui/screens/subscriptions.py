@@ -142,12 +142,12 @@ class SubscriptionsScreen(Screen[None]):
 
     def action_copy_email(self) -> None:
         row = self.table.current_row
-        copy_text(self, row.subscription.contact_email or "" if row else "", "contact email")
+        copy_text(self, row.subscription.contact_email or "" if row else "", "the contact email")
 
     def action_copy_lead_url(self) -> None:
         row = self.table.current_row
         lead_id = row.subscription.lead_id if row is not None else None
-        copy_text(self, url_for(LEAD_URL, lead_id) if lead_id else "", "lead URL")
+        copy_text(self, url_for(LEAD_URL, lead_id) if lead_id else "", "the lead URL")
 
     @on(PagedTable.Opened, "#subscriptions")
     def _opened(self, message: PagedTable.Opened) -> None:
