@@ -162,13 +162,37 @@ class ClosetuiApp(App[int]):
 
     def _start_network(self) -> None:
         assert self.session is not None
+        if self._client is not None:
+            self._connected(self.session, self._client)
+        else:
+            # Building the client imports httpx (and, for the demo, builds its organization):
+            # off the UI thread, so keys typed meanwhile are answered (and wait for it).
+            spawn(self, self._open_network(self.session), "network")
+
+    async def _open_network(self, session: Session) -> None:
+        from closetui.connect import open_client
+
         try:
-            self.session.connect(self._client)
+            client = await asyncio.to_thread(open_client, session.settings)
         except CloseTuiError as exc:
             self.notify(exc.message, severity="error", markup=False)
             return
-        self.session.on_client_event(self._client_event)
+        if session is not self.session:  # switched to another profile meanwhile
+            await client.aclose()
+            return
+        self._connected(session, client)
+
+    def _connected(self, session: Session, client: CloseClient) -> None:
+        try:
+            session.connect(client)
+        except CloseTuiError as exc:
+            self.notify(exc.message, severity="error", markup=False)
+            return
+        session.on_client_event(self._client_event)
         self.main.network_started()
+        for screen in self.screen_stack:  # screens opened by keys typed ahead
+            if isinstance(screen, SubscriptionsScreen):
+                screen.network_started()
 
     def notify(
         self,

@@ -79,9 +79,19 @@ class SubscriptionsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.table.focus()
-        source = self.session.subscriptions(self.sequence_id)
-        feed = self.pane.start(source, retry_delays=self.retry_delays)
+        self._source = self.session.subscriptions(self.sequence_id)
+        # Opened before the app has connected (a key typed ahead at start-up): the cached
+        # pages now, Close's once `network_started` says the client is there.
+        waiting = not self.session.online and not self.session.settings.offline
+        feed = self.pane.start(self._source, retry_delays=self.retry_delays, hold_network=waiting)
         feed.noun = "runs of this sequence"  # "Close lists only the first N runs of this …"
+
+    def network_started(self) -> None:
+        """The app has connected the session: a list opened before that may ask Close now."""
+        if self.pane.feed.hold_network:
+            self._source.client = self.session.client
+            self.pane.feed.release_network()
+            self.pane.pump()
 
     # -- who each run is for: names for the rows on screen, once the cursor rests ------------
 
