@@ -12,6 +12,9 @@ import contextlib
 import os
 import signal
 import sys
+import threading
+from collections.abc import Callable
+from typing import Any
 
 ENDING = (signal.SIGTERM, signal.SIGHUP)
 
@@ -25,3 +28,55 @@ def die_of(signum: int) -> None:
     signal.signal(signum, signal.SIG_DFL)
     os.kill(os.getpid(), signum)
     os._exit(128 + signum)  # only if the signal could not be delivered
+
+
+# Seconds an ending app may take to restore the terminal and close what it holds before
+# the watchdog ends the process anyway (a shutdown that finishes is far quicker).
+SHUTDOWN_GRACE = 1.5
+_armed = threading.Lock()
+
+
+def arm_watchdog(
+    restore: Callable[[], None], ended_by: Callable[[], int | None], grace: float = SHUTDOWN_GRACE
+) -> None:
+    """From the moment the app starts to end: if the process is still here `grace` seconds
+    later (its shutdown blocked on a terminal that has gone), restore what can be restored
+    without blocking and end it: by the signal that ended the app, else with status 1.
+    Armed once; a daemon timer, so a shutdown that finishes is not held up by it."""
+    if not _armed.acquire(blocking=False):
+        return
+
+    def fire() -> None:
+        with contextlib.suppress(Exception):
+            restore()
+        signum = ended_by()
+        if signum is not None:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+        os._exit(128 + signum if signum is not None else 1)
+
+    timer = threading.Timer(grace, fire)
+    timer.daemon = True
+    timer.name = "closetui-watchdog"
+    timer.start()
+
+
+# What Textual sets up in a terminal, undone: the alternate screen, mouse tracking (every
+# mode), bracketed paste, focus events, the Kitty keyboard protocol; the cursor shown.
+RESTORE_TERMINAL = (
+    "\x1b[<u\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l\x1b[?2004l"
+    "\x1b[?1004l\x1b[?1049l\x1b[?25h"
+)
+
+
+def restore_terminal(out_fd: int, in_fd: int, attrs: list[Any] | None) -> None:
+    """The terminal as it was, without ever blocking: the escape codes written with
+    O_NONBLOCK (dropped if the terminal takes nothing), the saved termios modes set back."""
+    import termios
+
+    with contextlib.suppress(OSError):
+        os.set_blocking(out_fd, False)
+        os.write(out_fd, RESTORE_TERMINAL.encode())
+    if attrs is not None:
+        with contextlib.suppress(termios.error, OSError):
+            termios.tcsetattr(in_fd, termios.TCSANOW, attrs)

@@ -60,7 +60,7 @@ def run(requested: str | None, *, names_only: bool = False, out: TextIO | None =
                 format_age(time.time() - last) if last else "never",
             )
         )
-    rows = [tuple(inert(cell) for cell in row) for row in rows]  # names a server sent, too
+    rows = [(a, inert(b), inert(c), inert(d), e) for a, b, c, d, e in rows]  # a server's names
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for row in rows:
         cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))

@@ -12,9 +12,9 @@ import asyncio
 import concurrent.futures
 import gc
 import signal
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import App, SystemCommand
@@ -31,9 +31,10 @@ from closetui.config.tuning import RECONNECT_DELAYS
 from closetui.errors import CloseTuiError, ConfigError
 from closetui.logs import log
 from closetui.session import Session
-from closetui.signals import ENDING, die_of
+from closetui.signals import ENDING, arm_watchdog, die_of, restore_terminal
 from closetui.textsafe import inert
 from closetui.tui.commands import ProfileProvider
+from closetui.tui.driver import GONE, Driver, watch_terminal
 from closetui.tui.keymap import binding_ids, check_keymap
 from closetui.tui.messages import RequestHeldUp
 from closetui.tui.screens.help import HelpScreen
@@ -88,6 +89,9 @@ class ClosetuiApp(App[int]):
         self.log_path: Path | None = None
         self.fatal_message = "unexpected error"
         self.ended_by: int | None = None  # the signal that ended the app, if one did
+        # Called as the app starts to end (`q`, a signal, a fatal error): `run_app` arms its
+        # watchdog there, so a shutdown that blocks on a vanished terminal cannot hang.
+        self.on_ending: Callable[[], None] | None = None
         self._switching = False
         self._accounts = 1
         # The main screen is the base of a mode rather than Textual's default screen, which
@@ -211,8 +215,17 @@ class ClosetuiApp(App[int]):
         )
 
     def end_by_signal(self, signum: int) -> None:
-        self.ended_by = signum
+        if self.ended_by is None:
+            self.ended_by = signum
         self.exit()
+
+    def exit(self, result: int | None = None, return_code: int = 0, message: object = None) -> None:
+        self._ending()
+        super().exit(result, return_code, message)  # type: ignore[arg-type]
+
+    def _ending(self) -> None:
+        if self.on_ending is not None:
+            self.on_ending()
 
     def _client_event(self, event: ClientEvent) -> None:
         self.main.post_message(RequestHeldUp(event))
@@ -279,6 +292,7 @@ class ClosetuiApp(App[int]):
             return False
 
     async def on_unmount(self) -> None:
+        self._ending()
         self.workers.cancel_all()
         if self.session is not None:
             await self.session.aclose()
@@ -302,6 +316,7 @@ class ClosetuiApp(App[int]):
     def _fatal_error(self) -> None:
         # Textual would print a traceback with local variables; one line is enough, and the
         # log file has the rest.
+        self._ending()
         self.bell()
         self._exit_renderables.append(Text(f"closetui: {self.fatal_message}"))
         self._close_messages_no_wait()
@@ -333,6 +348,7 @@ def run_app(
 
     app = ClosetuiApp(settings, first_page=first_page)
     app.log_path = setup_logging(settings.log_dir)  # already set up by the CLI: returns its path
+    _guard_the_terminal(app)
     with asyncio.Runner() as runner:
         # Handlers on the loop, from before the first frame: a signal wakes the loop, and the
         # app leaves the way `q` does, restoring the terminal (alternate screen, mouse
@@ -341,7 +357,35 @@ def run_app(
         loop = runner.get_loop()
         for signum in (*ENDING, signal.SIGINT):
             loop.add_signal_handler(signum, app.end_by_signal, signum)
+        # A terminal found gone (a write failed, or it no longer answers) ends the app as a
+        # hang-up would: from whichever thread noticed it.
+        GONE.listeners.append(lambda: _call_soon(loop, app.end_by_signal, signal.SIGHUP))
+        GONE.listeners.append(app._ending)
+        watch_terminal()
         result = app.run(loop=loop)
     if app.ended_by is not None:
         die_of(app.ended_by)
     return app.return_code if app.return_code is not None else (result or 0)
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, call: Callable[[int], None], arg: int) -> None:
+    loop.call_soon_threadsafe(call, arg)
+
+
+def _guard_the_terminal(app: ClosetuiApp) -> None:
+    """The bounded driver, and the watchdog armed as the app starts to end."""
+    import sys
+    import termios
+
+    app.driver_class = Driver
+    try:
+        out_fd, in_fd = sys.__stdout__.fileno(), sys.__stdin__.fileno()  # type: ignore[union-attr]
+        attrs: list[Any] | None = termios.tcgetattr(in_fd)
+    except (termios.error, OSError, ValueError, AttributeError):
+        out_fd, in_fd, attrs = 1, 0, None
+
+    def restore() -> None:
+        if not GONE.is_set():  # a terminal that has gone takes nothing
+            restore_terminal(out_fd, in_fd, attrs)
+
+    app.on_ending = lambda: arm_watchdog(restore, lambda: app.ended_by)
