@@ -41,7 +41,7 @@ def arm_watchdog(
 ) -> None:
     """From the moment the app starts to end: if the process is still here `grace` seconds
     later (its shutdown blocked on a terminal that has gone), restore what can be restored
-    without blocking and end it: by the signal that ended the app, else with status 1.
+    without blocking and end it: with 128 + the signal that ended the app, else status 1.
     Armed once; a daemon timer, so a shutdown that finishes is not held up by it."""
     if not _armed.acquire(blocking=False):
         return
@@ -50,9 +50,8 @@ def arm_watchdog(
         with contextlib.suppress(Exception):
             restore()
         signum = ended_by()
-        if signum is not None:
-            signal.signal(signum, signal.SIG_DFL)
-            os.kill(os.getpid(), signum)
+        # A signal's disposition can be reset only from the main thread, which is the one
+        # stuck: the shell's convention for "ended by a signal" instead.
         os._exit(128 + signum if signum is not None else 1)
 
     timer = threading.Timer(grace, fire)
