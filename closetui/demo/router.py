@@ -51,6 +51,10 @@ FAULT_KINDS = frozenset(
         # contact's name; `lone_surrogate_id` puts it in the first list item's id instead.
         "lone_surrogate",
         "lone_surrogate_id",
+        # A server echoing the key back in a list page's first name, in the form `text`
+        # names: "escapes" (JSON \\u escapes), "utf16" (the whole body in UTF-16), "hex", or
+        # "straddle" (plain, padded so it straddles the trace's 1 MB body cut).
+        "echo_key",
     }
 )
 # Options that change what a fault sends: `text` is the error text of a `status` fault (as
@@ -332,6 +336,8 @@ class FakeClose:
         if kind == "slow":
             time.sleep(fault.seconds or 1.0)
             return None
+        if kind == "echo_key":
+            return self._echo_key(fault.text or "escapes")
         if kind == "empty":
             status = fault.status if fault.status != 503 else 200
             return Reply(status, {"Content-Type": "application/json"}, b"")
@@ -346,6 +352,19 @@ class FakeClose:
         if kind == "insert_head":
             self.org.insert_head()
         return None  # the list faults change the answer the route gives
+
+    def _echo_key(self, form: str) -> Reply:
+        key = self.api_key
+        name = {"hex": key.encode().hex(), "escapes": "".join(f"\\u{ord(c):04x}" for c in key)}
+        head = '{"has_more":false,"data":[{"id":"seq_echo","status":"active","steps":[],"name":"'
+        if form == "straddle":  # the key's middle at byte 1,000,000 of the body
+            pad = "x" * (1_000_000 - len(head) - len(key) // 2)
+            text = head + pad + key + '"}]}'
+        else:
+            text = head + name.get(form, key) + '"}]}'
+        if form == "utf16":
+            return Reply(200, {"Content-Type": "application/json"}, text.encode("utf-16"))
+        return Reply(200, {"Content-Type": "application/json"}, text.encode())
 
     def _rate_limit(self, now: float) -> Reply | None:
         limit = self.faults.rate_limit
