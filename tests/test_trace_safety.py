@@ -87,7 +87,7 @@ def test_the_trace_stops_at_its_cap_and_says_so(tmp_path, server, monkeypatch, r
     record_property(
         "fault_matrix",
         (
-            "a trace over its cap (0.05 MB)",
+            "a trace over its cap (0.3 MB)",
             f"stops at {size:,} bytes, last line says so",
             "list exits 0",
         ),

@@ -63,7 +63,11 @@ async def test_s_typed_before_the_client_is_ready_waits_for_it(
         assert app.is_running
     record_property(
         "fault_matrix",
-        ("s typed before the client is ready", "the runs list, loading, then all 15 runs", "carries on"),
+        (
+            "s typed before the client is ready",
+            "the runs list, loading, then all 15 runs",
+            "carries on",
+        ),
     )
 
 

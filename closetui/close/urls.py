@@ -53,7 +53,7 @@ def check_base_url(url: str) -> str:
     except ValueError as exc:
         raise ConfigError(f"The base URL {shown} is not a valid address ({exc}).") from None
     if parts.scheme not in ("http", "https") or not host:
-        raise ConfigError(f"The base URL {shown} is not an http(s) URL with a host.")
+        raise ConfigError(f"The base URL {shown} is not an http(s) URL.")
     if port == 0:
         raise ConfigError(f"The base URL {shown} has port 0, which nothing listens on.")
     if any(ord(c) < 0x21 or 0xD800 <= ord(c) <= 0xDFFF for c in url.strip()):
