@@ -9,7 +9,7 @@ import pytest
 
 from closetui.cli import main
 from closetui.demo.data import DEMO_API_KEY
-from tests.support.app import screen_text, settle, wait_until
+from tests.support.app import settle, wait_until
 
 INVISIBLE = "\u2028\u2029\u061c\u200e\u202b\u2066\u00ad\U000e0041"
 

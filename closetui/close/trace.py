@@ -138,8 +138,8 @@ class Trace:
     def _stop(self) -> None:
         mb = self.max_bytes / (1024 * 1024)
         self.stopped = (
-            f"the trace reached its cap of {round(mb, 2):g} MB (trace_max_mb, CLOSETUI_TRACE_MAX_MB): "
-            "later exchanges were not written"
+            f"the trace reached its cap of {round(mb, 2):g} MB "
+            "(trace_max_mb, CLOSETUI_TRACE_MAX_MB): later exchanges were not written"
         )
         note = {
             "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
