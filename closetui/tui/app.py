@@ -116,6 +116,7 @@ class ClosetuiApp(App[int]):
             if len(palette) > 1:  # the footer finds the palette's key by its name
                 self.COMMAND_PALETTE_BINDING = palette  # type: ignore[misc]  # (per app)
         self._saved_theme = preferences.theme
+        self._theme_save: asyncio.Future[None] | None = None
         if preferences.theme in self.available_themes:
             self.theme = preferences.theme
         elif preferences.theme:
@@ -130,15 +131,26 @@ class ClosetuiApp(App[int]):
             self.notify(notice, title="Config", severity="warning", markup=False, timeout=15)
 
     def _theme_changed(self, theme: Theme) -> None:
-        """A theme chosen in the palette is kept for the next start."""
+        """A theme chosen in the palette is kept for the next start: written off the UI
+        thread (a huge config file takes seconds), one save after the other."""
         if theme.name == self._saved_theme:
             return
+        self._theme_save = asyncio.ensure_future(self._save_theme(theme.name, self._theme_save))
+
+    async def _save_theme(self, name: str, before: asyncio.Future[None] | None) -> None:
+        if before is not None:
+            await asyncio.wait({before})
         try:
-            save_theme(self.settings.config_path, theme.name)
+            await asyncio.to_thread(save_theme, self.settings.config_path, name)
         except ConfigError as exc:
             self.notify(exc.message, title="Theme", severity="warning", markup=False)
             return
-        self._saved_theme = theme.name
+        self._saved_theme = name
+
+    @property
+    def theme_saved(self) -> bool:
+        """No theme is waiting to be written (tests wait for this)."""
+        return self._theme_save is None or self._theme_save.done()
 
     # -- the session -------------------------------------------------------------------------
 
@@ -293,6 +305,8 @@ class ClosetuiApp(App[int]):
 
     async def on_unmount(self) -> None:
         self._ending()
+        if self._theme_save is not None:  # a theme chosen just before quitting is kept
+            await asyncio.wait({self._theme_save}, timeout=3)
         self.workers.cancel_all()
         if self.session is not None:
             await self.session.aclose()
