@@ -119,10 +119,13 @@ def _guarded(
             self = cast(Cache, args[0])
             with self._lock:
                 if write and self.read_only:
+                    self.writes_lost += 1
                     return cast(_R, copy.copy(default))
                 try:
                     return method(*args, **kwargs)
                 except sqlite3.DatabaseError as exc:
+                    if write:
+                        self.writes_lost += 1
                     self._failed(exc)
                     return cast(_R, copy.copy(default))
 
@@ -136,6 +139,9 @@ class Cache:
         """`path` None: an in-memory store, for when no folder can be written."""
         self.path = path
         self.notices: list[str] = []
+        # Writes that did not reach the file (a full disk, a read-only cache): a command
+        # that must store what it fetched (`sync`) fails when this grows.
+        self.writes_lost = 0
         self.read_only = False
         self._told: set[str] = set()  # kinds of trouble already reported
         self._lock = threading.RLock()
