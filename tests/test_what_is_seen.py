@@ -62,3 +62,27 @@ async def test_a_copy_over_ten_thousand_characters_is_refused(make_app, server, 
     record_property(
         "fault_matrix", ("y on a 10,004-character id", "Not copied: over 10,000", "clipboard empty")
     )
+
+
+def test_doctor_and_cache_info_show_invisible_characters(
+    server, monkeypatch, capsys, record_property
+):
+    monkeypatch.setenv("CLOSE_API_KEY", DEMO_API_KEY)
+    server.faults.add("lone_surrogate", text=INVISIBLE, path="me/", times=None)
+    main(["doctor", "--base-url", server.base_url])
+    doctor = capsys.readouterr().out
+    server.faults.clear()
+    server.faults.add("lone_surrogate", text=INVISIBLE, path="sequence/", times=None)
+    assert main(["list", "--base-url", server.base_url, "--format", "tsv"]) == 0
+    capsys.readouterr()
+    assert main(["cache", "info"]) == 0
+    info = capsys.readouterr().out
+    for out in (doctor, info):
+        assert len(out.splitlines()) == out.count("\n")
+        assert not any(char in out for char in INVISIBLE)
+    assert "<U+2028>" in doctor
+    record_property(
+        "fault_matrix",
+        ("separators and bidi marks in /me/'s organization name", "doctor shows stand-ins",
+         "lines as many as newlines"),
+    )  # fmt: skip
