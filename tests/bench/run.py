@@ -26,6 +26,7 @@ import os
 import platform
 import shlex
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -129,8 +130,32 @@ def tmux_time_to(
                     if marker in seen:
                         return time.perf_counter() - started
         finally:
+            shown = subprocess.run(
+                [*tmux, "display-message", "-p", "-t", "bench", "#{pane_pid}"],
+                capture_output=True, text=True, check=False,
+            ).stdout.strip()  # fmt: skip
             subprocess.run([*tmux, "kill-server"], check=False, capture_output=True)
+            if shown.isdigit():
+                _end(int(shown))
     raise RuntimeError(f"{marker!r} never appeared running {argv} in tmux")
+
+
+def _end(pid: int, within: float = 3.0) -> None:
+    """The program whose terminal was just killed has ended (closetui does within 2 s: its
+    watchdog); anything still there after `within` is killed, so no run leaves one behind
+    (before the watchdog, every `--demo` start-up run here left an idle process)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return  # gone (and reaped)
+        if state == "Z":
+            return  # ended; its parent has not reaped it yet
+        time.sleep(0.02)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+        print(f"warning: pid {pid} outlived its terminal by {within} s: killed", file=sys.stderr)
 
 
 def prepare_cache(folder: Path, size: int) -> None:
