@@ -34,6 +34,7 @@ def die_of(signum: int) -> None:
 # the watchdog ends the process anyway (a shutdown that finishes is far quicker).
 SHUTDOWN_GRACE = 1.5
 _armed = threading.Lock()
+_timer: threading.Timer | None = None
 
 
 def arm_watchdog(
@@ -43,6 +44,7 @@ def arm_watchdog(
     later (its shutdown blocked on a terminal that has gone), restore what can be restored
     without blocking and end it: with 128 + the signal that ended the app, else status 1.
     Armed once; a daemon timer, so a shutdown that finishes is not held up by it."""
+    global _timer
     if not _armed.acquire(blocking=False):
         return
 
@@ -57,7 +59,18 @@ def arm_watchdog(
     timer = threading.Timer(grace, fire)
     timer.daemon = True
     timer.name = "closetui-watchdog"
+    _timer = timer
     timer.start()
+
+
+def disarm_watchdog() -> None:
+    """Shutdown finished in time: what follows (the exit status, a last line) is left to
+    run however long it takes, and a later ending may arm the watchdog again."""
+    global _timer
+    if _timer is not None:
+        _timer.cancel()
+        _timer = None
+        _armed.release()
 
 
 # What Textual sets up in a terminal, undone: the alternate screen, mouse tracking (every

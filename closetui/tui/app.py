@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.console import RenderableType
 from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -32,7 +31,13 @@ from closetui.config.tuning import RECONNECT_DELAYS
 from closetui.errors import CloseTuiError, ConfigError
 from closetui.logs import log
 from closetui.session import Session
-from closetui.signals import ENDING, arm_watchdog, die_of, restore_terminal
+from closetui.signals import (
+    ENDING,
+    arm_watchdog,
+    die_of,
+    disarm_watchdog,
+    restore_terminal,
+)
 from closetui.textsafe import inert
 from closetui.tui.commands import ProfileProvider
 from closetui.tui.driver import GONE, Driver, watch_terminal
@@ -378,6 +383,7 @@ def run_app(
         GONE.listeners.append(app._ending)
         watch_terminal()
         result = app.run(loop=loop)
+    disarm_watchdog()  # the terminal is restored and the app closed: shutdown is over
     if app.ended_by is not None:
         die_of(app.ended_by)
     return app.return_code if app.return_code is not None else (result or 0)
