@@ -11,6 +11,7 @@ toasts, titles, the clipboard and the log.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # C0 controls, DEL, C1 controls, the soft hyphen, the Arabic letter mark and the other bidi
 # marks/embeddings/overrides/isolates, zero-width characters (they hide text, and terminals
@@ -75,6 +76,33 @@ def replace_lone_surrogates(text: str) -> str:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_lone_surrogates_in(value: Any) -> Any:
+    """`value` (parsed JSON: lists, dicts, strings, numbers) with every string in it, keys
+    too, through `replace_lone_surrogates`; changed in place, walked without recursion."""
+    if isinstance(value, str):
+        return replace_lone_surrogates(value)
+    stack: list[Any] = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            for at, item in enumerate(node):
+                if isinstance(item, str):
+                    node[at] = replace_lone_surrogates(item)
+                elif isinstance(item, list | dict):
+                    stack.append(item)
+        elif isinstance(node, dict):
+            for key, item in list(node.items()):
+                if isinstance(item, str):
+                    item = replace_lone_surrogates(item)
+                elif isinstance(item, list | dict):
+                    stack.append(item)
+                mended = replace_lone_surrogates(key)
+                if mended != key:
+                    del node[key]
+                node[mended] = item
+    return value
 
 
 def truncate(text: str, limit: int) -> str:

@@ -138,3 +138,21 @@ async def test_the_app_draws_and_caches_a_lone_surrogate(make_app, server, where
         "fault_matrix",
         (f"a lone surrogate in {where} (the app)", "drawn as �, nothing fails", "100 cached"),
     )
+
+
+def test_a_cache_holding_a_surrogate_escape_reads_as_valid_unicode(tmp_path, record_property):
+    """A cache an older closetui wrote (json.dumps escapes a lone surrogate as `\\udc9b`):
+    what is read from it is mended as what is read from the network is."""
+    from closetui.store.cache import Cache
+
+    cache = Cache.open(tmp_path / "cache", "acct")
+    cache.put_page("subscription", "seq_1", 0, [{"id": "sub_1", "contact_name": "x\udc9b"}],
+                   False, 1.0)  # fmt: skip
+    cache.close()
+    again = Cache.open(tmp_path / "cache", "acct")
+    page = again.page("subscription", "seq_1", 0)
+    again.close()
+    assert page is not None and page[0][0]["contact_name"] == "x" + MARK
+    record_property(
+        "fault_matrix", ("a cache holding a \\udc9b escape", "read as �", "nothing crashes")
+    )

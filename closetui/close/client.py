@@ -46,7 +46,7 @@ from closetui.errors import (
     TlsFailed,
     TooSlow,
 )
-from closetui.textsafe import replace_lone_surrogates
+from closetui.textsafe import replace_lone_surrogates_in
 
 RETRY_STATUSES = frozenset({502, 503, 504})
 # Only the name: Close's lead and contact objects are large, and `_fields` narrows them.
@@ -104,28 +104,7 @@ def parse_json(body: bytes | bytearray) -> Any:
     parsed = json.loads(body)
     if not _MAYBE_SURROGATE.search(body):
         return parsed
-    if isinstance(parsed, str):
-        return replace_lone_surrogates(parsed)
-    stack: list[Any] = [parsed]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            for at, value in enumerate(node):
-                if isinstance(value, str):
-                    node[at] = replace_lone_surrogates(value)
-                elif isinstance(value, (list, dict)):
-                    stack.append(value)
-        elif isinstance(node, dict):
-            for key, value in list(node.items()):
-                if isinstance(value, str):
-                    value = replace_lone_surrogates(value)
-                elif isinstance(value, (list, dict)):
-                    stack.append(value)
-                mended = replace_lone_surrogates(key)
-                if mended != key:
-                    del node[key]
-                node[mended] = value
-    return parsed
+    return replace_lone_surrogates_in(parsed)
 
 
 def _server_message(body: bytes | bytearray) -> str:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar, cast
 
 from closetui.store.private import open_private, private_folder, refuse_link
+from closetui.textsafe import replace_lone_surrogates_in
 
 SCHEMA_VERSION = 1
 SUFFIX = ".sqlite3"
@@ -103,6 +104,13 @@ class Stored:
 
 class CacheBroken(Exception):
     pass
+
+
+def _loads(text: str) -> Any:
+    """Cached JSON, as valid Unicode: a cache written before closetui mended lone surrogates
+    where JSON is read may hold `\\udc9b` escapes (json.dumps writes them)."""
+    value = json.loads(text)
+    return replace_lone_surrogates_in(value) if "\\ud" in text.lower() else value
 
 
 def _guarded(
@@ -375,7 +383,7 @@ class Cache:
         row = self._db.execute(
             "SELECT json, fetched_at FROM sequences WHERE id=?", (sequence_id,)
         ).fetchone()
-        return Stored(json.loads(row[0]), row[1]) if row else None
+        return Stored(_loads(row[0]), row[1]) if row else None
 
     @_guarded(False, write=True)
     def put_sequence_page(
@@ -430,7 +438,7 @@ class Cache:
         row = self._db.execute(
             "SELECT json, fetched_at FROM details WHERE id=?", (sequence_id,)
         ).fetchone()
-        return Stored(json.loads(row[0]), row[1]) if row else None
+        return Stored(_loads(row[0]), row[1]) if row else None
 
     @_guarded({})
     def counts(self, sequence_ids: list[str]) -> dict[str, dict[str, int | None]]:
@@ -445,7 +453,7 @@ class Cache:
                 f"WHERE id IN ({marks})",
                 chunk,
             ):
-                counts = json.loads(raw) if isinstance(raw, str) else None
+                counts = _loads(raw) if isinstance(raw, str) else None
                 if isinstance(counts, dict):
                     found[sequence_id] = {
                         str(k): v if isinstance(v, int) and not isinstance(v, bool) else None
@@ -468,7 +476,7 @@ class Cache:
         ).fetchone()
         if not row:
             return None
-        return Stored(json.loads(row[0]) if row[0] is not None else None, row[1])
+        return Stored(_loads(row[0]) if row[0] is not None else None, row[1])
 
     @_guarded({})
     def lookups(self, kind: str) -> dict[str, Stored]:
@@ -476,8 +484,7 @@ class Cache:
             "SELECT id, json, fetched_at FROM lookups WHERE kind=?", (kind,)
         ).fetchall()
         return {
-            key: Stored(json.loads(data) if data is not None else None, at)
-            for key, data, at in rows
+            key: Stored(_loads(data) if data is not None else None, at) for key, data, at in rows
         }
 
     @_guarded(None, write=True)
@@ -498,7 +505,7 @@ class Cache:
             "SELECT json, has_more, fetched_at FROM pages WHERE kind=? AND owner=? AND skip=?",
             (kind, owner, skip),
         ).fetchone()
-        return (json.loads(row[0]), bool(row[1]), row[2]) if row else None
+        return (_loads(row[0]), bool(row[1]), row[2]) if row else None
 
     @_guarded([])
     def page_sizes(self, kind: str, owner: str) -> list[tuple[int, int, bool]]:
