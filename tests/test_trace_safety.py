@@ -71,7 +71,9 @@ def test_a_fifo_as_the_trace_is_refused_without_blocking(tmp_path, server, recor
     )
 
 
-def test_the_trace_stops_at_its_cap_and_says_so(tmp_path, server, monkeypatch, record_property):
+def test_the_trace_stops_at_its_cap_and_says_so(
+    tmp_path, server, monkeypatch, capsys, record_property
+):
     monkeypatch.setenv("CLOSE_API_KEY", KEY)
     monkeypatch.setenv("CLOSETUI_TRACE_MAX_MB", "0.3")
     server.router.api_key = KEY
@@ -79,6 +81,8 @@ def test_the_trace_stops_at_its_cap_and_says_so(tmp_path, server, monkeypatch, r
     assert (
         main(["list", "--base-url", server.base_url, "--format", "tsv", "--trace", str(path)]) == 0
     )
+    err = capsys.readouterr().err
+    assert f"{path}: the trace reached its cap of 0.3 MB" in err  # said to the person too
     size = path.stat().st_size
     assert size <= 0.3 * 1024 * 1024 + 400  # the cap, and the line saying it stopped
     *exchanges, last = [json.loads(line) for line in path.read_text().splitlines()]

@@ -227,6 +227,7 @@ class CloseClient:
         else:
             headers["Authorization"] = f"Bearer {oauth_token}"
         limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
+        self.trace = trace  # `--trace FILE`, if any: a command says if it stopped at its cap
         if trace is not None:
             # Below the client, so the trace sees each exchange as sent: retries, redirects.
             transport = TracingTransport(
