@@ -8,10 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from closetui.close.paging import MAX_PARALLEL
 from closetui.config.settings import Settings
-from closetui.lists.runs import SubscriptionSource
-from closetui.lists.source import SequenceSource
+from closetui.config.tuning import RECONNECT_DELAYS
+from closetui.lists.paged import PagedList
+from closetui.lists.rows import Row
+from closetui.lists.runs import RUN_ORDERS, SubscriptionRow, SubscriptionSource
+from closetui.lists.source import SEQUENCE_ORDERS, SequenceSource
 from closetui.names.lookups import Lookups
 from closetui.store.cache import Cache
 
@@ -70,9 +72,34 @@ class Session:
         )
 
     def parallel(self) -> int:
-        """How many requests to have in flight at once: a rate-limit window's worth (the gate
-        holds back what the window cannot take), within the client's connection pool."""
-        return self.client.gate.width(MAX_PARALLEL) if self.client is not None else 1
+        """How many requests to have in flight at once: what the source's walks use."""
+        return self.source.width()
+
+    def sequence_list(
+        self, *, hold_network: bool = False, retry_delays: tuple[float, ...] = RECONNECT_DELAYS
+    ) -> PagedList[Row]:
+        """The organization's sequences as one paged list, on the session's source."""
+        return PagedList(
+            self.source,
+            orders=SEQUENCE_ORDERS,
+            hold_network=hold_network,
+            retry_delays=retry_delays,
+        )
+
+    def runs_list(
+        self,
+        sequence_id: str,
+        *,
+        retry_delays: tuple[float, ...] = RECONNECT_DELAYS,
+        hold_network: bool = False,
+    ) -> PagedList[SubscriptionRow]:
+        """A sequence's runs as one paged list (cached pages only while `hold_network`)."""
+        return PagedList(
+            self.subscriptions(sequence_id),
+            orders=RUN_ORDERS,
+            retry_delays=retry_delays,
+            hold_network=hold_network,
+        )
 
     async def aclose(self) -> None:
         if self.client is not None:

@@ -78,7 +78,7 @@ async def _settle(pilot) -> None:
 async def main() -> None:
     async def detail_of_hostile(pilot) -> None:
         await pilot.press("pagedown", "pagedown")
-        pilot.app.main.jump_to(pilot.app.main.sequence_rows.rows[46].id)
+        pilot.app.main.jump_to(pilot.app.main.sequences.in_order()[46].id)
 
     async def open_detail(pilot) -> None:
         await pilot.press("enter")
@@ -94,7 +94,7 @@ async def main() -> None:
 
     async def errors_first(pilot) -> None:
         app = pilot.app
-        for row in app.main.sequence_rows.rows[:100]:  # what `sync --subscriptions` would do
+        for row in app.main.sequences.in_order()[:100]:  # what `sync --subscriptions` would do
             await app.session.source.fetch_detail(row.id)
         await pilot.press("r")
         await _settle(pilot)

@@ -28,7 +28,7 @@ async def test_the_first_page_asked_for_while_starting_is_not_asked_for_again(ma
         await settle(pilot)
         assert "My Sequence" in screen_text(app)
         assert _list_skips(server) == ["0"]
-        assert app.main.feed.rows.slot_is_fresh(0)
+        assert app.main.sequences.is_fresh(app.main.sequences.in_order()[0].id)
 
 
 async def test_a_refused_key_on_the_early_first_page_is_reported_as_usual(make_app):
@@ -49,7 +49,7 @@ async def test_the_next_page_is_fetched_only_near_the_end(make_app, server):
         await pilot.press(*["down"] * 12)  # row 70: within one screen (30 rows) of row 100
         await settle(pilot)
         assert _list_skips(server) == ["0", "100"]
-        assert len(app.main.sequence_rows) == 200
+        assert app.main.sequences.loaded == 200
 
 
 async def test_end_repeatedly_reaches_every_row_once(make_app, server):
@@ -57,11 +57,11 @@ async def test_end_repeatedly_reaches_every_row_once(make_app, server):
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         for _ in range(30):
-            if app.main.feed.end:
+            if app.main.sequences.state.end:
                 break
             await pilot.press("end")
             await settle(pilot)
-        ids = app.main.sequence_rows.ids()
+        ids = app.main.sequences.ids()
         assert len(ids) == len(set(ids)) == server.router.org.count
         assert _list_skips(server) == [str(n) for n in range(0, 1500, 100)]
         assert "all 1,500" in screen_text(app)
@@ -88,7 +88,7 @@ async def test_a_filter_finds_a_sequence_on_a_page_not_yet_loaded(make_app, serv
     app = make_app()
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
-        assert FILTER_PROBE_NAME not in [r.name for r in app.main.sequence_rows.rows]
+        assert FILTER_PROBE_NAME not in [r.name for r in app.main.sequences.in_order()]
         await pilot.press("slash", *"zeppelin")
         await settle(pilot)
         text = screen_text(app)
@@ -98,7 +98,7 @@ async def test_a_filter_finds_a_sequence_on_a_page_not_yet_loaded(make_app, serv
         assert app.main.detail.showing == app.main.sequence_list.current_row.id
         assert FILTER_PROBE_NAME in app.main.detail.text
         await pilot.press("escape")  # clears the filter
-        assert app.main.sequence_rows.visible_count == 1500
+        assert app.main.sequences.count == 1500
     # The rest of the list came through the walk `closetui list` uses: no page twice, at
     # most two past the end.
     asked = [int(r.query["_skip"]) for r in server.router.requests_to("sequence/")]
@@ -119,7 +119,7 @@ async def test_a_server_repeating_its_first_page_stops_paging_and_the_idle_app_a
             await settle(pilot)
         text = screen_text(app)
         assert "stopped: 3 pages brought nothing new · r to try again" in text
-        assert len(app.main.sequence_rows) == 100
+        assert app.main.sequences.loaded == 100
         asked = len(server.router.requests_to("sequence/"))
         assert asked <= 4
         # Idle: nothing running, nothing due; keys and a filter ask for nothing more.
@@ -142,13 +142,13 @@ async def test_hostile_names_appear_literally(make_app):
         assert "␛[31mRed ANSI␛[0m" in text
         assert "\x1b" not in text
         app.main.jump_to(
-            app.main.sequence_rows.rows[42].id
+            app.main.sequences.in_order()[42].id
         )  # onto [@click=app.quit]q[/]: nothing runs
         await pilot.pause()
         assert app.main.detail.text.startswith("[@click=app.quit]q[/]")
         assert app.is_running
         for name in HOSTILE_NAMES:
-            assert inert(name) in [r.name for r in app.main.sequence_rows.rows]
+            assert inert(name) in [r.name for r in app.main.sequences.in_order()]
 
 
 async def test_a_429_is_survived_with_the_message_shown(make_app, server):
@@ -159,7 +159,7 @@ async def test_a_429_is_survived_with_the_message_shown(make_app, server):
         await pilot.press("end")
         await wait_until(pilot, lambda: "rate limited, retrying in 1 s" in screen_text(app))
         await settle(pilot)
-        assert len(app.main.sequence_rows) == 200
+        assert app.main.sequences.loaded == 200
 
 
 async def test_a_failed_page_says_r_to_retry_and_r_retries(make_app, server):
@@ -172,7 +172,7 @@ async def test_a_failed_page_says_r_to_retry_and_r_retries(make_app, server):
         assert "failed: r to retry" in screen_text(app)
         await pilot.press("r")
         await settle(pilot)
-        assert len(app.main.sequence_rows) == 200
+        assert app.main.sequences.loaded == 200
         assert "failed" not in screen_text(app)
 
 

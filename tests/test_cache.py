@@ -197,11 +197,11 @@ async def test_a_disk_filling_up_mid_session_is_a_notice_not_a_failure(make_app,
         app.session.cache._db = _FullDisk(app.session.cache._db)
         await pilot.press("end")
         await settle(pilot)
-        assert len(app.main.sequence_rows) == 200  # shown, though not kept
-        toasts = [n.message for n in app._notifications]
+        assert app.main.sequences.loaded == 200  # shown, though not kept
+        toasts = [n.message for n in app.told]
         assert [m for m in toasts if "disk is full" in m and "not kept" in m]
         assert "Cache" in screen_text(app)
-        row = app.main.sequence_rows.rows[150]
+        row = app.main.sequences.in_order()[150]
         app.main.jump_to(row.id)
         await pilot.pause()
         assert row.id in app.main.detail.text  # its detail, from memory

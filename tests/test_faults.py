@@ -84,14 +84,14 @@ CASES = [
 
 def _inert(app) -> None:
     """Nothing from the network reached the terminal able to drive it."""
-    for text in [screen_text(app), *(n.message + n.title for n in app._notifications)]:
+    for text in [screen_text(app), *(n.message + n.title for n in app.told)]:
         assert not CONTROLS.search(text), repr(CONTROLS.search(text))
 
 
 def _secrets_absent(app, tmp_path) -> None:
     needles = [KEY, base64.b64encode(f"{KEY}:".encode()).decode(), KEY[4:24], KEY.upper()]
     texts = [screen_text(app), app.export_screenshot()]
-    texts += [n.message for n in app._notifications]
+    texts += [n.message for n in app.told]
     for path in tmp_path.rglob("*"):
         if path.is_file():
             texts.append(path.read_bytes().decode("utf-8", "replace"))
@@ -127,7 +127,7 @@ async def run_row(make_app, server, tmp_path, record_property, case: Case, phase
             await pilot.pause()
         else:
             await settle(pilot)
-            assert len(app.main.sequence_rows) == 100
+            assert app.main.sequences.loaded == 100
             server.faults.add(**case.fault, **where)
             await pilot.press("end")
         if case.sees:
@@ -139,8 +139,7 @@ async def run_row(make_app, server, tmp_path, record_property, case: Case, phase
             await wait_until(
                 pilot,
                 lambda: (
-                    any(case.toast in n.message for n in app._notifications)
-                    or case.toast in screen_text(app)
+                    any(case.toast in n.message for n in app.told) or case.toast in screen_text(app)
                 ),
             )
             seen += f" ({truncate(case.toast, 36)})"
@@ -155,7 +154,7 @@ async def run_row(make_app, server, tmp_path, record_property, case: Case, phase
         await pilot.press("question_mark")
         assert "list.filter" in screen_text(app)
         await pilot.press("escape")
-        if len(app.main.sequence_rows) > 1:
+        if app.main.sequences.loaded > 1:
             before = app.main.sequence_list.cursor
             await pilot.press("up" if before else "down")
             assert app.main.sequence_list.cursor != before
@@ -163,9 +162,9 @@ async def run_row(make_app, server, tmp_path, record_property, case: Case, phase
         # Nothing cached was lost, and nothing reached the screen that should not.
         if phase == "paging":
             assert app.session.cache.sequence_count() >= 100
-            assert len(app.main.sequence_rows) >= 100
+            assert app.main.sequences.loaded >= 100
         assert "Traceback" not in screen_text(app)
-        ids = app.main.sequence_rows.ids()
+        ids = app.main.sequences.ids()
         assert len(ids) == len(set(ids))
 
         outcome = "recovers"
@@ -176,7 +175,7 @@ async def run_row(make_app, server, tmp_path, record_property, case: Case, phase
             await wait_until(
                 pilot,
                 lambda: (
-                    len(app.main.sequence_rows) >= (100 if phase == "start" else 200)
+                    app.main.sequences.loaded >= (100 if phase == "start" else 200)
                     and (case.after is None or case.after in screen_text(app))
                 ),
                 timeout=15,
@@ -205,7 +204,7 @@ async def test_a_404_on_a_detail_keeps_the_cached_detail(
         assert "Traceback" not in screen_text(app)
         await pilot.press("down")
         await settle(pilot)
-        assert app.main.detail.showing == app.main.sequence_rows.rows[1].id
+        assert app.main.detail.showing == app.main.sequences.in_order()[1].id
         _secrets_absent(app, tmp_path)
     record_property(
         "fault_matrix", ("404 on a detail", "the detail from the list, no counts", "carries on")
@@ -235,7 +234,7 @@ async def test_an_unexpected_error_goes_to_the_log_not_the_screen(
         await settle(pilot)
         text = screen_text(app)
         assert "Traceback" not in text and "a bug in closetui" not in text
-        assert any(str(app.log_path) in n.message for n in app._notifications)
+        assert any(str(app.log_path) in n.message for n in app.told)
         assert "failed: r to retry" in text  # not "loading…" for ever
         assert app.is_running
     logged = app.log_path.read_text()

@@ -25,7 +25,7 @@ def _served(server, sequence_id: str) -> list[str]:
 
 def _big(app, server, at_least: int = 400):
     return next(
-        r for r in app.main.sequence_rows.rows
+        r for r in app.main.sequences.in_order()
         if server.router.org.subscription_total(r.id) >= at_least
     )  # fmt: skip
 
@@ -38,7 +38,7 @@ async def _scroll_through(pilot, table) -> tuple[list[str], list[str]]:
         down += [r.id for r in table.rows_on_screen() if r.id not in down[-200:]]
         await pilot.press("pagedown")
         await settle(pilot)
-        if table.cursor == table.rows.visible_count - 1 and "loading" not in table._status[0]:
+        if table.cursor == table.rows.count - 1 and "loading" not in table._status[0]:
             down += [r.id for r in table.rows_on_screen() if r.id not in down[-200:]]
             break
     up: list[str] = []
@@ -70,7 +70,7 @@ async def test_runs_scrolled_end_to_end_and_back_come_back_whole(
         assert len(served) > 2 * 100  # longer than the two pages memory keeps
         assert down == served  # in order, no duplicate, no gap
         assert up == served  # and back, from the store
-        assert len(table.rows) == len(served)
+        assert table.rows.loaded == len(served)
         if read_only:
             assert app.session.cache.read_only
         assert "Traceback" not in screen_text(app)
@@ -93,7 +93,7 @@ async def test_the_filter_finds_rows_memory_no_longer_holds(make_app, server, sm
             await pilot.press(char)
         await settle(pilot)
         table = app.screen.table
-        shown = [r.id for r in table.rows.visible_rows(0, 100)]
+        shown = [r.id for r in table.rows.rows_between(0, 100)]
         expected = [i["id"] for i in items if first.casefold() in (i["contact_email"] or "")]
         assert shown[: len(expected)] == expected
         assert items[1]["id"] in [r.id for r in table.rows_on_screen()]

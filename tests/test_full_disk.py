@@ -139,21 +139,13 @@ async def test_a_full_tmpdir_moves_the_row_store_to_memory(
         await pilot.press("s")
         await wait_until(pilot, lambda: "Subscriptions" in screen_text(app))
         await pilot.press("L")
-        seen: dict[str, int] = {}  # each toast, by its text (a toast goes after 5 s)
-
-        def loaded() -> bool:
-            for n in app._notifications:
-                seen.setdefault(n.message, id(n))
-            return f"all {RUNS:,}" in screen_text(app)
-
-        await wait_until(pilot, loaded, timeout=120)
+        await wait_until(pilot, lambda: f"all {RUNS:,}" in screen_text(app), timeout=120)
         await settle(pilot)
-        loaded()
-        told = [message for message in seen if "temporary folder is full" in message]
-        assert len(told) == 1, list(seen)
+        told = [t.message for t in app.told if "temporary folder is full" in t.message]
+        assert len(told) == 1, [t.message for t in app.told]  # said once
         text = screen_text(app)
         assert "failed" not in text and "Traceback" not in text
-        assert not any("nexpected" in message for message in seen)
+        assert not any("nexpected" in t.message for t in app.told)
         await pilot.press("S")  # a sort, over rows now in memory
         await settle(pilot)
         assert "Sorted by" in screen_text(app) and "failed" not in screen_text(app)

@@ -190,10 +190,10 @@ async def test_hostile_names_keep_the_layout_at_every_size(make_app, size):
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         for index in range(HOSTILE_START, HOSTILE_START + 11):
-            app.main.jump_to(app.main.sequence_rows.rows[index].id)
+            app.main.jump_to(app.main.sequences.in_order()[index].id)
             await pilot.pause()
             _assert_layout_intact(screen_text(app), size[0])
-        assert len(app.main.sequence_rows.rows[HOSTILE_START + 10].name) > 10_000
+        assert len(app.main.sequences.in_order()[HOSTILE_START + 10].name) > 10_000
         await pilot.press("enter")  # the 10,000-character name, wrapped in the detail
         await pilot.pause()
         _assert_layout_intact(screen_text(app), size[0])
@@ -213,7 +213,7 @@ async def test_hostile_text_in_the_palette_and_the_subscriptions(make_app, serve
         await pilot.press("escape")
         sequence = next(
             r
-            for r in app.main.sequence_rows.rows
+            for r in app.main.sequences.in_order()
             if server.router.org.subscription_total(r.id) >= 40
         )
         app.main.jump_to(sequence.id)

@@ -78,20 +78,20 @@ async def test_an_id_with_control_characters_is_shown_inert_and_not_copied(make_
     app = make_app()
     async with app.run_test(size=(120, 35), notifications=True) as pilot:
         await settle(pilot)
-        assert app.main.sequence_rows.rows[0].id == HOSTILE_ID
+        assert app.main.sequences.in_order()[0].id == HOSTILE_ID
         await wait_until(pilot, lambda: inert(HOSTILE_ID) in app.main.detail.text)
         _assert_inert(screen_text(app))
         await pilot.press("y")
         await wait_until(pilot, lambda: "Not copied" in screen_text(app))
         assert app.clipboard == ""
         _assert_inert(screen_text(app))
-        assert all(not CONTROLS.search(n.message) for n in app._notifications)
+        assert all(not CONTROLS.search(n.message) for n in app.told)
         await pilot.press("s")  # its subscriptions, titled with the id
         await settle(pilot)
         assert inert(HOSTILE_ID) in screen_text(app)
         _assert_inert(screen_text(app))
         await pilot.press("escape", "down", "y")  # an ordinary id is still copied
-        assert app.clipboard == app.main.sequence_rows.rows[1].id
+        assert app.clipboard == app.main.sequences.in_order()[1].id
 
 
 def test_the_log_holds_network_text_inert(server, online, tmp_path, monkeypatch):

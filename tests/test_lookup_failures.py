@@ -75,7 +75,7 @@ async def test_the_app_says_once_when_a_lookup_fails(make_app, server):
         await pilot.press("up", "up", "up")
         await settle(pilot)
         text = screen_text(app)
-        toasts = [n.message for n in app._notifications]
+        toasts = [n.message for n in app.told]
     assert sum("users: failed" in m for m in toasts) == 1
     assert sum("templates: failed" in m for m in toasts) == 1  # once, however many failed
     assert any("organization: failed" in m for m in toasts)

@@ -29,13 +29,13 @@ async def test_one_users_pass_and_one_request_per_distinct_template(make_app, se
         await settle(pilot)
         wanted = set()
         for index in range(12):
-            row = app.main.sequence_rows.rows[index]
+            row = app.main.sequences.in_order()[index]
             app.main.jump_to(row.id)
             await settle(pilot)
             sequence = app.session.source.sequence(row.id).sequence
             wanted |= {tid for _, tid in templates_of(sequence)}
         for index in (3, 0, 7):  # coming back costs nothing
-            app.main.jump_to(app.main.sequence_rows.rows[index].id)
+            app.main.jump_to(app.main.sequences.in_order()[index].id)
             await settle(pilot)
     templates = _paths(server, "email_template/") + _paths(server, "sms_template/")
     assert len(templates) == len(set(templates)) == len(wanted)
@@ -73,7 +73,7 @@ async def test_a_missing_template_says_not_found(make_app, server):
     app = make_app()
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
-        while len(app.main.sequence_rows) <= index:
+        while app.main.sequences.loaded <= index:
             await pilot.press("end")
             await settle(pilot)
         app.main.jump_to(org.sequence_at(index)["id"])
@@ -118,13 +118,11 @@ async def test_subscriptions_page_through_skip_like_the_list(make_app, server):
         subs = server.router.requests_to("sequence_subscription/")
         assert [r.query["_skip"] for r in subs] == ["0", "100"]
         # Its own filter.
-        first = app.screen.table.rows.rows[0].contact
+        first = app.screen.runs.in_order()[0].contact
         await pilot.press("slash", *first[:12])
         await settle(pilot)
-        assert app.screen.table.rows.visible_count >= 1
-        assert all(
-            first[:12].casefold() in r.key for r in app.screen.table.rows.visible_rows(0, 500)
-        )
+        assert app.screen.runs.count >= 1
+        assert all(first[:12].casefold() in r.key for r in app.screen.runs.rows_between(0, 500))
         # The filter brought the rest through the walk: each page once, at most one past
         # the end of its three.
         skips = [int(r.query["_skip"]) for r in server.router.requests_to("sequence_subscription/")]
@@ -139,11 +137,11 @@ async def test_subscriptions_page_through_skip_like_the_list(make_app, server):
         offline.main.jump_to(sequence_id)
         await pilot.press("s")
         await settle(pilot)
-        assert len(offline.screen.table.rows) == 100  # lazily, from the cache too
+        assert offline.screen.runs.loaded == 100  # lazily, from the cache too
         await pilot.press("end")
         await settle(pilot)
-        assert len(offline.screen.table.rows) == 200
-        assert first in [r.contact for r in offline.screen.table.rows.rows]
+        assert offline.screen.runs.loaded == 200
+        assert first in [r.contact for r in offline.screen.runs.in_order()]
 
 
 def test_templates_of_a_sequence_are_distinct_and_ordered():
@@ -166,7 +164,7 @@ async def test_a_lookup_for_a_row_the_cursor_left_is_not_painted(make_app, serve
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         server.faults.latency = 0.3
-        first, second = app.main.sequence_rows.rows[5].id, app.main.sequence_rows.rows[6].id
+        first, second = app.main.sequences.in_order()[5].id, app.main.sequences.in_order()[6].id
         app.main.jump_to(first)
         # The cursor rests: its lookups start, and take 0.3 s to answer.
         await wait_until(

@@ -26,7 +26,7 @@ def _check(app) -> None:
     if isinstance(app.screen, SubscriptionsScreen):
         tables.append(app.screen.table)
     for table in tables:
-        count = table.rows.visible_count
+        count = table.rows.count
         assert 0 <= table.cursor < max(1, count), (table.cursor, count)
         ids = table.rows.ids()
         assert len(ids) == len(set(ids)), "a row appears twice"

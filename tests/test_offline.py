@@ -19,7 +19,7 @@ async def test_an_offline_start_shows_what_was_seen_online_with_zero_requests(ma
     online = make_app()
     async with online.run_test(size=(120, 35)) as pilot:
         await _browse(online, pilot, pages=3)
-        seen_ids = online.main.sequence_rows.ids()
+        seen_ids = online.main.sequences.ids()
         online.main.jump_to(seen_ids[150])
         await pilot.pause()
         seen_detail = online.main.detail.text
@@ -29,7 +29,7 @@ async def test_an_offline_start_shows_what_was_seen_online_with_zero_requests(ma
     offline = make_app(offline=True)
     async with offline.run_test(size=(120, 35)) as pilot:
         await _browse(offline, pilot, pages=4)  # the 4th End finds nothing more cached
-        assert offline.main.sequence_rows.ids() == seen_ids
+        assert offline.main.sequences.ids() == seen_ids
         offline.main.jump_to(seen_ids[150])
         await pilot.pause()
         text = screen_text(offline)
@@ -75,20 +75,20 @@ async def test_losing_the_network_mid_session_is_a_banner_then_recovery(make_app
         await settle(pilot)
         text = screen_text(app)
         assert "Offline: the network is unreachable" in text
-        assert app.main.feed.offline
+        assert app.main.sequences.state.offline
         # Browsing what is loaded still works.
         await pilot.press("home", "down")
         assert app.main.sequence_list.cursor == 1
-        assert app.main.detail.showing == app.main.sequence_rows.rows[1].id
+        assert app.main.detail.showing == app.main.sequences.in_order()[1].id
         server.faults.clear()
         for _ in range(100):
             await pilot.pause(0.05)
-            if not app.main.feed.offline and len(app.main.sequence_rows) == 200:
+            if not app.main.sequences.state.offline and app.main.sequences.loaded == 200:
                 break
 
         await settle(pilot)
-        assert not app.main.feed.offline
-        assert len(app.main.sequence_rows) == 200
+        assert not app.main.sequences.state.offline
+        assert app.main.sequences.loaded == 200
         text = screen_text(app)
         assert "Back online" in text
         assert "Offline: the network" not in text
@@ -97,7 +97,7 @@ async def test_losing_the_network_mid_session_is_a_banner_then_recovery(make_app
 async def test_a_complete_pass_removes_what_was_deleted_upstream(make_app, server):
     async def full_pass(app, pilot):
         await settle(pilot)
-        while not app.main.feed.end:
+        while not app.main.sequences.state.end:
             await pilot.press("end")
             await settle(pilot)
 
@@ -110,13 +110,13 @@ async def test_a_complete_pass_removes_what_was_deleted_upstream(make_app, serve
     second = make_app()
     async with second.run_test(size=(120, 35)) as pilot:
         await full_pass(second, pilot)
-        assert victim not in second.main.sequence_rows.ids()
-        assert second.main.feed.complete
+        assert victim not in second.main.sequences.ids()
+        assert second.main.sequences.state.complete
     offline = make_app(offline=True)
     async with offline.run_test(size=(120, 35)) as pilot:
         await full_pass(offline, pilot)
-        assert victim not in offline.main.sequence_rows.ids()
-        assert len(offline.main.sequence_rows) == 349
+        assert victim not in offline.main.sequences.ids()
+        assert offline.main.sequences.loaded == 349
 
 
 async def test_the_key_appears_nowhere_under_the_cache_folder(make_app, server, tmp_path):
@@ -127,7 +127,7 @@ async def test_the_key_appears_nowhere_under_the_cache_folder(make_app, server, 
         await settle(pilot)
         await pilot.press("end")
         await settle(pilot)
-        assert len(app.main.sequence_rows) == 200
+        assert app.main.sequences.loaded == 200
     needles = [key.encode(), base64.b64encode(f"{key}:".encode()), key[4:20].encode()]
     files = [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
     assert files

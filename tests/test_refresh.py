@@ -19,7 +19,7 @@ async def test_r_while_a_page_is_in_flight_loses_no_cached_row(make_app, server,
     app = make_app()
     async with app.run_test(size=(120, 35), notifications=True) as pilot:
         await settle(pilot)
-        while len(app.main.sequence_rows) < 500:
+        while app.main.sequences.loaded < 500:
             await pilot.press("end")
             await settle(pilot)
         # The first pass is at page 500, and that page is slow to come; page 0 of the pass
@@ -29,12 +29,12 @@ async def test_r_while_a_page_is_in_flight_loses_no_cached_row(make_app, server,
         await pilot.press("end")
         await wait_until(pilot, lambda: _asked(server, 500) == 1)
         await pilot.press("r")
-        await wait_until(pilot, lambda: not app.main.feed.loading, timeout=15)
-        while not app.main.feed.end:
+        await wait_until(pilot, lambda: not app.main.sequences.busy, timeout=15)
+        while not app.main.sequences.state.end:
             await pilot.press("end")
             await settle(pilot)
         await settle(pilot)
-        assert app.main.feed.complete
+        assert app.main.sequences.state.complete
         assert "all 1,000" in screen_text(app)
         assert app.session.cache.sequence_count() == 1000
         assert _asked(server, 500) == 2  # asked again in the new pass
@@ -59,8 +59,8 @@ async def test_r_again_and_again_while_loading_never_prunes(make_app, server):
             asked = _asked_all(server)
             await pilot.press("r")
         await settle(pilot)
-        while not app.main.feed.complete:
+        while not app.main.sequences.state.complete:
             await pilot.press("r")
             await settle(pilot)
-        assert len(app.main.sequence_rows) == 600
+        assert app.main.sequences.loaded == 600
         assert app.session.cache.sequence_count() == 600

@@ -42,10 +42,10 @@ async def test_a_dismissed_screen_is_not_kept_alive_by_the_row_freeze(make_app):
         await pilot.press("s")
         await settle(pilot)
         gone = weakref.ref(app.screen)
-        app.main.feed.refresh()  # pages land, and are frozen, while the screen is open
+        app.main.sequences.refresh()  # pages land, and are frozen, while the screen is open
         await settle(pilot)
         await pilot.press("escape")
         await settle(pilot)
-        app.main.feed.refresh()  # pages land and are frozen after the screen was dismissed
+        app.main.sequences.refresh()  # pages land and are frozen after the screen was dismissed
         await settle(pilot)
         assert gone() is None

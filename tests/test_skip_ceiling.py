@@ -220,13 +220,13 @@ END_LINE = "Close lists only the first 500 sequences"
 def _no_failure(app) -> None:
     text = screen_text(app)
     assert "failed" not in text and "r to retry" not in text
-    assert not [n for n in app._notifications if n.severity == "error"]
+    assert not [n for n in app.told if n.severity == "error"]
     assert type(app.screen).__name__ in ("SequencesScreen", "SubscriptionsScreen")
 
 
-async def _scroll_to_the_end(pilot, feed) -> None:
+async def _scroll_to_the_end(pilot, rows) -> None:
     for _ in range(20):  # a list that never ends is a failure, not a hang
-        if feed.end:
+        if rows.state.end:
             return
         await pilot.press("end")
         await settle(pilot)
@@ -237,13 +237,13 @@ async def test_the_sequence_list_ends_with_a_line_at_the_ceiling(make_app, cappe
     app = make_app()
     async with app.run_test(size=(200, 40), notifications=True) as pilot:
         await settle(pilot)
-        feed = app.main.feed
-        await _scroll_to_the_end(pilot, feed)
+        rows = app.main.sequences
+        await _scroll_to_the_end(pilot, rows)
         await settle(pilot)
         text = screen_text(app)
         assert END_LINE in text and "narrow with a filter, or see them in Close" in text
         assert "first 500 · Close's limit" in text
-        assert len(app.main.sequence_rows) == 500
+        assert app.main.sequences.loaded == 500
         _no_failure(app)
         # Permanent: more keys ask nothing more.
         asked = len(_list_skips(capped))
@@ -255,21 +255,21 @@ async def test_the_sequence_list_ends_with_a_line_at_the_ceiling(make_app, cappe
         # r asks again, once, as any page.
         await pilot.press("r")
         await settle(pilot)
-        await _scroll_to_the_end(pilot, feed)
+        await _scroll_to_the_end(pilot, rows)
         await settle(pilot)
         assert _list_skips(capped).count(500) == 2
         assert END_LINE in screen_text(app)
         _no_failure(app)
-        assert not feed.complete
+        assert not rows.state.complete
         # Once Close lists further, r goes on to the real end, and the line goes.
         capped.router.max_skip = None
         await pilot.press("r")
         await settle(pilot)
-        await _scroll_to_the_end(pilot, feed)
+        await _scroll_to_the_end(pilot, rows)
         await settle(pilot)
         text = screen_text(app)
         assert "all 1,000" in text and "Close lists only" not in text
-        assert feed.complete
+        assert rows.state.complete
     record_property(
         "fault_matrix",
         ("_skip past max_skip (list)", "end line: Close lists only…", "r asks once more"),
@@ -281,11 +281,11 @@ async def test_a_filter_walk_ends_the_same_way(make_app, capped):
     async with app.run_test(size=(200, 40), notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("slash", *"sequence", "enter")
-        await wait_until(pilot, lambda: app.main.feed.end, timeout=15)
+        await wait_until(pilot, lambda: app.main.sequences.state.end, timeout=15)
         await settle(pilot)
         text = screen_text(app)
         assert "of the first 500 match · Close's limit" in text
-        assert len(app.main.sequence_rows) == 500
+        assert app.main.sequences.loaded == 500
         await pilot.press("end")
         await settle(pilot)
         assert END_LINE in screen_text(app)
@@ -300,8 +300,8 @@ async def test_the_runs_list_ends_with_a_line_at_the_ceiling(make_app, capped):
         assert app.main.sequence_list.current_row.id == SEED_ID
         await pilot.press("s")
         await settle(pilot)
-        feed = app.screen.pane.feed
-        await _scroll_to_the_end(pilot, feed)
+        rows = app.screen.runs
+        await _scroll_to_the_end(pilot, rows)
         await settle(pilot)
         text = screen_text(app)
         assert (
@@ -327,17 +327,17 @@ async def test_the_app_prunes_nothing_at_the_ceiling(make_app, capped, online, c
     app = make_app()
     async with app.run_test(size=(200, 40), notifications=True) as pilot:
         await settle(pilot)
-        await _scroll_to_the_end(pilot, app.main.feed)
+        await _scroll_to_the_end(pilot, app.main.sequences)
         await settle(pilot)
         # The cached rows past the ceiling leave the view (revalidating them would only be
         # refused again, for ever), and stay in the cache.
         text = screen_text(app)
         assert END_LINE in text and "first 500 · Close's limit" in text
-        assert len(app.main.sequence_rows) == 500
+        assert app.main.sequences.loaded == 500
         assert _list_skips(capped).count(500) == 1
-        assert not app.main.feed.complete
+        assert not app.main.sequences.state.complete
         assert app.session.cache.sequence_count() == 1_000
-        assert not [n for n in app._notifications if "removed upstream" in n.message]
+        assert not [n for n in app.told if "removed upstream" in n.message]
 
 
 async def test_a_reconnect_that_meets_the_ceiling_is_back_online_and_stops(make_app, capped):
@@ -347,15 +347,16 @@ async def test_a_reconnect_that_meets_the_ceiling_is_back_online_and_stops(make_
     app = make_app()
     async with app.run_test(size=(200, 40), notifications=True) as pilot:
         await settle(pilot)
-        feed = app.main.feed
+        rows = app.main.sequences
         for _ in range(20):
-            if feed.offline or feed.end:
+            if rows.state.offline or rows.state.end:
                 break
             await pilot.press("end")
             await settle(pilot)
-        await wait_until(pilot, lambda: feed.ceiling is not None and not feed.offline)
-        await wait_until(pilot, lambda: not feed._reconnecting)
+        await wait_until(pilot, lambda: rows.state.capped and not rows.state.offline)
+        await wait_until(pilot, lambda: not [w for w in app.workers if w.group == "reconnect"
+                                             and not w.is_finished])  # fmt: skip
         await settle(pilot)
         assert END_LINE in screen_text(app)
-        assert "Back online." in [n.message for n in app._notifications]
+        assert "Back online." in [n.message for n in app.told]
         _no_failure(app)

@@ -15,24 +15,24 @@ async def test_the_status_key_narrows_over_pages_not_yet_loaded(make_app, server
     app = make_app()
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
-        assert len(app.main.sequence_rows) == 100  # one page so far
+        assert app.main.sequences.loaded == 100  # one page so far
         await pilot.press("f")  # all → active
         await settle(pilot)
-        rows = app.main.sequence_rows
-        assert len(rows) == 450  # the filter kept loading until it covered every page
-        shown = rows.visible_rows(0, 1000)
+        rows = app.main.sequences
+        assert rows.loaded == 450  # the filter kept loading until it covered every page
+        shown = rows.rows_between(0, 1000)
         assert shown and all(r.status == "active" for r in shown)
         assert app.main.list_pane.filter_input.value == "status:active"
         assert f"{len(shown):,} of 450 match" in screen_text(app)
         await pilot.press("f")  # → paused
         await settle(pilot)
-        assert {r.status for r in rows.visible_rows(0, 1000)} == {"paused"}
+        assert {r.status for r in rows.rows_between(0, 1000)} == {"paused"}
         for _ in range(10):  # on through the rest, and back to all
             await pilot.press("f")
             await settle(pilot)
             if not app.main.list_pane.filter_input.value:
                 break
-        assert rows.visible_count == 450 and app.main.list_pane.filter_input.value == ""
+        assert rows.count == 450 and app.main.list_pane.filter_input.value == ""
 
 
 async def test_the_filter_box_takes_status_terms_beside_text(make_app, server):
@@ -41,7 +41,7 @@ async def test_the_filter_box_takes_status_terms_beside_text(make_app, server):
         await settle(pilot)
         await pilot.press("slash", *"status:paused renewal", "enter")
         await settle(pilot)
-        shown = app.main.sequence_rows.visible_rows(0, 2000)
+        shown = app.main.sequences.rows_between(0, 2000)
         assert shown
         assert all(r.status == "paused" and "renewal" in r.key for r in shown)
 
@@ -53,27 +53,27 @@ async def test_sorting_covers_loaded_rows_says_so_and_one_key_loads_the_rest(mak
         await settle(pilot)
         await pilot.press("S")  # Name ↑
         await settle(pilot)
-        rows = app.main.sequence_rows
-        names = [r.key for r in rows.visible_rows(0, 1000)]
+        rows = app.main.sequences
+        names = [r.key for r in rows.rows_between(0, 1000)]
         assert names == sorted(names)
         text = screen_text(app)
         assert "Name↑" in text and "of those loaded (L loads all)" in text
         await pilot.press("L")
         await settle(pilot)
-        assert len(rows) == 350
-        names = [r.key for r in rows.visible_rows(0, 1000)]
+        assert rows.loaded == 350
+        names = [r.key for r in rows.rows_between(0, 1000)]
         assert names == sorted(names)  # rows that arrived later were put in their place
         assert "L loads all" not in screen_text(app)
         await pilot.press("S")  # Name ↓
         await settle(pilot)
-        assert [r.key for r in rows.visible_rows(0, 1000)] == sorted(names, reverse=True)
+        assert [r.key for r in rows.rows_between(0, 1000)] == sorted(names, reverse=True)
         # Through every column and back to Close's order with the same key.
         for _ in range(40):
             if app.main.sequence_list.sort is None:
                 break
             await pilot.press("S")
         assert app.main.sequence_list.sort is None
-        assert [r.id for r in rows.visible_rows(0, 1000)] == rows.ids()
+        assert [r.id for r in rows.rows_between(0, 1000)] == rows.ids()
 
 
 async def test_a_click_on_a_header_sorts_by_that_column(make_app):
@@ -85,12 +85,13 @@ async def test_a_click_on_a_header_sorts_by_that_column(make_app):
         await pilot.click("#sequences", offset=(x + 2 - 1, 0))
         await settle(pilot)
         assert table.sort is not None and table.sort.column.title == "Steps"
-        steps = [r.steps for r in app.main.sequence_rows.visible_rows(0, 100)]
-        assert steps == sorted(steps)
+        steps = [r.steps for r in app.main.sequences.rows_between(0, 100)]
+        assert steps == sorted(steps, reverse=True)  # a count: the largest first
+        assert "Steps↓" in screen_text(app).splitlines()[2]  # the title whole, with its arrow
         await pilot.click("#sequences", offset=(x + 2 - 1, 0))
         await settle(pilot)
-        steps = [r.steps for r in app.main.sequence_rows.visible_rows(0, 100)]
-        assert steps == sorted(steps, reverse=True)
+        steps = [r.steps for r in app.main.sequences.rows_between(0, 100)]
+        assert steps == sorted(steps)
 
 
 async def test_error_counts_show_from_the_cache_with_no_request_per_row(
@@ -107,16 +108,16 @@ async def test_error_counts_show_from_the_cache_with_no_request_per_row(
         await settle(pilot)
         details = [r for r in server.router.requests if r.path.startswith("sequence/seq_")]
         assert len(details) <= 1  # only the highlighted row's own detail, as before
-        rows = app.main.sequence_rows.rows
+        rows = app.main.sequences.in_order()
         assert all(r.counts is not None for r in rows)
         # Errors first: S cycles Name ↑, Name ↓, Status ↑, Status ↓, Err ↓.
         for _ in range(5):
             await pilot.press("S")
         await settle(pilot)
         assert app.main.sequence_list.sort.label == "Err ↓"
-        errors = [r.counts["error"] for r in app.main.sequence_rows.visible_rows(0, 200)]
+        errors = [r.counts["error"] for r in app.main.sequences.rows_between(0, 200)]
         assert errors == sorted(errors, reverse=True) and errors[0] > 0
-        top = app.main.sequence_rows.visible(0)
+        top = app.main.sequences.row(0)
         await pilot.press("home")  # the cursor kept its row through the sort: to the top
         await wait_until(pilot, lambda: app.main.detail.showing == top.id)
         assert f"{top.counts['error']:,} error" in " ".join(app.main.detail.text.split())
@@ -131,7 +132,7 @@ async def test_unknown_counts_show_a_dot_until_a_detail_visit_fills_them(make_ap
         assert " · " in second
         await pilot.press("down")
         await settle(pilot)  # the cursor rested: its detail (and counts) arrived
-        row = app.main.sequence_rows.visible(1)
+        row = app.main.sequences.row(1)
         assert row.counts is not None
         lines = screen_text(app).splitlines()
         second = next(line for line in lines if line.startswith("│ " + row.name[:20]))
@@ -140,7 +141,7 @@ async def test_unknown_counts_show_a_dot_until_a_detail_visit_fills_them(make_ap
 
 def _big_sequence(app, server, at_least: int = 260):
     return next(
-        r for r in app.main.sequence_rows.rows
+        r for r in app.main.sequences.in_order()
         if server.router.org.subscription_total(r.id) >= at_least
     )  # fmt: skip
 
@@ -207,7 +208,7 @@ async def test_o_over_ssh_shows_and_copies_the_address_and_opens_nothing(
         await pilot.pause()
         row = app.main.sequence_list.current_row
         url = f"https://app.close.com/sequences/{row.id}/"
-        toasts = [n.message for n in app._notifications]
+        toasts = [n.message for n in app.told]
         assert app.clipboard == url and any(url in m for m in toasts) and opened == []
         app.main.jump_to(_big_sequence(app, server, 90).id)
         await pilot.press("s")
@@ -234,7 +235,7 @@ async def test_o_with_a_display_opens_the_browser(make_app, monkeypatch):
         await settle(pilot)
         await pilot.press("o")
         await pilot.pause()
-    assert opened == [f"https://app.close.com/sequences/{app.main.sequence_rows.rows[0].id}/"]
+    assert opened == [f"https://app.close.com/sequences/{app.main.sequences.in_order()[0].id}/"]
 
 
 async def test_enter_on_a_run_shows_every_field_and_the_cadence(make_app, server):

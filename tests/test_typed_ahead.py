@@ -59,7 +59,7 @@ async def test_s_typed_before_the_client_is_ready_waits_for_it(
         await settle(pilot)
         text = screen_text(app)
         assert "failed: r to retry" not in text and "Traceback" not in text
-        assert not any("Unexpected" in n.message for n in app._notifications)
+        assert not any("Unexpected" in n.message for n in app.told)
         assert app.is_running
     record_property(
         "fault_matrix",

@@ -39,8 +39,8 @@ async def test_copying_an_id_holding_invisible_characters_is_refused(
     async with app.run_test(size=(120, 35), notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("y")
-        await wait_until(pilot, lambda: any("Not copied" in n.message for n in app._notifications))
-        (told,) = [n.message for n in app._notifications if "Not copied" in n.message]
+        await wait_until(pilot, lambda: any("Not copied" in n.message for n in app.told))
+        (told,) = [n.message for n in app.told if "Not copied" in n.message]
         assert told.startswith("Not copied: the id of ")  # not "this the id of"
         assert "control or invisible characters" in told and "<U+2028>" in told
         assert app.clipboard == ""
@@ -56,8 +56,8 @@ async def test_a_copy_over_ten_thousand_characters_is_refused(make_app, server, 
     async with app.run_test(size=(120, 35), notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("y")
-        await wait_until(pilot, lambda: any("Not copied" in n.message for n in app._notifications))
-        assert any("10,004 characters long" in n.message for n in app._notifications)
+        await wait_until(pilot, lambda: any("Not copied" in n.message for n in app.told))
+        assert any("10,004 characters long" in n.message for n in app.told)
         assert app.clipboard == ""
     record_property(
         "fault_matrix", ("y on a 10,004-character id", "Not copied: over 10,000", "clipboard empty")

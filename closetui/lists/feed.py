@@ -17,70 +17,30 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from closetui.close.paging import MAX_NO_PROGRESS, pages_in_order
 from closetui.config.tuning import CACHED_BATCH_SECONDS, RECONNECT_DELAYS
 from closetui.errors import ApiError, AuthError, NetworkError, SkipCeiling
-from closetui.lists.rows import KeyedRow, RowList
-from closetui.present.sheet import format_age
-
-
-class FetchedPageLike(Protocol):
-    @property
-    def skip(self) -> int: ...
-
-    @property
-    def rows(self) -> Sequence[KeyedRow]: ...
-
-    @property
-    def has_more(self) -> bool: ...
-
-    @property
-    def limit(self) -> int: ...
-
-    @property
-    def problems(self) -> tuple[str, ...]: ...
-
-    @property
-    def next_skip(self) -> int: ...
-
-    def __len__(self) -> int: ...
-
-
-class PageSource(Protocol):
-    limit: int
-
-    @property
-    def can_fetch(self) -> bool: ...
-
-    def cached_page(self, skip: int) -> Sequence[KeyedRow] | None: ...
-
-    async def fetch_page(self, skip: int) -> FetchedPageLike: ...
-
-    def begin_pass(self) -> None: ...
-
-    def finish_pass(self, total: int) -> int: ...
-
-    def known_total(self) -> int | None: ...
-
-    def width(self) -> int: ...
+from closetui.lists.rows import RowList
+from closetui.lists.source import FetchedPage, PagedSource
 
 
 @dataclass(frozen=True, slots=True)
-class FeedEvent:
-    """Something that happened to a list's pages, for the view to show."""
+class ListEvent:
+    """Something that happened to a list's pages, for the view to show. Events of kind
+    "rows" say only that rows changed: a later one stands for an earlier one not yet seen."""
 
-    kind: FeedEventKind
+    kind: ListEventKind
     skip: int | None = None
     error: ApiError | None = None
     count: int = 0
     notes: tuple[str, ...] = ()
 
 
-FeedEventKind = Literal[
+ListEventKind = Literal[
     "rows",  # rows were put in (count: how many new)
     "loading",  # the next page was asked for
     "failed",  # a page failed (error)
@@ -94,30 +54,21 @@ FeedEventKind = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class ListStatus:
-    """What a list says about itself: the line after its last row, and its border's words."""
-
-    line: str
-    role: str  # "status", "warn" or "error"
-    subtitle: str
-
-
 # Runs a coroutine in the background; the second argument names its group ("pages" or
 # "reconnect") so that a UI can wait for the pages without waiting for a retry loop.
 Spawn = Callable[[Coroutine[Any, Any, None], str], Any]
 
 
 class Feed:
-    MAX_PARALLEL = 2
+    REVALIDATING_AT_ONCE = 2  # cached pages revalidated at once, beside the next page
     MAX_EMPTY = MAX_NO_PROGRESS
 
     def __init__(
         self,
-        source: PageSource,
+        source: PagedSource,
         *,
         spawn: Spawn,
-        on_event: Callable[[FeedEvent], None],
+        on_event: Callable[[ListEvent], None],
         rows: RowList[Any] | None = None,
         retry_delays: tuple[float, ...] = RECONNECT_DELAYS,
         hold_network: bool = False,
@@ -143,11 +94,8 @@ class Feed:
         self._empty_from = 0
         self.want_all = False  # every page, not just the next: a filter must cover them all
         self._walking = False
-        self.stopped: str | None = None  # why paging stopped before the end, if it did
+        self.stopped = False  # paging stopped before the end: pages brought nothing new
         self.ceiling: SkipCeiling | None = None  # Close would list no further (its `_skip` cap)
-        # What the list holds, in the end line's words ("runs of this sequence"): the
-        # view's plural when None.
-        self.noun: str | None = None
         self._fresh_end: int | None = None  # skip of the fresh page that said has_more false
         self._reconnecting = False
         self._retry_delays = retry_delays
@@ -186,50 +134,6 @@ class Feed:
         if not self._oldest_due and (self._oldest is None or fetched_at < self._oldest[0]):
             self._oldest = (fetched_at, skip)
 
-    def status(self, plural: str, now: float) -> ListStatus:
-        """Which state wins, in one place: loading, a refused key, a stop, a failure,
-        offline, the end; and the count the border shows (with the filter's matches and the
-        age of what is shown from the cache)."""
-        rows = self.rows
-        count = len(rows)
-        if self.fetching_next or (self.hold_network and not self.end and not count):
-            line, role = "loading…", "status"
-        elif self.auth_failed is not None:
-            line, role = "the API key was refused", "error"
-        elif self.stopped:
-            line, role = f"{self.stopped} · r to try again", "warn"
-        elif self.ceiling is not None:
-            what = self.noun or plural
-            line = f"Close lists only the first {count:,} {what}: "
-            line, role = line + "narrow with a filter, or see them in Close", "warn"
-        elif self.next_failed is not None and not self.offline:
-            line, role = "failed: r to retry", "error"
-        elif self.offline and not count:
-            line, role = "Nothing is cached for this yet.", "warn"
-        elif self.offline and not self.end:
-            line, role = "offline: no more cached rows · r to retry", "warn"
-        elif self.end and not count:
-            line, role = f"No {plural}.", "status"
-        else:
-            line, role = "", "status"
-        if rows.filter:
-            more = " · searching…" if rows.searching else ""
-            more += "" if self.end else " · loading more…"
-            subtitle = f"{rows.visible_count:,} of {count:,} match{more}"
-        elif self.end:
-            cached = " cached" if self.offline and not self.complete else ""
-            subtitle = f"all {count:,}{cached}"
-        else:
-            subtitle = f"{count:,} loaded · more"
-        if self.ceiling is not None:  # the count is as far as Close lists, not the list's
-            first = f"first {count:,}"
-            subtitle = f"{rows.visible_count:,} of the {first} match" if rows.filter else first
-            subtitle += " · Close's limit"
-        oldest = self.oldest_cached
-        if oldest is not None:
-            subtitle += f" · cached {format_age(now - oldest)}"
-        return ListStatus(line, role, subtitle)
-
     @property
     def complete(self) -> bool:
         """Every page is in and fresh: the count is the organization's."""
@@ -264,19 +168,19 @@ class Feed:
                 if not self.want_all or time.perf_counter() >= until:
                     break
             if count:
-                self._emit(FeedEvent("rows", first, count=count))
+                self._emit(ListEvent("rows", first, count=count))
                 return
         if self.offline or self.auth_failed or self.hold_network:
             if self.offline and self.cache_end and not self.source.can_fetch:
                 self.end = True
-                self._emit(FeedEvent("rows"))
+                self._emit(ListEvent("rows"))
             return
         if self._walking:
             return  # the walk is asking for this page and those after it
         if self.want_all:
             self._walking = True
             self.loading.add(self.next_skip)  # until the walk's own request is under way
-            self._emit(FeedEvent("loading", self.next_skip))
+            self._emit(ListEvent("loading", self.next_skip))
             self._spawn(self._walk(self.next_skip), "pages")
             return
         self._start(self.next_skip)
@@ -285,7 +189,7 @@ class Feed:
         if self.offline or self.auth_failed or self.hold_network:
             return
         for skip in self.rows.stale_slots():
-            if len(self.loading) >= self.MAX_PARALLEL:
+            if len(self.loading) >= self.REVALIDATING_AT_ONCE:
                 return
             if skip in self.loading or skip in self.failed or self.rows.slot_is_fresh(skip):
                 continue
@@ -294,8 +198,14 @@ class Feed:
     def _start(self, skip: int) -> None:
         self.loading.add(skip)
         if skip == self.next_skip:
-            self._emit(FeedEvent("loading", skip))
+            self._emit(ListEvent("loading", skip))
         self._spawn(self._fetch(skip), "pages")
+
+    def take(self, page: FetchedPage) -> None:
+        """A page from elsewhere, applied as a fetched one."""
+        self.loading.discard(page.skip)
+        self.failed.pop(page.skip, None)
+        self._apply(page)
 
     def release_network(self) -> None:
         """Let the network in: the first frame has been drawn from the cache."""
@@ -311,7 +221,7 @@ class Feed:
 
     def refresh(self) -> None:
         """`r`: revalidate every loaded page from the first; rows stay until replaced."""
-        self.stopped = None
+        self.stopped = False
         self.ceiling = None  # asked once more, as any page: Close may list further now
         self._empty_run = 0
         self.failed.clear()
@@ -348,7 +258,7 @@ class Feed:
                         break  # the list changed under the walk (a refresh found its end)
                     if self.offline:
                         self.offline = False
-                        self._emit(FeedEvent("online"))
+                        self._emit(ListEvent("online"))
                     self.failed.pop(page.skip, None)
                     self._apply(page)
                     at = page.skip + page.limit
@@ -361,7 +271,7 @@ class Feed:
         finally:
             self._walking = False
 
-    async def _walk_fetch(self, skip: int) -> FetchedPageLike:
+    async def _walk_fetch(self, skip: int) -> FetchedPage:
         self.loading.add(skip)
         try:
             return await self.source.fetch_page(skip)
@@ -388,7 +298,7 @@ class Feed:
         self.failed.pop(skip, None)
         if self.offline:
             self.offline = False
-            self._emit(FeedEvent("online"))
+            self._emit(ListEvent("online"))
         self._apply(page)
 
     def _start_again(self, skip: int) -> None:
@@ -403,7 +313,7 @@ class Feed:
     def _fetch_failed(self, skip: int, exc: Exception) -> None:
         if isinstance(exc, AuthError):
             self.auth_failed = exc
-            self._emit(FeedEvent("auth", skip, exc))
+            self._emit(ListEvent("auth", skip, exc))
         elif isinstance(exc, SkipCeiling):
             # The end of what Close will list, not a failure: nothing to retry, and the pass
             # is not complete (no `has_more: false`), so nothing cached is pruned. Rows the
@@ -415,22 +325,22 @@ class Feed:
             self.next_skip = min(self.next_skip, skip)
             if self.offline:  # Close answered: back online, and the reconnect loop ends
                 self.offline = False
-                self._emit(FeedEvent("online"))
-            self._emit(FeedEvent("capped", skip, exc))
+                self._emit(ListEvent("online"))
+            self._emit(ListEvent("capped", skip, exc))
         elif isinstance(exc, NetworkError):
             self.failed[skip] = exc
             self._go_offline(exc)
         elif isinstance(exc, ApiError):
             self.failed[skip] = exc
-            self._emit(FeedEvent("failed", skip, exc))
+            self._emit(ListEvent("failed", skip, exc))
         else:
             # A bug, not a server's answer: the page is marked failed (so `r` can try again
             # and the list does not say "loading…" for ever), and the caller logs it.
             self.failed[skip] = ApiError("unexpected error")
-            self._emit(FeedEvent("failed", skip, None))
+            self._emit(ListEvent("failed", skip, None))
             raise exc
 
-    def _apply(self, page: FetchedPageLike) -> None:
+    def _apply(self, page: FetchedPage) -> None:
         skip = page.skip
         dropped = self.rows.put(skip, page.rows, fresh=True)
         if self.cached_at.pop(skip, None) is not None:
@@ -445,7 +355,7 @@ class Feed:
         elif extending:
             self.next_skip = skip + page.limit
         if page.problems:
-            self._emit(FeedEvent("problems", skip, notes=page.problems))
+            self._emit(ListEvent("problems", skip, notes=page.problems))
         if not page.has_more:
             self._fresh_end = skip
             self.end = True
@@ -464,14 +374,14 @@ class Feed:
                 # Stop, and start again from the first such page when asked to.
                 self.end = True
                 self.next_skip = self._empty_from
-                self.stopped = f"stopped: {self.MAX_EMPTY} pages brought nothing new"
+                self.stopped = True
                 note = (
                     f"The server kept saying there was more, but {self.MAX_EMPTY} pages in a row "
                     "brought nothing new; paging stopped."
                 )
-                self._emit(FeedEvent("stopped", skip, notes=(note,)))
+                self._emit(ListEvent("stopped", skip, notes=(note,)))
         self._check_complete()
-        self._emit(FeedEvent("rows", skip, count=len(page.rows) - dropped))
+        self._emit(ListEvent("rows", skip, count=len(page.rows) - dropped))
 
     def _check_complete(self) -> None:
         """Slots are contiguous by construction, so the pass is complete once the page that
@@ -483,7 +393,7 @@ class Feed:
         removed = self.rows.drop_stale()
         self.source.finish_pass(len(self.rows))
         self._complete = True
-        self._emit(FeedEvent("complete", count=removed))
+        self._emit(ListEvent("complete", count=removed))
 
     # -- offline -------------------------------------------------------------------------------
 
@@ -491,7 +401,7 @@ class Feed:
         first = not self.offline
         self.offline = True
         if first:
-            self._emit(FeedEvent("offline", error=error))
+            self._emit(ListEvent("offline", error=error))
         if not self._reconnecting:
             self._reconnecting = True
             self._spawn(self._reconnect(), "reconnect")

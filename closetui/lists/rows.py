@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar, overload
 
 from closetui.lists.query import Query, parse
-from closetui.lists.rowstore import RowStore
+from closetui.lists.rowstore import Anchor, RowStore
 
 
 class KeyedRow(Protocol):
@@ -51,6 +51,15 @@ class KeyedRow(Protocol):
 
 
 SortKey = Callable[[Any], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """One way a list can be sorted: a value per row (never None: unknowns sort as a value
+    of their own), and which way round a person wants it first."""
+
+    key: SortKey
+    largest_first: bool = False  # counts and dates: the largest first is what one wants
 
 
 @dataclass(slots=True)
@@ -75,19 +84,6 @@ BLOCKS_KEPT = 32  # blocks of a sorted view that stay in memory
 SEARCH_ROWS = 50_000  # rows one step of a filter's search covers (about 15 ms)
 FIRST_SCREEN = 100  # matches a new filter finds before it is first shown, if it can…
 FIRST_SEARCH_SECONDS = 0.03  # …in this long
-
-
-def _match_sql(query: Query) -> tuple[str, list[Any]]:
-    """The filter as SQL: the same test as `Query.matches`, over the stored key and status."""
-    clauses, args = ["instr(key, ?) > 0"], [query.text]
-    if query.statuses:
-        statuses = sorted(query.statuses)
-        clauses.append(f"status IN ({','.join('?' * len(statuses))})")
-        args += statuses
-    return " AND ".join(clauses), args
-
-
-Anchor = tuple[Any, int, int]  # a row's place in a sorted view: its sort value, slot and ord
 
 
 class _Block(Generic[R]):
@@ -262,9 +258,11 @@ class RowList(Generic[R]):
         return None if place is None else self._slot(place[0])[place[1]]
 
     def ids(self) -> list[str]:
-        if self._store is None:
-            return []
-        return [i for (i,) in self._store.execute("SELECT id FROM rows ORDER BY slot, ord")]
+        return self._store.ids() if self._store is not None else []
+
+    def find(self, needle: str, limit: int) -> list[R]:
+        """Up to `limit` rows whose filter key holds `needle`, in list order."""
+        return self._store.find(needle, limit) if self._store is not None else []
 
     @property
     def rows(self) -> InOrder[R]:
@@ -279,13 +277,7 @@ class RowList(Generic[R]):
         return self._slot(self._starts[at])[index - self._slot_at[at]]
 
     def _every(self) -> Iterator[tuple[int, R]]:
-        if self._store is None:
-            return iter(())
-        store = self._store
-        cursor = store.execute(
-            "SELECT rows.rid, data.row FROM rows JOIN data USING (rid) ORDER BY slot, ord"
-        )
-        return ((rid, store.load(blob)) for rid, blob in cursor)  # a row at a time
+        return self._store.every() if self._store is not None else iter(())
 
     def statuses(self) -> set[str]:
         """The statuses rows have had since the list began (kept as pages come: asking the
@@ -319,13 +311,6 @@ class RowList(Generic[R]):
             self._matching[skip] = found
         return found
 
-    def _order(self, backward: bool = False, column: str | None = None) -> str:
-        """The view's ORDER BY; `backward` reads it from the other end. A descending sort
-        still keeps equal rows in the API's order, as a stable sort does."""
-        first = "ASC" if self._descending == backward else "DESC"
-        rest = "DESC" if backward else "ASC"
-        return f"{column or f's{self._column}'} {first}, slot {rest}, ord {rest}"
-
     def _block(self, number: int) -> list[R]:
         """Rows [number * BLOCK, (number + 1) * BLOCK) of a sorted view. Next to a block
         already read, it continues from that block's edge (an index range, as cheap at the
@@ -353,52 +338,13 @@ class RowList(Generic[R]):
             self._blocks.popitem(last=False)
         return block.rows
 
-    def _where(self) -> tuple[str, list[Any]]:
-        """The view's filter as SQL (every row when there is none)."""
-        return _match_sql(self._query) if self._query else ("1", [])
-
-    def _read(
-        self,
-        condition: str,
-        args: SequenceABC[Any],
-        *,
-        size: int,
-        offset: int = 0,
-        backward: bool,
-    ) -> list[tuple[Any, ...]]:
-        """Rows of the view's order (backward: from its other end) that meet `condition`,
-        `size` of them after skipping `offset`. The skipping is done on the order's index
-        alone, and only the rows kept are joined to their data: skipped over with the join,
-        half a million rows read half a million blobs (1.3 s here)."""
-        where, match = self._where()
-        inner = (
-            f"SELECT rid, s{self._column} AS value, slot, ord FROM rows "
-            f"WHERE {where}{condition} ORDER BY {self._order(backward)} LIMIT ? OFFSET ?"
-        )
-        found = self.store.execute(
-            f"SELECT value, slot, ord, data.row FROM ({inner}) JOIN data USING (rid) "
-            f"ORDER BY {self._order(backward, column='value')}",
-            (*match, *args, size, offset),
-        ).fetchall()
-        return found[::-1] if backward else found
-
     def _counted(self, offset: int, size: int, *, backward: bool) -> list[tuple[Any, ...]]:
-        return self._read("", (), size=size, offset=offset, backward=backward)
+        return self.store.ordered(self._query, self._column, self._descending,
+                                  size=size, offset=offset, backward=backward)  # fmt: skip
 
     def _beyond(self, anchor: Anchor, size: int, *, backward: bool) -> list[tuple[Any, ...]]:
-        """`size` rows after `anchor` in the view's order (before it, `backward`), as two
-        index ranges: the rest of the anchor's own value, then the values beyond it."""
-        value, slot, offset = anchor
-        column = f"s{self._column}"
-        later = ">" if not backward else "<"
-        beyond = ">" if self._descending == backward else "<"
-        found = self._read(f" AND {column} = ? AND (slot, ord) {later} (?, ?)",
-                           (value, slot, offset), size=size, backward=backward)  # fmt: skip
-        if len(found) < size:
-            rest = self._read(f" AND {column} {beyond} ?", (value,), size=size - len(found),
-                              backward=backward)  # fmt: skip
-            found = rest + found if backward else found + rest
-        return found
+        return self.store.ordered(self._query, self._column, self._descending,
+                                  size=size, after=anchor, backward=backward)  # fmt: skip
 
     def _rows_of(self, found: list[tuple[Any, ...]]) -> list[R]:
         rows = []
@@ -415,21 +361,8 @@ class RowList(Generic[R]):
         row = self._slot(place[0])[place[1]]
         if self._query and not self._query.matches(row):
             return None
-        where, args = self._where()
         value = self._keys[self._column](row)
-        before = ">" if self._descending else "<"
-        column = f"s{self._column}"
-        # Two index ranges (one OR of both read every row): the values before the row's,
-        # then the rows of its own value before it.
-        index = 0
-        for condition, extra in (
-            (f"{column} {before} ?", (value,)),
-            (f"{column} = ? AND (slot, ord) < (?, ?)", (value, *place)),
-        ):
-            (count,) = self.store.execute(
-                f"SELECT count(*) FROM rows WHERE {where} AND {condition}", (*args, *extra)
-            ).fetchone()
-            index += int(count)
+        index = self.store.ordered_index(self._query, self._column, self._descending, value, place)
         return index if index < self.visible_count else None
 
     # -- changing ----------------------------------------------------------------------------
@@ -496,28 +429,51 @@ class RowList(Generic[R]):
         return (row.id, skip, offset, row.key, row.status.casefold(),
                 *(key(row) for key in self._keys))  # fmt: skip
 
-    def update(self, row: R) -> None:
-        """A row changed in place (names arrived, counts came): the store learns it, and the
-        filter and sort see it."""
-        place = self._place(row.id)
-        if place is None:
-            return
-        values = self._values(row, *place)
-        self.store.update(row.id, values[3], values[4], values[5:], self.store.dump(row))
-        self._blocks.clear()  # its place in a sorted view may have changed
+    def update_many(self, rows: list[R]) -> bool:
+        """Rows changed in place (names arrived, counts came): the store learns them in one
+        transaction, and the filter and sort see them. A sorted view's blocks are kept when
+        no row's sort value changed (the row objects in them are the ones changed). True
+        when any of the rows is held."""
+        places = self.store.places([row.id for row in rows]) if self._store is not None else {}
+        if not places:
+            return False
+        moved = False
+        if self._sort is not None:
+            key = self._keys[self._column]
+            before = self.store.sort_values(list(places), self._column)
+            moved = any(key(row) != before.get(row.id) for row in rows if row.id in places)
+        self.store.update_many(
+            [(row.id, *self._values(row, *places[row.id])[3:], self.store.dump(row))
+             for row in rows if row.id in places]
+        )  # fmt: skip
+        if moved:
+            self._blocks.clear()  # a row's place in the sorted view may have changed
+        else:
+            self._replace_in_blocks({row.id: row for row in rows if row.id in places})
         if self._query:
-            self._matching.pop(place[0], None)
-            matches = self._count_matches(place[0])
-            if self._match.get(place[0], matches) != matches:
-                self._match[place[0]] = matches
-                self._changed(place[0])  # only then do the places after it move
+            for slot in sorted({place[0] for place in places.values()}):
+                self._matching.pop(slot, None)
+                matches = self._count_matches(slot)
+                if self._match.get(slot, matches) != matches:
+                    self._match[slot] = matches
+                    self._changed(slot)  # only then do the places after it move
+        return True
+
+    def _replace_in_blocks(self, changed: dict[str, R]) -> None:
+        """The changed row objects take their old ones' places in a sorted view's blocks
+        (rows kept in memory are the same objects, so this is rarely needed)."""
+        for block in self._blocks.values():
+            for index, held in enumerate(block.rows):
+                row = changed.get(held.id)
+                if row is not None and row is not held:
+                    block.rows[index] = row
+
+    def update(self, row: R) -> None:
+        """One row changed in place (see `update_many`)."""
+        self.update_many([row])
 
     def _count_matches(self, skip: int) -> int:
-        where, args = _match_sql(self._query)
-        (count,) = self.store.execute(
-            f"SELECT count(*) FROM rows WHERE slot = ? AND {where}", (skip, *args)
-        ).fetchone()
-        return int(count)
+        return self.store.count_matches(self._query, skip)
 
     def _changed(self, slot: int) -> None:
         """Counts from this slot on are redone; a sorted view is read again."""
@@ -603,12 +559,7 @@ class RowList(Generic[R]):
         low, high = self._starts[first], self._starts[last - 1]
         for skip in self._starts[first:last]:
             self._match.setdefault(skip, 0)
-        where, args = _match_sql(self._query)
-        for skip, count in self.store.execute(
-            f"SELECT slot, count(*) FROM rows WHERE slot >= ? AND slot <= ? AND {where} "
-            "GROUP BY slot",
-            (low, high, *args),
-        ):
+        for skip, count in self.store.matches_by_slot(self._query, low, high):
             self._match[skip] = count
         self._changed(low)
         return self.searching
@@ -617,6 +568,11 @@ class RowList(Generic[R]):
         """Whether a sort by `key` can be shown at once (its index is built)."""
         known = [n for n, k in enumerate(self._keys) if k is key]
         return self._store is None or bool(known and self._store.has_index(known[0], descending))
+
+    def prepare_sort(self, key: SortKey, *, descending: bool = False) -> None:
+        """Build what a sort by `key` needs (its index: seconds at a million rows) without
+        changing the view; safe on a thread of its own while the view reads its rows."""
+        self.store.ensure_index(self._column_of(key), descending)
 
     def set_sort(self, key: SortKey | None, *, descending: bool = False) -> None:
         """Order the rows by `key` (None: the API's order). Equal rows keep the API's

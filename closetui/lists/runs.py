@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from closetui.close.models import Subscription
 from closetui.errors import ProtocolError
+from closetui.lists.rows import Order
 from closetui.lists.source import FetchedPage, PagedSource
 from closetui.store.cache import Cache
 from closetui.textsafe import inert
@@ -40,6 +41,18 @@ class SubscriptionRow:
         self.lead_name = inert(lead_name) if lead_name is not None else None
         extra = " ".join(n for n in (self.contact_name, self.lead_name) if n)
         self.key = f"{self.contact} {self.sender} {extra}".casefold()
+
+
+# The ways a runs list can be sorted, by the names its columns know them by.
+RUN_ORDERS: dict[str, Order] = {
+    "contact": Order(lambda r: r.contact.casefold()),
+    "lead": Order(lambda r: (r.lead_name or "").casefold()),
+    "status": Order(lambda r: r.status.casefold()),
+    "reason": Order(lambda r: r.reason.casefold()),
+    "sender": Order(lambda r: r.sender.casefold()),
+    "started": Order(lambda r: r.started.lstrip("~"), largest_first=True),
+    "updated": Order(lambda r: r.updated, largest_first=True),
+}
 
 
 def _day(moment: datetime | None) -> str:

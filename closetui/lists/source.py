@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from closetui.close.models import Page, Sequence
 from closetui.close.paging import MAX_PARALLEL
 from closetui.errors import CloseTuiError, ProtocolError
-from closetui.lists.rows import Row
+from closetui.lists.rows import Order, Row
 from closetui.logs import log
 from closetui.present.cadence import span_seconds
 from closetui.store.cache import Cache, CachedRow, SequenceSummary, Stored
@@ -27,6 +27,28 @@ if TYPE_CHECKING:
 
 
 UNSAVED_MAX = 20_000  # sequences kept in memory when the cache cannot take them
+
+
+def _runs(status: str) -> Order:
+    def key(row: Row) -> int:
+        count = row.counts.get(status) if row.counts else None
+        return -1 if count is None else count  # unknown below zero: known ones first
+
+    return Order(key, largest_first=True)
+
+
+# The ways the sequence list can be sorted, by the names the app's columns and `list --sort`
+# know them by.
+SEQUENCE_ORDERS: dict[str, Order] = {
+    "name": Order(lambda r: r.key),
+    "status": Order(lambda r: r.status.casefold()),
+    "errors": _runs("error"),
+    "active": _runs("active"),
+    "paused": _runs("paused"),
+    "steps": Order(lambda r: r.steps, largest_first=True),
+    "span": Order(lambda r: -2 if r.span is None else r.span, largest_first=True),
+    "updated": Order(lambda r: r.updated or "", largest_first=True),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +140,14 @@ class PagedSource:
     @property
     def can_fetch(self) -> bool:
         return not self.forced_offline
+
+    def cached_page(self, skip: int) -> list[Any] | None:
+        """The cache's page at `skip`, as rows (None: the cache has nothing there)."""
+        raise NotImplementedError
+
+    async def fetch_page(self, skip: int) -> FetchedPage:
+        """The page at `skip` from the network, written to the cache."""
+        raise NotImplementedError
 
     def begin_pass(self) -> None:
         pass

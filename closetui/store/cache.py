@@ -354,6 +354,20 @@ class Cache:
         return [CachedRow(*row) for row in rows]
 
     @_guarded([])
+    def find_sequences(self, needle: str, limit: int) -> list[CachedRow]:
+        """Cached list rows whose name holds `needle` (any case), in list order: for
+        finding a sequence the list has not loaded yet."""
+        pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self._db.execute(
+            "SELECT id, pos, name, status, steps, span, updated, fetched_at FROM sequences "
+            "WHERE name LIKE ? ESCAPE '\\' ORDER BY pos LIMIT ?",
+            (pattern, limit * 4),
+        ).fetchall()
+        folded = needle.casefold()
+        found = [CachedRow(*row) for row in rows if folded in str(row[2]).casefold()]
+        return found[:limit]
+
+    @_guarded([])
     def template_ids(self) -> list[tuple[str, str]]:
         """Every distinct (kind, id) template the cached sequences' steps use."""
         rows = self._db.execute(

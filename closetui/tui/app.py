@@ -9,13 +9,16 @@ through workers, and the feed reports back with messages.
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import gc
 import signal
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.console import RenderableType
 from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -42,7 +45,7 @@ from closetui.textsafe import inert
 from closetui.tui.commands import ProfileProvider
 from closetui.tui.driver import GONE, Driver, watch_terminal
 from closetui.tui.keymap import binding_ids, check_keymap
-from closetui.tui.messages import RequestHeldUp
+from closetui.tui.messages import ProfileChosen, RequestHeldUp
 from closetui.tui.screens.help import HelpScreen
 from closetui.tui.screens.message import MessageScreen
 from closetui.tui.screens.run import RunScreen
@@ -56,6 +59,18 @@ from closetui.tui.workers import spawn
 
 if TYPE_CHECKING:  # httpx (through the client) loads once the first frame is drawn
     from closetui.close.client import ClientEvent, CloseClient
+
+
+TOLD_KEPT = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Told:
+    """A toast as it was shown."""
+
+    message: str
+    title: str
+    severity: SeverityLevel
 
 
 class ClosetuiApp(App[int]):
@@ -99,6 +114,9 @@ class ClosetuiApp(App[int]):
         # watchdog there, so a shutdown that blocks on a vanished terminal cannot hang.
         self.on_ending: Callable[[], None] | None = None
         self._switching = False
+        # Every toast said this run, newest last (as shown: made inert), for a person's
+        # "what did it say?" and for tests.
+        self.told: collections.deque[Told] = collections.deque(maxlen=TOLD_KEPT)
         self._accounts = 1
         # The main screen is the base of a mode rather than Textual's default screen, which
         # cannot be replaced: switching accounts replaces the mode.
@@ -228,8 +246,10 @@ class ClosetuiApp(App[int]):
         """Every toast, the app's and its screens' alike, comes through here: its text may
         quote the server (an error text, a name, an id), so it is made inert first, and it is
         never markup."""
+        told = Told(inert(message), inert(title), severity)
+        self.told.append(told)
         super().notify(
-            inert(message), title=inert(title), severity=severity, timeout=timeout, markup=False
+            told.message, title=told.title, severity=severity, timeout=timeout, markup=False
         )
 
     def end_by_signal(self, signum: int) -> None:
@@ -237,9 +257,14 @@ class ClosetuiApp(App[int]):
             self.ended_by = signum
         self.exit()
 
-    def exit(self, result: int | None = None, return_code: int = 0, message: object = None) -> None:
+    def exit(
+        self,
+        result: int | None = None,
+        return_code: int = 0,
+        message: RenderableType | None = None,
+    ) -> None:
         self._ending()
-        super().exit(result, return_code, message)  # type: ignore[arg-type]
+        super().exit(result, return_code, message)
 
     def _ending(self) -> None:
         if self.on_ending is not None:
@@ -247,6 +272,9 @@ class ClosetuiApp(App[int]):
 
     def _client_event(self, event: ClientEvent) -> None:
         self.main.post_message(RequestHeldUp(event))
+
+    def on_profile_chosen(self, message: ProfileChosen) -> None:
+        self.switch_profile(message.name)
 
     def switch_profile(self, name: str) -> None:
         """Close this session and open one on profile `name`, without a restart."""

@@ -10,11 +10,47 @@ from collections.abc import Iterable, Mapping
 
 from textual.binding import Binding
 from textual.dom import DOMNode
-from textual.keys import REPLACED_KEYS, Keys, key_to_character
+from textual.keys import REPLACED_KEYS, Keys, format_key, key_to_character
 
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 NAMED_KEYS = frozenset(k.value for k in Keys if "+" not in k.value and not k.value.startswith("<"))
 ID_LIKE = re.compile(r"[\w.-]+")
+FUNCTION_KEY = re.compile(r"f\d{1,2}")
+
+KEY_NAMES = {
+    "up": "↑", "down": "↓", "pageup": "PgUp", "pagedown": "PgDn", "home": "Home",
+    "end": "End", "enter": "Enter", "escape": "Esc", "tab": "Tab", "slash": "/",
+    "question_mark": "?", "space": "Space", "ctrl+p": "Ctrl+P", "ctrl+b": "Ctrl+B",
+    "ctrl+f": "Ctrl+F", "shift+tab": "Shift+Tab",
+}  # fmt: skip
+
+
+def _one_key(key: str) -> str:
+    if key in KEY_NAMES:
+        return KEY_NAMES[key]
+    *modifiers, base = key.split("+") if len(key) > 1 else [key]
+    label = KEY_NAMES.get(base) or (
+        base.upper() if FUNCTION_KEY.fullmatch(base) else format_key(base)
+    )
+    if not modifiers:
+        return label
+    return (
+        "+".join(m.capitalize() for m in modifiers)
+        + "+"
+        + (label.upper() if len(label) == 1 else label)
+    )
+
+
+def key_label(keys: str) -> str:
+    return " ".join(_one_key(k.strip()) for k in keys.split(","))
+
+
+def key_in_force(keymap: Mapping[str, str], binding_id: str, default: str) -> str:
+    """The key a person presses for a binding, as help shows it: the first of the keys the
+    keymap gives it, or of its own keys. Words that name a key are built from this, so a
+    remapped key is the one they name."""
+    keys = keymap.get(binding_id) or default
+    return key_label(keys.split(",")[0])
 
 
 def binding_ids(owners: Iterable[type[DOMNode]]) -> dict[str, Binding]:

@@ -30,3 +30,11 @@ class DetailLookedUp(Message):
     def __init__(self, sequence_id: str) -> None:
         super().__init__()
         self.sequence_id = sequence_id
+
+
+class ProfileChosen(Message):
+    """The person chose a profile to switch to (the palette's "Switch account…")."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name

@@ -12,12 +12,12 @@ async def main(expected: int) -> None:
     app = ClosetuiApp(load_settings(demo=True, offline=True))
     async with app.run_test(size=(120, 35)) as pilot:
         await pilot.pause()
-        feed = app.main.feed
-        while not feed.end:
-            feed.pump(want_more=True)
+        rows = app.main.sequences
+        while not rows.state.end:
+            rows.want(more=True)
         app.main.sequence_list.rows_changed()
         await pilot.pause()
-        assert len(app.main.sequence_rows) == expected, len(app.main.sequence_rows)
+        assert app.main.sequences.loaded == expected, app.main.sequences.loaded
         for _ in range(20):
             app.main.sequence_list.action_page_down()
             await pilot.pause()

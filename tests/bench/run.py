@@ -231,8 +231,8 @@ def loaded_app(cache_dir: Path) -> Any:
 def load_everything(app: Any) -> None:
     import gc
 
-    while not app.main.feed.end:
-        app.main.feed.pump(want_more=True)
+    while not app.main.sequences.state.end:
+        app.main.sequences.want(more=True)
     app.main.sequence_list.rows_changed()
     gc.freeze()  # as the app does after each page it takes in
 
@@ -364,7 +364,7 @@ def bench_keys(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> None:
                         )
                     )
                     await pilot.pause()
-            last = app.main.sequence_rows.visible_count - 1
+            last = app.main.sequences.count - 1
             for _ in range(max(runs * 2, 10)):
                 table.move_to(0)  # back to the top, unmeasured: let its frames go out first
                 await frames.next_after(time.perf_counter())
@@ -384,9 +384,8 @@ def bench_keys(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> None:
 
 
 def bench_append(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> None:
-    from closetui.lists.feed import FeedEvent
     from closetui.lists.rows import Row
-    from closetui.tui.widgets.feed_pane import FeedPane
+    from closetui.lists.source import FetchedPage
 
     appends = max(runs * 4, 20)
 
@@ -405,14 +404,15 @@ def bench_append(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> Non
             load_everything(app)
             await pilot.pause()
             frames = Frames(app)
-            skip = app.main.feed.next_skip
+            skip = app.main.sequences.loaded
             for n in range(appends):
                 started = time.perf_counter()
-                app.main.sequence_rows.put(skip, page(n, skip), fresh=True)
-                pane = app.main.list_pane
-                changed = FeedPane.Changed(pane, FeedEvent("rows", skip, count=100))
-                pane.on_feed_pane_changed(changed)
-                app.main.on_feed_pane_changed(changed)
+                # Taken in as a fetched page is: its event reaches the pane and the screen
+                # through the message queue, as in the app.
+                app.main.sequences.take(FetchedPage(skip, page(n, skip), True, 100))
+                loaded = skip + 100
+                while app.main.sequence_list.virtual_size.height < loaded + 2:
+                    await pilot.pause()
                 done = time.perf_counter()
                 frame = await frames.next_after(done)
                 work.append(done - started)
@@ -586,13 +586,20 @@ def bench_sort(out: dict[str, Any], runs: int) -> None:
     name (text) and by errored runs (a count, unknown for some rows)."""
     import random
 
-    from closetui.lists.rows import Row, RowList
-    from closetui.tui.widgets.sequence_list import SequenceList
+    from closetui.lists.paged import PagedList
+    from closetui.lists.rows import Row
+    from closetui.lists.source import SEQUENCE_ORDERS, FetchedPage
+
+    class NoSource:
+        limit = 100
+        can_fetch = False
+
+        def cached_page(self, skip: int) -> None:
+            return None
 
     rng = random.Random(7)
-    rows: RowList[Row] = RowList()
-    # As the list's table does: each sortable column gets its column in the store up front.
-    rows.use_sort_keys(c.sort_key for c in SequenceList.COLUMNS if c.sort_key is not None)
+    # Each order gets its column in the store up front, as the app's lists do.
+    rows: PagedList[Row] = PagedList(NoSource(), orders=SEQUENCE_ORDERS)  # type: ignore[arg-type]
     for page in range(1000):
         batch = []
         for i in range(100):
@@ -602,15 +609,14 @@ def bench_sort(out: dict[str, Any], runs: int) -> None:
                 Row(f"seq_{page:05d}{i:03d}", name, name.casefold(), "active", 3, 86400,
                     "2026-01-01", 0.0, counts)
             )  # fmt: skip
-        rows.put(page * 100, batch, fresh=True)
-    columns = {c.title: c for c in SequenceList.COLUMNS}
-    for title in ("Name", "Err"):
-        column, times = columns[title], []
+        rows.take(FetchedPage(page * 100, batch, page < 999, 100))
+    for title, order in (("Name", "name"), ("Err", "errors")):
+        times = []
         for _ in range(runs):
-            rows.set_sort(None)
+            rows.sort(None)
             started = time.perf_counter()
-            rows.set_sort(column.sort_key, descending=column.descending_first)
-            rows.visible_rows(50_000, 50_035)  # and a screen of it, in the middle
+            rows.sort(order, descending=SEQUENCE_ORDERS[order].largest_first)
+            rows.rows_between(50_000, 50_035)  # and a screen of it, in the middle
             times.append(time.perf_counter() - started)
         # The first time builds the order's index; after that it is there.
         out[f"sort_{title.lower()}_100000_first"] = summary(times[:1])
@@ -746,7 +752,7 @@ def bench_requests(out: dict[str, Any]) -> None:
             await settle(app, pilot)
             # Open 10 details: the cursor rests on each.
             for index in range(0, 300, 30):
-                app.main.jump_to(app.main.sequence_rows.rows[index].id)
+                app.main.jump_to(app.main.sequences.in_order()[index].id)
                 await settle(app, pilot)
             paths = [r.path for r in router.requests]
             detailed = [p.split("/")[1] for p in paths if p.startswith("sequence/seq_")]

@@ -75,9 +75,9 @@ async def probe(kind: str, size: int) -> dict[str, Any]:
     app = ClosetuiApp(load_settings(demo=True, offline=offline))
     loaded_at = time.perf_counter()
     async with app.run_test(size=(120, 35)) as pilot:
-        await until(pilot, lambda: len(app.main.sequence_rows) > 0)
+        await until(pilot, lambda: app.main.sequences.loaded > 0)
         if kind == "runs":
-            app.main.jump_to(app.main.sequence_rows.at(0).id)
+            app.main.jump_to(app.main.sequences.in_order()[0].id)
             await pilot.pause()
             await pilot.press("s")
             await until(pilot, lambda: type(app.screen).__name__ == "SubscriptionsScreen")
@@ -87,9 +87,9 @@ async def probe(kind: str, size: int) -> dict[str, Any]:
         table = pane.table
         await pilot.pause()
         pane.action_load_all()  # `L`
-        await until(pilot, lambda: pane.feed.end and not pane.feed.loading)
+        await until(pilot, lambda: pane.rows.state.end and not pane.rows.busy)
         out["load_seconds"] = time.perf_counter() - loaded_at
-        count = len(table.rows)
+        count = table.rows.loaded
         out["rows"] = count
         # End to end: every slot read back (the view stops on each page once), then back up.
         # The rows are read at every stop; a frame is drawn at every tenth (drawing every
@@ -133,7 +133,7 @@ async def probe(kind: str, size: int) -> dict[str, Any]:
             profile.disable()
             pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
         # The filter over every row: time to the first frame that shows its matches.
-        probe_row = table.rows.at(count // 2)
+        probe_row = table.rows.in_order()[count // 2]
         words = {"rare": probe_row.key.split()[0], "common": "example" if kind == "runs" else "a"}
         out["filter"] = {}
         for label, text in words.items():
@@ -142,11 +142,11 @@ async def probe(kind: str, size: int) -> dict[str, Any]:
                 act = lambda t=text: pane.set_filter(t)  # noqa: E731
                 started = time.perf_counter()
                 seconds.append(await timed_to_frame(frames, pilot, act))
-                out.setdefault("filter_first_matches", {})[label] = table.rows.visible_count
+                out.setdefault("filter_first_matches", {})[label] = table.rows.count
                 await until(pilot, lambda: not pane.search_due)
                 done = time.perf_counter() - started
                 out.setdefault("filter_done", {}).setdefault(label, []).append(done)
-                out.setdefault("filter_matches", {})[label] = table.rows.visible_count
+                out.setdefault("filter_matches", {})[label] = table.rows.count
                 pane.set_filter("")
                 await pilot.pause()
             out["filter"][label] = seconds
@@ -155,22 +155,16 @@ async def probe(kind: str, size: int) -> dict[str, Any]:
         from closetui.tui.widgets.paged_table import Sort
 
         out["sort"] = []
-        applied: list[float] = []
-        sort_now = table._sort_now
+        from closetui.lists.paged import SortState
 
-        def spy(sort: Any) -> None:
-            sort_now(sort)
-            applied.append(time.perf_counter())
-
-        table._sort_now = spy  # type: ignore[method-assign]
         for descending in (False, False, True, True):
             table.set_sort(None)
             await pilot.pause()
-            applied.clear()
             started = time.perf_counter()
             table.set_sort(Sort(column, descending))  # a first sort says so, then builds
-            await until(pilot, lambda: bool(applied))
-            frame = await frames.next_after(applied[-1])  # the frame that shows it
+            wanted = SortState(column.order or "", descending)
+            await until(pilot, lambda w=wanted: table.rows.sort_state == w)
+            frame = await frames.next_after(time.perf_counter())  # the frame that shows it
             out["sort"].append(frame - started)
         table.set_sort(None)
     RowList.put = put  # type: ignore[method-assign]

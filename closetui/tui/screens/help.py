@@ -10,34 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEY_NAMES = {
-    "up": "↑", "down": "↓", "pageup": "PgUp", "pagedown": "PgDn", "home": "Home",
-    "end": "End", "enter": "Enter", "escape": "Esc", "tab": "Tab", "slash": "/",
-    "question_mark": "?", "space": "Space", "ctrl+p": "Ctrl+P", "ctrl+b": "Ctrl+B",
-    "ctrl+f": "Ctrl+F", "shift+tab": "Shift+Tab",
-}  # fmt: skip
-
-
-def _one_key(key: str) -> str:
-    if key in KEY_NAMES:
-        return KEY_NAMES[key]
-    *modifiers, base = key.split("+") if len(key) > 1 else [key]
-    label = KEY_NAMES.get(base) or format_key(base)
-    if not modifiers:
-        return label
-    return (
-        "+".join(m.capitalize() for m in modifiers)
-        + "+"
-        + (label.upper() if len(label) == 1 else label)
-    )
-
-
-def key_label(keys: str) -> str:
-    return " ".join(_one_key(k.strip()) for k in keys.split(","))
+from closetui.tui.keymap import key_label
 
 
 def help_content(

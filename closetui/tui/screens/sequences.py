@@ -24,11 +24,12 @@ from textual.widgets import Footer, Static
 
 from closetui.config.tuning import LOOKUP_DELAY, NARROW, RECONNECT_DELAYS
 from closetui.errors import ApiError, AuthError
-from closetui.lists.feed import Feed
-from closetui.lists.rows import Row, RowList
+from closetui.lists.paged import PagedList
+from closetui.lists.rows import Row
 from closetui.present.links import url_for
 from closetui.present.sheet import format_age, sequence_sheet
 from closetui.session import Session
+from closetui.store.cache import Cache
 from closetui.textsafe import truncate
 from closetui.tui.commands import SequenceProvider
 from closetui.tui.handoff import copy_text, open_in_close
@@ -72,10 +73,13 @@ class SequencesScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.retry_delays = retry_delays
-        self.sequence_rows: RowList[Row] = RowList()
+        # What the cache has, on the first frame; the network is let in once it is drawn.
+        self.sequences: PagedList[Row] = session.sequence_list(
+            hold_network=not session.settings.offline, retry_delays=retry_delays
+        )
         self.topbar = TopBar(id="topbar")
         self.banner = Static(id="banner")
-        self.sequence_list = SequenceList(self.sequence_rows, id="sequences")
+        self.sequence_list = SequenceList(self.sequences, id="sequences")
         self.sequence_list.on_highlight = self._highlighted
         self.list_pane: FeedPane[Row] = FeedPane(
             self.sequence_list,
@@ -93,6 +97,7 @@ class SequencesScreen(Screen[None]):
         self._detailed: set[str] = set()  # sequences whose detail was fetched in this run
         self._banner_text = ""
         self._collect_due = False
+        self._jump_due: str | None = None  # a sequence to go to once it is loaded
 
     def compose(self) -> ComposeResult:
         yield self.topbar
@@ -109,10 +114,7 @@ class SequencesScreen(Screen[None]):
         self.topbar.set_organization("Demo" if settings.demo else (cached or "Close"))
         self.tell_cache_notices()
         self.sequence_list.focus()
-        # What the cache has, on the first frame; the network is let in once it is drawn.
-        self.list_pane.start(
-            self.session.source, retry_delays=self.retry_delays, hold_network=not settings.offline
-        )
+        self.list_pane.start()
         self._update_state()
 
     def on_screen_resume(self) -> None:
@@ -132,13 +134,9 @@ class SequencesScreen(Screen[None]):
             gc.collect()  # frozen rows are not scanned: this costs what was left behind
         gc.freeze()
 
-    @property
-    def feed(self) -> Feed:
-        return self.list_pane.feed
-
     def network_started(self) -> None:
         """The app has connected the session: pages and lookups may now ask Close."""
-        self.feed.release_network()
+        self.sequences.release_network()
         self.list_pane.pump()
         self._update_state()
 
@@ -160,7 +158,7 @@ class SequencesScreen(Screen[None]):
             return
         event = message.event
         match event.kind:
-            case "rows" if event.skip == 0 and not self.feed.offline:
+            case "rows" if event.skip == 0 and not self.sequences.state.offline:
                 self._after_first_page()
             case "offline":
                 self.notify(
@@ -177,6 +175,8 @@ class SequencesScreen(Screen[None]):
                 self.notify(f"{event.count:,} sequences were removed upstream.", markup=False)
         self._held_up = None
         self.tell_cache_notices()
+        if self._jump_due is not None and event.kind in ("rows", "complete", "capped", "stopped"):
+            self.jump_to(self._jump_due)
         if event.kind == "rows":
             self._freeze_rows()  # (rows hold no cycles: replaced ones are still freed)
             current = self.sequence_list.current_row
@@ -197,35 +197,36 @@ class SequencesScreen(Screen[None]):
         self._spawn(self._refresh_users())
 
     def _update_state(self) -> None:
-        feed = self.feed
+        state = self.sequences.state
         self._update_banner()
         if self._held_up is not None:
             self.topbar.set_state(self._held_up.describe(), "busy")
-        elif feed.auth_failed is not None:
+        elif state.auth_failed is not None:
             self.topbar.set_state("key refused", "error")
         elif self.session.settings.offline:
             self.topbar.set_state("offline (--offline) · cached data", "offline")
-        elif feed.offline:
+        elif state.offline:
             self.topbar.set_state("offline · cached data · retrying", "offline")
-        elif feed.loading or feed.hold_network:
+        elif self.sequences.busy or not self.session.online:
             self.topbar.set_state("online · loading", "busy")
         else:
             self.topbar.set_state("online", "online")
 
     def _update_banner(self) -> None:
-        feed = self.feed
+        state = self.sequences.state
         text = ""
-        if feed.offline:
-            oldest = feed.oldest_cached
+        if state.offline:
+            oldest = state.oldest_cached
             age = f" from {format_age(time.time() - oldest)}" if oldest is not None else ""
             if self.session.settings.offline:
                 text = f"Offline (--offline): showing cached data{age}. No requests are made."
             else:
+                refresh = self.list_pane.keys().refresh
                 text = (
                     f"Offline: the network is unreachable. Showing cached data{age}; "
-                    "retrying in the background (r to retry now)."
+                    f"retrying in the background ({refresh} to retry now)."
                 )
-            if not len(self.sequence_rows):
+            if not state.loaded:
                 text += " Nothing is cached for this account yet: run closetui online (or "
                 text += "closetui sync) first."
         if text == self._banner_text:
@@ -325,10 +326,10 @@ class SequencesScreen(Screen[None]):
                 self._detailed.discard(sequence_id)
                 lookups.failed("subscription counts", exc)
             else:
-                row = self.sequence_rows.get(sequence_id)
+                row = self.sequences.get(sequence_id)
                 if row is not None and view.counts != row.counts:
                     row.counts = view.counts  # the list's columns show them from now on
-                    self.sequence_rows.update(row)
+                    self.sequences.update([row])
                     self.sequence_list.refresh()
         found = source.sequence(sequence_id)
         if found is not None:
@@ -352,7 +353,7 @@ class SequencesScreen(Screen[None]):
             return
         lookups = self.session.lookups
         lookups.known(found.sequence)
-        fresh = self.sequence_rows.is_fresh(sequence_id) or sequence_id in self._detailed
+        fresh = self.sequences.is_fresh(sequence_id) or sequence_id in self._detailed
         age = format_age(time.time() - found.fetched_at) + ("" if fresh else " (cached)")
         lines = sequence_sheet(found.sequence, lookups.names, fetched_age=age, counts=found.counts)
         detail.show_lines(lines, sequence_id)
@@ -379,7 +380,7 @@ class SequencesScreen(Screen[None]):
     def action_back(self) -> None:
         pane = self.list_pane
         if self.focused is pane.filter_input or (
-            self.focused is self.sequence_list and self.sequence_rows.filter
+            self.focused is self.sequence_list and self.sequences.filter
         ):
             pane.clear_filter()
             return
@@ -424,13 +425,32 @@ class SequencesScreen(Screen[None]):
                                     id="app.palette")]),
         ]  # fmt: skip
 
+    @property
+    def cache(self) -> Cache:
+        return self.session.cache
+
     def jump_to(self, sequence_id: str) -> None:
-        if self.sequence_rows.visible_index_of(sequence_id) is None and self.sequence_rows.filter:
+        """The cursor to a sequence: at once when it is loaded; otherwise the rest of the
+        list loads, and the cursor goes there when it comes."""
+        if self.sequences.index_of(sequence_id) is None and self.sequences.filter:
             self.list_pane.clear_filter()
-        index = self.sequence_rows.visible_index_of(sequence_id)
+        index = self.sequences.index_of(sequence_id)
         if index is not None:
+            self._jump_due = None
+            self.remove_class("-show-detail")
             self.sequence_list.move_to(index)
             self.sequence_list.focus()
+            return
+        state = self.sequences.state
+        if state.end:
+            self._jump_due = None
+            self.notify("That sequence is not in the list any more.", severity="warning",
+                        markup=False)  # fmt: skip
+            return
+        if self._jump_due != sequence_id:
+            self._jump_due = sequence_id
+            self.notify("Loading the list to get there…", markup=False, timeout=3)
+        self.list_pane.action_load_all()
 
     def action_jump(self) -> None:
         self.app.push_screen(
@@ -438,9 +458,7 @@ class SequencesScreen(Screen[None]):
         )
 
     def system_commands(self) -> Iterator[SystemCommand]:
-        yield SystemCommand(
-            "Jump to sequence…", "Search the loaded sequences by name", self.action_jump
-        )
+        yield SystemCommand("Jump to sequence…", "Search every sequence by name", self.action_jump)
         yield SystemCommand(
             "Filter by name", "Show only sequences whose name matches", self.action_filter
         )

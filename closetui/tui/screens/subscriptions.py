@@ -17,6 +17,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from closetui.config.tuning import LOOKUP_DELAY, RECONNECT_DELAYS
+from closetui.lists.paged import PagedList
 from closetui.lists.runs import SubscriptionRow
 from closetui.names.lookups import CONTACT, LEAD
 from closetui.present.links import LEAD_URL, url_for
@@ -59,15 +60,24 @@ class SubscriptionsScreen(Screen[None]):
         self.sequence_id = sequence_id
         self.retry_delays = retry_delays
         self._title = title
-        self.table = SubscriptionList(id="subscriptions")
+        # Opened before the app has connected (a key typed ahead at start-up): the cached
+        # pages now, Close's once `network_started` says the client is there.
+        self._waiting = not session.online and not session.settings.offline
+        self.runs: PagedList[SubscriptionRow] = session.runs_list(
+            sequence_id, retry_delays=retry_delays, hold_network=self._waiting
+        )
+        self.table = SubscriptionList(self.runs, id="subscriptions")
         self.table.on_highlight = self._highlighted
         self._names_timer: Timer | None = None
         self.names_due = False  # a names lookup waits for the cursor to rest
+        self._named: tuple[int, int] | None = None  # (list version, top row) names last filled
         self.pane: FeedPane[SubscriptionRow] = FeedPane(
             self.table,
             plural="subscriptions",
             placeholder="filter by contact or sender",
             title="Subscriptions",
+            refresh_binding=("subscriptions.refresh", "r"),
+            noun="runs of this sequence",  # "Close lists only the first N runs of this …"
             id="subscriptions-pane",
             filter_id="subscriptions-filter",
         )
@@ -79,24 +89,29 @@ class SubscriptionsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.table.focus()
-        self._source = self.session.subscriptions(self.sequence_id)
-        # Opened before the app has connected (a key typed ahead at start-up): the cached
-        # pages now, Close's once `network_started` says the client is there.
-        waiting = not self.session.online and not self.session.settings.offline
-        feed = self.pane.start(self._source, retry_delays=self.retry_delays, hold_network=waiting)
-        feed.noun = "runs of this sequence"  # "Close lists only the first N runs of this …"
+        self.pane.start()
 
     def network_started(self) -> None:
         """The app has connected the session: a list opened before that may ask Close now."""
-        if self.pane.feed.hold_network:
-            self._source.client = self.session.client
-            self.pane.feed.release_network()
+        if self._waiting:
+            self._waiting = False
+            self.runs.source.client = self.session.client
+            self.runs.release_network()
             self.pane.pump()
 
     # -- who each run is for: names for the rows on screen, once the cursor rests ------------
 
     def _highlighted(self, row: SubscriptionRow | None) -> None:
+        self._rows_in_view()
+
+    def _rows_in_view(self) -> None:
+        """Names for the rows on screen, when other rows came into view or the rows changed:
+        a cursor step within the screen costs nothing here."""
+        view = (self.runs.version, int(self.table.scroll_y))
+        if view == self._named:
+            return
         self._fill_names()  # what the cache knows shows at once
+        self._named = (self.runs.version, int(self.table.scroll_y))
         if self._names_timer is not None:
             self._names_timer.stop()
         self.names_due = self.session.client is not None
@@ -105,7 +120,7 @@ class SubscriptionsScreen(Screen[None]):
 
     def on_feed_pane_changed(self, message: FeedPane.Changed) -> None:
         if message.event.kind == "rows":
-            self._highlighted(self.table.current_row)
+            self._rows_in_view()
 
     def _wanted(self) -> list[tuple[str, str | None]]:
         wanted: list[tuple[str, str | None]] = []
@@ -114,18 +129,18 @@ class SubscriptionsScreen(Screen[None]):
         return wanted
 
     def _fill_names(self) -> bool:
-        lookups, changed = self.session.lookups, False
+        lookups, changed = self.session.lookups, []
         for row in self.table.rows_on_screen():
             sub = row.subscription
             contact = lookups.party_name(CONTACT, sub.contact_id)
             lead = lookups.party_name(LEAD, sub.lead_id)
             if (contact, lead) != (row.contact_name, row.lead_name):
                 row.named(contact, lead)
-                self.table.rows.update(row)  # kept, and found by the filter, from now on
-                changed = True
+                changed.append(row)
         if changed:
+            self.runs.update(changed)  # kept, and found by the filter, from now on
             self.table.refresh()
-        return changed
+        return bool(changed)
 
     def _look_up_names(self) -> None:
         self.names_due = False
@@ -178,7 +193,7 @@ class SubscriptionsScreen(Screen[None]):
         self.pane.open_filter()
 
     def action_back(self) -> None:
-        if self.focused is self.pane.filter_input or self.pane.rows.filter:
+        if self.focused is self.pane.filter_input or self.runs.filter:
             self.pane.clear_filter()
             return
         self.dismiss()

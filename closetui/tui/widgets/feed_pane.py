@@ -1,11 +1,11 @@
-"""A paged list, its filter and its status line: the one way both lists are shown.
+"""A paged list, its filter and its status line: the one way every list is shown.
 
-The pane owns its Feed and runs the Feed's page requests and reconnect loop as its own
-workers, so they end when the pane is unmounted (a dismissed subscriptions screen leaves no
-loop behind). What the list says about itself is decided by `Feed.status()`; the pane only
-draws it. Every feed event is handled here first, then bubbles to the screen as
-`FeedPane.Changed` for what only that screen knows (the banner, the organization, a refused
-key).
+The pane runs its list's page requests and reconnect loop as its own workers, so they end
+when the pane is unmounted (a dismissed runs screen leaves no loop behind). The list
+(`lists.paged.PagedList`) holds every piece of state; the pane draws it, saying it in words
+(`tui/words.py`) with the keys the keymap binds. Every list event is handled here first,
+then bubbles to the screen as `FeedPane.Changed` for what only that screen knows (the
+banner, the organization, a refused key).
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input
 
-from closetui.config.tuning import RECONNECT_DELAYS
-from closetui.lists.feed import Feed, FeedEvent, PageSource
+from closetui.lists.paged import ListEvent, PagedList
 from closetui.lists.query import status_of, with_status
-from closetui.lists.rows import KeyedRow, RowList
-from closetui.tui.widgets.paged_table import PagedTable, Sort
+from closetui.lists.rows import KeyedRow
+from closetui.tui.keymap import key_in_force
+from closetui.tui.widgets.paged_table import PagedTable
+from closetui.tui.words import ListKeys, list_words, refresh_words
 from closetui.tui.workers import spawn
 
 R = TypeVar("R", bound=KeyedRow)
@@ -41,18 +42,20 @@ class FeedPane(Vertical, Generic[R]):
         Binding("S", "cycle_sort", "Sort", id="list.sort"),
         Binding("L", "load_all", "Load all", show=False, id="list.load_all"),
     ]
+    # Input's own `:focus` rule brings its border back, which in one line hides the text
+    # typed: the focused box keeps no border either.
     DEFAULT_CSS = """
     FeedPane > PagedTable { height: 1fr; }
-    FeedPane > .feed-filter {
+    FeedPane > Input.feed-filter, FeedPane > Input.feed-filter:focus {
         display: none; height: 1; border: none; padding: 0 1; background: $boost;
     }
-    FeedPane > .feed-filter.-active { display: block; }
+    FeedPane > Input.feed-filter.-active { display: block; }
     """
 
     class Changed(Message):
         """Something happened to the pane's pages: rows arrived, a page failed, offline."""
 
-        def __init__(self, pane: FeedPane[Any], event: FeedEvent) -> None:
+        def __init__(self, pane: FeedPane[Any], event: ListEvent) -> None:
             super().__init__()
             self.pane = pane
             self.event = event
@@ -61,6 +64,16 @@ class FeedPane(Vertical, Generic[R]):
         def control(self) -> FeedPane[Any]:
             return self.pane
 
+        def can_replace(self, message: Message) -> bool:
+            # Rows arriving faster than frames: a later "rows" stands for this one (the
+            # first page's, which the screen waits for, is never dropped).
+            return (
+                isinstance(message, FeedPane.Changed)
+                and message.pane is self.pane
+                and self.event.kind == message.event.kind == "rows"
+                and self.event.skip != 0
+            )
+
     def __init__(
         self,
         table: PagedTable[R],
@@ -68,16 +81,19 @@ class FeedPane(Vertical, Generic[R]):
         plural: str,
         placeholder: str,
         title: str,
+        refresh_binding: tuple[str, str] = ("app.refresh", "r"),
+        noun: str | None = None,
         id: str | None = None,
         filter_id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.table = table
         self.plural = plural
+        self.noun = noun  # what the list holds in the end line's words, if not `plural`
+        self.refresh_binding = refresh_binding  # (id, default key) of the screen's refresh
         self.filter_input = Input(placeholder=placeholder, id=filter_id, classes="feed-filter")
         self.border_title = title
-        self._feed: Feed | None = None
-        self._load_all = False  # `L`: every page, whatever the filter says
+        self._started = False
         self._search_due = False
         self._told_store = False
 
@@ -85,55 +101,37 @@ class FeedPane(Vertical, Generic[R]):
         yield self.table
         yield self.filter_input
 
-    # -- the feed ----------------------------------------------------------------------------
+    # -- the list ----------------------------------------------------------------------------
 
-    def start(
-        self,
-        source: PageSource,
-        *,
-        retry_delays: tuple[float, ...] = RECONNECT_DELAYS,
-        hold_network: bool = False,
-    ) -> Feed:
-        """Page `source` into the table, from its first page (cached pages at once)."""
-        self._feed = Feed(
-            source,
-            rows=self.table.rows,
-            spawn=self._spawn,
-            on_event=self._changed,
-            retry_delays=retry_delays,
-            hold_network=hold_network,
-        )
-        self.pump()
-        return self._feed
+    @property
+    def rows(self) -> PagedList[R]:
+        return self.table.rows
+
+    def start(self) -> None:
+        """Page the list into the table, from its first page (cached pages at once)."""
+        self._started = True
+        self.rows.start(self._spawn, self._changed)
+        self.update()
 
     def on_unmount(self) -> None:
         self.rows.close()  # the list's file goes with it
 
-    def _changed(self, event: FeedEvent) -> None:
+    def _changed(self, event: ListEvent) -> None:
         self.post_message(FeedPane.Changed(self, event))
-
-    @property
-    def feed(self) -> Feed:
-        if self._feed is None:
-            raise RuntimeError("the pane's feed is started on mount")
-        return self._feed
-
-    @property
-    def rows(self) -> RowList[R]:
-        return self.table.rows
 
     def _spawn(self, work: Coroutine[Any, Any, None], group: str) -> None:
         spawn(self, work, group)
 
     def pump(self) -> None:
-        """Ask the feed for what the view wants now, and say where the list stands."""
-        self.feed.pump(want_more=self.table.wants_more())
+        """Ask the list for what the view wants now, and say where the list stands."""
+        if not self._started:
+            return
+        self.rows.want(more=self.table.wants_more())
         self.update()
 
     @on(PagedTable.WantsMore)
     def _wants_more(self) -> None:
-        if self._feed is not None:
-            self.pump()  # and the message goes on up: the screen may say "loading"
+        self.pump()  # and the message goes on up: the screen may say "loading"
 
     def on_feed_pane_changed(self, message: FeedPane.Changed) -> None:
         if message.pane is not self:
@@ -161,30 +159,33 @@ class FeedPane(Vertical, Generic[R]):
                     self.notify(self.rows.notice, severity="warning", markup=False)
         self.pump()
 
+    def keys(self) -> ListKeys:
+        """The keys the list's words name: those the keymap binds now."""
+        keymap: dict[str, str] = getattr(self.app, "keys_in_force", {})
+        refresh_id, refresh_key = self.refresh_binding
+        return ListKeys(
+            refresh=key_in_force(keymap, refresh_id, refresh_key),
+            load_all=key_in_force(keymap, "list.load_all", "L"),
+        )
+
     def update(self) -> None:
-        feed = self.feed
-        status = feed.status(self.plural, time.time())  # which state wins is the feed's call
-        self.table.set_status(status.line, status.role)
-        subtitle = status.subtitle
         sort = self.table.sort
-        if sort is not None:
-            subtitle += f" · by {sort.label}"
-            if not feed.end:
-                subtitle += " of those loaded (L loads all)"
-        self.border_subtitle = Content(subtitle)
+        words = list_words(
+            self.rows.state,
+            plural=self.plural,
+            keys=self.keys(),
+            now=time.time(),
+            noun=self.noun,
+            sort_label=sort.label if sort is not None else None,
+        )
+        self.table.set_status(words.line, words.role)
+        self.border_subtitle = Content(words.subtitle)
 
     def refresh_or_retry(self) -> str:
         """`r`: retry what failed, else refresh what is loaded. Says which, for a toast."""
-        feed = self.feed
-        if not feed.source.can_fetch:
-            return "Offline (--offline): nothing to refresh from."
-        if feed.failed or feed.offline or feed.auth_failed:
-            feed.retry()
-            self.update()
-            return "Retrying…"
-        feed.refresh()
+        did = self.rows.refresh_or_retry()
         self.update()
-        return "Refreshing from Close…"
+        return refresh_words(did)
 
     # -- narrowing and ordering ------------------------------------------------------------
 
@@ -210,14 +211,15 @@ class FeedPane(Vertical, Generic[R]):
         self.table.set_sort(self.table.next_sort())
 
     def on_paged_table_sort_changed(self, message: PagedTable.SortChanged) -> None:
-        sort: Sort | None = message.sort
         self.update()
+        if message.pending is not None:
+            return  # said when it is ready
+        sort = message.sort
         self.notify(f"Sorted by {sort.label}" if sort else "In Close's order", timeout=1.5)
 
     def action_load_all(self) -> None:
         """Every remaining page, so that a sort covers the whole list."""
-        self._load_all = True
-        self.table.always_want_more = self.feed.want_all = True
+        self.rows.load_all()
         self.pump()
 
     # -- the filter --------------------------------------------------------------------------
@@ -231,20 +233,19 @@ class FeedPane(Vertical, Generic[R]):
         self.filter_input.focus()
 
     def set_filter(self, text: str) -> None:
-        text = text.strip()
+        """Narrow the list; the cursor goes to the first match, the view to the top."""
+        before = self.rows.filter
         self.rows.set_filter(text)
+        if self.rows.filter == before:
+            return
         self._search_later()
-        # While a filter is on, every remaining page loads so it covers the whole list.
-        wanted = bool(text) or self._load_all
-        # Every page, through the same ramped walk `closetui list` uses.
-        self.table.always_want_more = self.feed.want_all = wanted
-        self.table.rows_changed()
+        self.table.rows_changed(to_top=True)
         self.pump()
 
     def _search_later(self) -> None:
         """The rest of a long list's search, a step at a time, with the loop free between
         steps: the first matches are on screen at once, and keys are taken meanwhile."""
-        if self.rows.searching and not self._search_due:
+        if self.rows.state.searching and not self._search_due:
             self._search_due = True
             self.set_timer(0.001, self._search_step)
 
@@ -271,7 +272,7 @@ class FeedPane(Vertical, Generic[R]):
     @on(Input.Changed)
     def _filter_changed(self, event: Input.Changed) -> None:
         event.stop()
-        if self._feed is not None:
+        if self._started:
             self.set_filter(event.value)
 
     @on(Input.Submitted)

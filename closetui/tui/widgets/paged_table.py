@@ -1,13 +1,18 @@
-"""A line-API table over a RowList: renders only the lines on screen.
+"""A line-API table over a PagedList: renders only the lines on screen.
 
 Textual's DataTable re-does work for every row on each append (measured: 5 s to add 10,000
 rows as 100 pages, 225 s for 100,000). Here an append changes `virtual_size` and repaints
 what is visible, so a page costs the same at 100 rows as at 100,000, and so does a keypress.
+Drawn lines are kept (keyed by row, width, cursor and focus) until the list's `version`
+moves, so a cursor step draws the two lines that changed, not the screen.
+
+The table holds no list state of its own: the rows, the filter and the order are the list's
+(`lists.paged.PagedList`); the table keeps only its cursor.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -20,10 +25,11 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from closetui.config.tuning import SLOW_SORT_ROWS
-from closetui.lists.rows import KeyedRow, RowList
+from closetui.lists.paged import PagedList
+from closetui.lists.rows import KeyedRow
 from closetui.tui.text import fit
 from closetui.tui.widgets.styles import ComponentStyles
+from closetui.tui.workers import spawn
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +39,7 @@ class Column:
     cell: Callable[[Any], tuple[str, str]]  # row -> (text, role)
     align_right: bool = False
     min_table: int = 0  # hidden when the table is narrower than this
-    # row -> a value that orders rows (never None: unknowns sort as a value of their own)
-    sort_key: Callable[[Any], Any] | None = None
-    descending_first: bool = False  # counts and dates: the largest first is what one wants
+    order: str | None = None  # the list's order a click on the header sorts by
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +56,7 @@ R = TypeVar("R", bound=KeyedRow)
 
 
 class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
-    """Rows from a RowList, a cursor, and one status line after the last row."""
+    """Rows from a PagedList, a cursor, and one status line after the last row."""
 
     STYLE_PREFIX = "paged-table"
 
@@ -110,11 +114,15 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
         """Enter, Tab or a double click on a row."""
 
     class SortChanged(_RowMessage):
-        """The rows' order changed (a header click, or the sort key): `sort` says how."""
+        """The rows' order changed (a header click, or the sort key): `sort` says how; or a
+        sort was asked for and is being prepared (`pending`), the order not changed yet."""
 
-        def __init__(self, table: PagedTable[Any], sort: Sort | None) -> None:
+        def __init__(
+            self, table: PagedTable[Any], sort: Sort | None, *, pending: Sort | None = None
+        ) -> None:
             super().__init__(table, None)
             self.sort = sort
+            self.pending = pending
 
     class WantsMore(Message):
         """The cursor or the view came within a screen of the last loaded row."""
@@ -127,21 +135,27 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
         def control(self) -> PagedTable[Any]:
             return self.table
 
-    def __init__(self, rows: RowList[R] | None = None, **kwargs: Any) -> None:
+    def __init__(self, rows: PagedList[R], **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.rows: RowList[R] = rows if rows is not None else RowList()
-        # Each sortable column gets a column in the row store as rows come, so a sort by it
-        # is an ORDER BY with nothing left to compute.
-        self.rows.use_sort_keys(c.sort_key for c in self.sortable() if c.sort_key is not None)
+        self.rows = rows
         self.cursor = 0
         self._cursor_id: str | None = None
         self._status: tuple[str, str] = ("", "status")
-        self.always_want_more = False  # a filter wants every page, not just one screen more
-        self.sort: Sort | None = None
         # Called at once when the cursor lands on a row, rather than by a message: a message
         # reaches the screen a frame later, so the detail would trail the cursor.
         self.on_highlight: Callable[[R | None], None] | None = None
         self._highlight_due = False
+        self._lines: dict[tuple[Any, ...], Strip] = {}  # drawn rows, while `_drawn` holds
+        self._drawn: tuple[Any, ...] = ()
+
+    @property
+    def sort(self) -> Sort | None:
+        """The list's order, as one of this table's columns."""
+        state = self.rows.sort_state
+        if state is None:
+            return None
+        column = next((c for c in self.COLUMNS if c.order == state.name), None)
+        return Sort(column, state.descending) if column is not None else None
 
     # -- data changes ----------------------------------------------------------------------
 
@@ -151,12 +165,16 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
             self._status = (text, role)
             self.refresh()
 
-    def rows_changed(self) -> None:
-        """Call after the RowList changed: keeps the cursor on the same row."""
-        count = self.rows.visible_count
+    def rows_changed(self, *, to_top: bool = False) -> None:
+        """Call after the list changed: keeps the cursor on the same row, or (`to_top`, after
+        a new filter or order) puts it on the first row with the view at the top."""
+        count = self.rows.count
         self.virtual_size = Size(self.size.width, count + 2)  # header line and status line
-        if self._cursor_id is not None:
-            moved = self.rows.visible_index_of(self._cursor_id)
+        if to_top:
+            self.cursor = 0
+            self.scroll_to(y=0, animate=False, force=True)
+        elif self._cursor_id is not None:
+            moved = self.rows.index_of(self._cursor_id)
             if moved is not None and moved != self.cursor:
                 shift = moved - self.cursor
                 self.cursor = moved
@@ -178,81 +196,92 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
 
     @property
     def current_row(self) -> R | None:
-        if not self.rows.visible_count:
+        count = self.rows.count
+        if not count:
             return None
-        return self.rows.visible(min(self.cursor, self.rows.visible_count - 1))
+        return self.rows.row(min(self.cursor, count - 1))
 
     def rows_on_screen(self) -> list[R]:
         """The rows in view now: what a lookup for names should cover, and no more."""
         top = int(self.scroll_y)
-        return self.rows.visible_rows(top, top + max(1, self.size.height - 1))
+        return self.rows.rows_between(top, top + max(1, self.size.height - 1))
 
     def wants_more(self) -> bool:
-        if self.always_want_more:
+        """Within a screen of the last loaded row (or the list wants every page anyway)."""
+        if self.rows.wants_all:
             return True
         screen = max(1, self.size.height - 1)
         last_seen = max(self.cursor, int(self.scroll_y) + screen)
-        return self.rows.visible_count - last_seen <= screen
+        return self.rows.count - last_seen <= screen
 
-    def _check_more(self) -> None:
+    def _check_more(self) -> bool:
         if self.wants_more():
             self.post_message(self.WantsMore(self))
+            return True
+        return False
 
     # -- order ------------------------------------------------------------------------------
 
     def sortable(self) -> list[Column]:
-        return [c for c in self.COLUMNS if c.sort_key is not None]
+        """The columns a sort can be by: those on screen at this width."""
+        width = self.scrollable_content_region.width - 1
+        shown = {id(c) for c, _ in self._layout(width)} if width > 0 else None
+        return [
+            c for c in self.COLUMNS if c.order is not None and (shown is None or id(c) in shown)
+        ]
+
+    def _largest_first(self, column: Column) -> bool:
+        order = self.rows.orders.get(column.order) if column.order else None
+        return order is not None and order.largest_first
 
     def set_sort(self, sort: Sort | None) -> None:
-        """Order the rows by a column (None: the API's order), keeping the cursor's row."""
-        self.sort = sort
-        key = sort.column.sort_key if sort is not None else None
-        if (
-            sort is not None
-            and key is not None
-            and len(self.rows) >= SLOW_SORT_ROWS
-            and not self.rows.sort_ready(key, descending=sort.descending)
-        ):
-            # The order's index is built now: seconds at a million rows, so say so first.
-            self.notify(f"Sorting {len(self.rows):,} rows by {sort.column.title}…",
+        """Order the rows by a column (None: the API's order); the cursor goes to the first
+        row. A first sort of a long list builds its index on a thread, the view usable and
+        a line saying so meanwhile."""
+        name = sort.column.order if sort is not None else None
+        descending = sort.descending if sort is not None else False
+        if sort is not None and name is not None and not self.rows.sort_is_ready(name, descending):
+            self.notify(f"Sorting {self.rows.loaded:,} rows by {sort.column.title}…",
                         timeout=3, markup=False)  # fmt: skip
-            self.set_timer(0.05, lambda: self._sort_now(sort))
+            ready = self.rows.sort_in_background(name, descending)  # "sorting…" from now on
+            spawn(self, self._sort_when_ready(sort, ready), "sort")
+            self.post_message(self.SortChanged(self, None, pending=sort))
             return
-        self._sort_now(sort)
+        self.rows.sort(name, descending)
+        self._sorted(sort)
 
-    def _sort_now(self, sort: Sort | None) -> None:
-        if sort is not self.sort:
-            return  # another sort was asked for meanwhile
-        if sort is None:
-            self.rows.set_sort(None)
-        else:
-            key = sort.column.sort_key
-            assert key is not None
-            self.rows.set_sort(key, descending=sort.descending)
-        self.rows_changed()
+    async def _sort_when_ready(self, sort: Sort, ready: Coroutine[Any, Any, bool]) -> None:
+        if await ready:
+            self._sorted(sort)
+
+    def _sorted(self, sort: Sort | None) -> None:
+        self.rows_changed(to_top=True)
         self.post_message(self.SortChanged(self, sort))
 
     def next_sort(self) -> Sort | None:
-        """The sort after this one: each column in its natural direction, then reversed,
-        then the next column; after the last, the API's order again."""
+        """The sort after this one: each column on screen in its natural direction, then
+        reversed, then the next column; after the last, the API's order again."""
         columns = self.sortable()
         if not columns:
             return None
-        if self.sort is None:
-            return Sort(columns[0], columns[0].descending_first)
-        if self.sort.descending == self.sort.column.descending_first:
-            return Sort(self.sort.column, not self.sort.descending)
-        at = columns.index(self.sort.column) if self.sort.column in columns else -1
+        current = self.sort
+        if current is None or current.column not in columns:
+            return Sort(columns[0], self._largest_first(columns[0]))
+        if current.descending == self._largest_first(current.column):
+            return Sort(current.column, not current.descending)
+        at = columns.index(current.column)
         if at + 1 >= len(columns):
             return None
-        return Sort(columns[at + 1], columns[at + 1].descending_first)
+        return Sort(columns[at + 1], self._largest_first(columns[at + 1]))
 
     def sort_by(self, column: Column) -> None:
         """A click on a header: by that column; again, reversed; a third time, API order."""
-        if self.sort is None or self.sort.column is not column:
-            self.set_sort(Sort(column, column.descending_first))
-        elif self.sort.descending == column.descending_first:
-            self.set_sort(Sort(column, not self.sort.descending))
+        current = self.sort
+        first = self._largest_first(column)
+        if current is None or current.column is not column:
+            self.set_sort(Sort(column, first))
+        elif current.descending == first:
+            self.set_sort(Sort(column, not current.descending))
         else:
             self.set_sort(None)
 
@@ -262,11 +291,11 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
     def _page(self) -> int:
         return max(1, self.size.height - 2)
 
-    def move_to(self, index: int) -> None:
-        count = self.rows.visible_count
+    def move_to(self, index: int) -> bool:
+        """The cursor to row `index` (clamped). True when it asked the list for more."""
+        count = self.rows.count
         if not count:
-            self._check_more()
-            return
+            return self._check_more()
         index = max(0, min(index, count - 1))
         old = self.cursor
         self.cursor = index
@@ -280,7 +309,7 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
             self.scroll_to(y=index + 1 - self._page, animate=False, force=True)
         self.refresh_lines(old - top + 1, 1)
         self.refresh_lines(index - top + 1, 1)
-        row = self.rows.visible(index)
+        row = self.rows.row(index)
         if row.id != self._cursor_id:
             self._cursor_id = row.id
             if abs(index - old) > 1:
@@ -290,7 +319,7 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
                 self._highlight_after_frame()
             else:
                 self._highlight(row)
-        self._check_more()
+        return self._check_more()
 
     def _highlight_after_frame(self) -> None:
         if not self._highlight_due:
@@ -317,9 +346,9 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
         self.move_to(0)
 
     def action_last(self) -> None:
-        """The last loaded row; being there pulls the next page."""
-        self.move_to(self.rows.visible_count - 1)
-        self.post_message(self.WantsMore(self))
+        """The last loaded row; being there pulls the next page (asked for once)."""
+        if not self.move_to(self.rows.count - 1):
+            self.post_message(self.WantsMore(self))
 
     OPENS: ClassVar[bool] = True  # rows open into something (Enter); a plain list says False
 
@@ -337,7 +366,7 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
             self._check_more()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, self.rows.visible_count + 2)
+        self.virtual_size = Size(event.size.width, self.rows.count + 2)
         self._check_more()
 
     def on_focus(self) -> None:
@@ -352,14 +381,14 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
             return
         if offset.y == 0:
             column = self._column_at(offset.x)
-            if column is not None and column.sort_key is not None:
+            if column is not None and column.order is not None:
                 self.sort_by(column)
             return
         index = int(self.scroll_y) + offset.y - 1
-        if index < self.rows.visible_count:
+        if index < self.rows.count:
             self.move_to(index)
             if event.chain >= 2:
-                self.post_message(self.Opened(self, self.rows.visible(index)))
+                self.post_message(self.Opened(self, self.rows.row(index)))
 
     def _column_at(self, x: int) -> Column | None:
         at = 1  # the line starts with a space
@@ -384,23 +413,51 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
             segments.append(Segment(" ", base))
         return Strip(segments).adjust_cell_length(width, base)
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._lines.clear()  # drawn in the old styles
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         base = self.base_style
         layout = self._layout(width - 1)
         if y == 0:
-            header = self._style("header")
-            sort = self.sort
-            cells = [(_cell(_title(c, sort), w, c.align_right), header) for c, w in layout]
-            return self._line(cells, width, base + header)
+            return self._header_line(layout, width, base + self._style("header"))
         index = int(self.scroll_y) + y - 1
-        count = self.rows.visible_count
+        count = self.rows.count
         if index < count:
-            return self._row_line(self.rows.visible(index), index, layout, width, base)
+            drawn = (self.rows.version, width, self.has_focus)
+            if drawn != self._drawn:
+                self._drawn = drawn
+                self._lines.clear()
+            row = self.rows.row(index)
+            key = (row.id, index == self.cursor)
+            line = self._lines.get(key)
+            if line is None:
+                line = self._row_line(row, index, layout, width, base)
+                if len(self._lines) > 4 * max(1, self.size.height):
+                    self._lines.clear()  # what scrolled away
+                self._lines[key] = line
+            return line
         if index == count and self._status[0]:
             style = self._style(self._status[1])
             return self._line([(fit(self._status[0], width - 2), style)], width, base)
         return Strip.blank(width, base)
+
+    def _header_line(self, layout: list[tuple[Column, int]], width: int, base: Style) -> Strip:
+        """The titles; the sorted one with its arrow, which takes the space before it when
+        the title fills its column ("Steps↓", not "Step…")."""
+        sort = self.sort
+        segments = [Segment(" ", base)]
+        for column, column_width in layout:
+            title = _title(column, sort)
+            if len(title) == column_width + 1:
+                segments[-1] = Segment("", base)
+                segments.append(Segment(title, base))
+            else:
+                segments.append(Segment(_cell(title, column_width, column.align_right), base))
+            segments.append(Segment(" ", base))
+        return Strip(segments).adjust_cell_length(width, base)
 
     def _row_line(
         self, row: Any, index: int, layout: list[tuple[Column, int]], width: int, base: Style

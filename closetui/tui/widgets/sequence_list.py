@@ -16,20 +16,14 @@ def _count(row: Row, status: str) -> int | None:
     return row.counts.get(status) if row.counts else None
 
 
-def _count_column(title: str, status: str, role: str, min_table: int) -> Column:
+def _count_column(title: str, status: str, role: str, min_table: int, order: str) -> Column:
     def cell(row: Row) -> tuple[str, str]:
         count = _count(row, status)
         if count is None:
             return UNKNOWN, "dim"
         return f"{count:,}", role if count else "dim"
 
-    def key(row: Row) -> int:
-        count = _count(row, status)
-        return -1 if count is None else count  # unknown below zero: known ones first
-
-    return Column(
-        title, 5, cell, align_right=True, min_table=min_table, sort_key=key, descending_first=True
-    )
+    return Column(title, 5, cell, align_right=True, min_table=min_table, order=order)
 
 
 class SequenceList(PagedTable[Row]):
@@ -38,25 +32,25 @@ class SequenceList(PagedTable[Row]):
             "Name",
             None,
             lambda r: (r.name or "(no name)", "" if r.name else "dim"),
-            sort_key=lambda r: r.key,
+            order="name",
         ),
         Column(
             "Status",
             7,
             lambda r: (r.status, status_role(r.status)),
             min_table=30,
-            sort_key=lambda r: r.status.casefold(),
+            order="status",
         ),
-        _count_column("Err", "error", "error", 46),
-        _count_column("Act", "active", "good", 84),
-        _count_column("Pau", "paused", "warn", 92),
+        _count_column("Err", "error", "error", 46, "errors"),
+        _count_column("Act", "active", "good", 84, "active"),
+        _count_column("Pau", "paused", "warn", 92, "paused"),
         Column(
             "Steps",
             5,
             lambda r: (str(r.steps), ""),
             align_right=True,
             min_table=40,
-            sort_key=lambda r: r.steps,
+            order="steps",
         ),
         Column(
             "Span",
@@ -64,14 +58,13 @@ class SequenceList(PagedTable[Row]):
             lambda r: (format_span(r.span), "dim"),
             align_right=True,
             min_table=56,
-            sort_key=lambda r: -2 if r.span is None else r.span,
+            order="span",
         ),
         Column(
             "Updated",
             10,
             lambda r: (r.updated or "—", "dim"),
             min_table=64,
-            sort_key=lambda r: r.updated or "",
-            descending_first=True,
+            order="updated",
         ),
     ]

@@ -25,43 +25,41 @@ def _lead(row: SubscriptionRow) -> tuple[str, str]:
 
 class SubscriptionList(PagedTable[SubscriptionRow]):
     COLUMNS: ClassVar[list[Column]] = [
-        Column("Contact", None, _contact, sort_key=lambda r: r.contact.casefold()),
-        Column("Lead", 18, _lead, min_table=60, sort_key=lambda r: (r.lead_name or "").casefold()),
+        Column("Contact", None, _contact, order="contact"),
+        Column("Lead", 18, _lead, min_table=60, order="lead"),
         Column(
             "Status",
             8,
             lambda r: (r.status, status_role(r.status)),
             min_table=30,
-            sort_key=lambda r: r.status.casefold(),
+            order="status",
         ),
         Column(
             "Reason",
             6,
             lambda r: (r.reason, "dim"),
             min_table=70,
-            sort_key=lambda r: r.reason.casefold(),
+            order="reason",
         ),
         Column(
             "Sender",
             16,
             lambda r: (r.sender, "dim"),
             min_table=56,
-            sort_key=lambda r: r.sender.casefold(),
+            order="sender",
         ),
         Column(
             "Started",
             11,
             lambda r: (r.started, "dim"),
             min_table=44,
-            sort_key=lambda r: r.started.lstrip("~"),
-            descending_first=True,
+            order="started",
         ),
         Column(
             "Updated",
             10,
             lambda r: (r.updated, "dim"),
             min_table=84,
-            sort_key=lambda r: r.updated,
-            descending_first=True,
+            order="updated",
         ),
     ]
