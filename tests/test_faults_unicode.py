@@ -127,7 +127,7 @@ async def test_the_app_draws_and_caches_a_lone_surrogate(make_app, server, where
         text = screen_text(app)
         assert "failed: r to retry" not in text and "Traceback" not in text
         assert not any("nexpected" in n.message for n in app.told)
-        assert len(app.main.sequence_rows) == 100
+        assert app.main.sequences.loaded == 100
         assert app.session.cache.sequence_count() >= 100
         await pilot.press("r")
         await settle(pilot)

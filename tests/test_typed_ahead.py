@@ -37,7 +37,7 @@ async def test_s_typed_before_the_client_is_ready_waits_for_it(
     warm = ClosetuiApp(settings)
     async with warm.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
-        assert len(warm.main.sequence_rows) == 100
+        assert warm.main.sequences.loaded == 100
 
     release = threading.Event()
     real_open = connect.open_client
