@@ -87,8 +87,13 @@ def restore_terminal(out_fd: int, in_fd: int, attrs: list[Any] | None) -> None:
     import termios
 
     with contextlib.suppress(OSError):
+        # Non-blocking for this one write only: the flag is on the terminal's open file,
+        # which the shell shares, and a shell left with it would fail on EAGAIN.
         os.set_blocking(out_fd, False)
-        os.write(out_fd, RESTORE_TERMINAL.encode())
+        try:
+            os.write(out_fd, RESTORE_TERMINAL.encode())
+        finally:
+            os.set_blocking(out_fd, True)
     if attrs is not None:
         with contextlib.suppress(termios.error, OSError):
             termios.tcsetattr(in_fd, termios.TCSANOW, attrs)
