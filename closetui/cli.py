@@ -82,6 +82,18 @@ def _add_connection_options(parser: argparse.ArgumentParser, *, top: bool) -> No
         )
 
 
+def _add_columns_options(parser: argparse.ArgumentParser, names: str, default: str) -> None:
+    parser.add_argument(
+        "--columns",
+        metavar="C[,C…]",
+        help=f"the columns to print, in this order: a comma list of {names}. Default: "
+        f"{default}; a narrow table drops lesser ones to give the last one room",
+    )
+    parser.add_argument(
+        "--header", action="store_true", help="a header row in tsv too (table and csv have one)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="closetui",
@@ -100,18 +112,29 @@ def build_parser() -> argparse.ArgumentParser:
         "piped, unless --format says otherwise. JSON is the API's objects, unchanged.",
     )
     _add_connection_options(listing, top=False)
-    listing.add_argument("--status", metavar="S", help="only sequences with this status")
+    listing.add_argument(
+        "--status",
+        metavar="S[,S…]",
+        help="only sequences with this status, or any of a comma list (active, paused, draft), "
+        "as status: in the app's filter",
+    )
     listing.add_argument("--filter", metavar="TEXT", help="only names containing TEXT")
     listing.add_argument(
         "--format",
         choices=("table", "tsv", "csv", "json", "jsonl"),
-        help="table on a terminal, tsv when piped, unless given",
+        help="table on a terminal, tsv when piped, unless given; tsv has no header row "
+        "(for cut and awk) unless --header",
     )
     listing.add_argument(
         "--sort",
         metavar="COLUMN[:desc]",
-        help="order by a column (name, status, steps, span, updated, errors, active, paused); "
-        "the list is read whole before it is printed",
+        help="order by a column (id, name, status, err, act, pau, steps, span, updated), "
+        "which is then always printed; the list is read whole before it is printed",
+    )
+    _add_columns_options(
+        listing,
+        "id, name, status, err, act, pau, steps, span, updated",
+        "id,status,steps,span,updated,name",
     )
 
     show = commands.add_parser(
@@ -133,10 +156,35 @@ def build_parser() -> argparse.ArgumentParser:
         "names (one request per distinct lead and contact, cached).",
     )
     _add_connection_options(runs, top=False)
-    runs.add_argument("sequence_id", metavar="SEQ_ID")
-    runs.add_argument("--status", metavar="S", help="only runs with this status")
+    runs.add_argument(
+        "sequence_id", metavar="SEQ_ID", help="the sequence's id (seq_…), as list prints it"
+    )
+    runs.add_argument(
+        "--status",
+        metavar="S[,S…]",
+        help="only runs with this status, or any of a comma list (active, paused, finished, "
+        "goal, error)",
+    )
     runs.add_argument("--names", action="store_true", help="look up contact and lead names")
-    runs.add_argument("--format", choices=("table", "tsv", "csv", "json", "jsonl"))
+    runs.add_argument(
+        "--format",
+        choices=("table", "tsv", "csv", "json", "jsonl"),
+        help="table on a terminal, tsv when piped, unless given; tsv has no header row "
+        "(for cut and awk) unless --header; json is the API's objects, unchanged",
+    )
+    runs.add_argument(
+        "--sort",
+        metavar="COLUMN[:desc]",
+        help="order by a column (id, contact, contact_name, lead, status, reason, sender, "
+        "started, updated, lead_id), which is then always printed; read whole first",
+    )
+    _add_columns_options(
+        runs,
+        "id, contact, contact_name, lead, status, reason, sender, started, updated, lead_id "
+        "(contact_name and lead look the names up)",
+        "id,status,reason,started,updated,sender,contact, and contact_name,lead with --names, "
+        "and lead_id in tsv and csv",
+    )
 
     sync = commands.add_parser(
         "sync",
@@ -170,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     cache_commands = cache.add_subparsers(dest="cache_command", metavar="ACTION", required=True)
     for name, text in (
         ("path", "print the cache folder and this account's file"),
-        ("info", "accounts, sizes, counts, last complete sync"),
+        ("info", "accounts, sizes, counts, last complete pass"),
     ):
         _add_connection_options(
             cache_commands.add_parser(name, help=text, description=text[0].upper() + text[1:]),
@@ -201,25 +249,31 @@ def build_parser() -> argparse.ArgumentParser:
     completion = commands.add_parser(
         "completion",
         help="print a shell completion script (bash, zsh or fish)",
-        description="Print a completion script for SHELL on stdout. The README says where to "
-        "put it; for bash: closetui completion bash > ~/.local/share/bash-completion/"
-        "completions/closetui",
+        description="Print a completion script for SHELL on stdout. The README says\n"
+        "where to put it; for bash:\n\n  closetui completion bash > "
+        "~/.local/share/bash-completion/completions/closetui",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     completion.add_argument("shell", metavar="SHELL", choices=SHELLS, help=" | ".join(SHELLS))
     return parser
 
 
 def _settings(args: argparse.Namespace, *, need_key: bool = True) -> Settings:
-    return load_settings(
+    settings = load_settings(
         demo=args.demo,
         offline=args.offline,
         base_url=args.base_url,
         page_size=args.page_size,
         api_key_file=args.api_key_file,
         trace=args.trace,
-        need_key=need_key,
+        need_key=need_key and not args.offline,  # offline, the key only names the cache
         profile=args.profile,
     )
+    if need_key and args.offline:
+        from closetui.config.offline import choose_cached_account
+
+        return choose_cached_account(settings)
+    return settings
 
 
 def _error(message: str) -> None:
@@ -263,7 +317,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         return asyncio.run(
             listing.run(
-                settings, fmt=args.format, status=args.status, text=args.filter, sort=args.sort
+                settings,
+                fmt=args.format,
+                status=args.status,
+                text=args.filter,
+                sort=args.sort,
+                columns=args.columns,
+                header=args.header,
             )
         )
     if args.command == "subscriptions":
@@ -271,7 +331,14 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         return asyncio.run(
             subscriptions.run(
-                settings, args.sequence_id, fmt=args.format, status=args.status, names=args.names
+                settings,
+                args.sequence_id,
+                fmt=args.format,
+                status=args.status,
+                names=args.names,
+                sort=args.sort,
+                columns=args.columns,
+                header=args.header,
             )
         )
     if args.command == "show":
@@ -373,7 +440,7 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return EXIT_USAGE
     except AuthError as exc:
         source = f" The key came from {settings.key_source}." if settings else ""
-        _error(f"{exc.message}.{source}")
+        _error(f"{exc.message.rstrip('.')}.{source}")  # Close's text may end in its own
         return EXIT_AUTH
     except OfflineEmpty as exc:
         _error(exc.message)

@@ -187,10 +187,10 @@ def test_subscriptions_prints_every_run_it_can_get_and_one_line_on_stderr(capsys
 def test_the_stderr_line_is_inert(capsys, online, capped):
     hostile = "seq_\x1b]0;owned\x07"
     capped.router.max_skip = -1  # even the first page is past it
-    assert main(["subscriptions", hostile, *online]) == 0
+    assert main(["subscriptions", hostile, *online]) == 1  # no such sequence: said, inert
     out, err = capsys.readouterr()
     assert out == ""
-    assert "Close lists only the first 0 runs" in err
+    assert "No sequence seq_␛]0;owned␇ in this organization" in err
     assert "\x1b" not in err and "\x07" not in err and "␛]0;owned" in err
 
 

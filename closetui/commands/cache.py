@@ -48,7 +48,7 @@ def info(settings: Settings, out: TextIO | None = None) -> int:
         out.write(f"Nothing cached yet in {settings.cache_dir}.\n")
         return 0
     current = _this_account(settings)
-    header = ("account", "organization", "sequences", "size", "last fetch", "last complete sync")
+    header = ("account", "organization", "sequences", "size", "last fetch", "last complete pass")
     rows = [header]
     for file in files:
         found = store.inspect(file)
@@ -72,6 +72,11 @@ def info(settings: Settings, out: TextIO | None = None) -> int:
         out.write("  ".join(cells).rstrip())
         out.write("\n")
     out.write(f"\nFolder: {settings.cache_dir}\n")
+    if sum(1 for f in files if f.name != "demo" + store.SUFFIX) > 1:
+        out.write(
+            "Offline without a key, choose one by its account: "
+            "CLOSETUI_ACCOUNT=ACCOUNT closetui --offline\n"
+        )
     return 0
 
 

@@ -7,10 +7,16 @@ from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
 from closetui.close.paging import Seen, pages_in_order
-from closetui.commands.common import cut_short, open_session
-from closetui.commands.output import ListWriter
+from closetui.commands.common import cut_short, open_session, say_offline_age, statuses
+from closetui.commands.output import (
+    SEQUENCE_COLUMNS,
+    SEQUENCE_DEFAULT,
+    ListWriter,
+    choose_columns,
+)
 from closetui.config.settings import Settings
 from closetui.errors import ConfigError, OfflineEmpty, SkipCeiling
+from closetui.lists.query import SEQUENCE_STATUSES
 from closetui.lists.rows import Row
 
 
@@ -24,33 +30,47 @@ def _count(status: str) -> Callable[[Row], int]:
     return lambda r: -1 if not r.counts or r.counts.get(status) is None else r.counts[status] or 0
 
 
+# Named as the app's columns; each also names the column it prints.
 SORT_KEYS: dict[str, Callable[[Row], Any]] = {
+    "id": lambda r: r.id,
     "name": lambda r: r.key,
     "status": lambda r: r.status.casefold(),
+    "err": _count("error"),
+    "act": _count("active"),
+    "pau": _count("paused"),
     "steps": lambda r: r.steps,
     "span": lambda r: -2 if r.span is None else r.span,
     "updated": lambda r: r.updated or "",
-    "errors": _count("error"),
-    "active": _count("active"),
-    "paused": _count("paused"),
 }
+SORT_ALIASES = {"errors": "err", "active": "act", "paused": "pau"}  # the words of before
 
 
-def parse_sort(spec: str | None) -> tuple[Callable[[Row], Any], bool] | None:
-    """`COLUMN` or `COLUMN:desc` (or `:asc`)."""
+def parse_sort(
+    spec: str | None, keys: Mapping[str, Callable[[Any], Any]], aliases: Mapping[str, str]
+) -> tuple[str, Callable[[Any], Any], bool] | None:
+    """`COLUMN` or `COLUMN:desc` (or `:asc`): the column's name, its key and the direction."""
     if not spec:
         return None
     column, _, direction = spec.partition(":")
-    key = SORT_KEYS.get(column.strip().casefold())
+    name = column.strip().casefold()
+    name = aliases.get(name, name)
+    key = keys.get(name)
     if key is None or direction.casefold() not in ("", "asc", "desc"):
         raise ConfigError(
-            f"--sort takes COLUMN[:desc] with COLUMN one of {', '.join(SORT_KEYS)}, not {spec!r}."
+            f"--sort takes COLUMN[:desc] with COLUMN one of {', '.join(keys)}, not {spec!r}."
         )
-    return key, direction.casefold() == "desc"
+    return name, key, direction.casefold() == "desc"
 
 
-def _wanted(row: Row, status: str | None, text: str | None) -> bool:
-    if status and row.status.casefold() != status.casefold():
+def refuse_columns(fmt: str, columns: str | None) -> None:
+    if columns is not None and fmt in ("json", "jsonl"):
+        raise ConfigError(
+            "--columns chooses the columns of a table, TSV or CSV; JSON is the API's objects."
+        )
+
+
+def _wanted(row: Row, status: frozenset[str], text: str | None) -> bool:
+    if status and row.status.casefold() not in status:
         return False
     return not text or text.casefold() in row.key
 
@@ -62,25 +82,36 @@ async def run(
     status: str | None = None,
     text: str | None = None,
     sort: str | None = None,
+    columns: str | None = None,
+    header: bool = False,
     parallel: int | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
-    order = parse_sort(sort)
-    plain = ListWriter(choose_format(fmt, out), out)
+    wanted_status = statuses(status, SEQUENCE_STATUSES, "sequence")
+    order = parse_sort(sort, SORT_KEYS, SORT_ALIASES)
+    fmt = choose_format(fmt, out)
+    refuse_columns(fmt, columns)
+    chosen, by_hand = choose_columns(
+        SEQUENCE_COLUMNS, SEQUENCE_DEFAULT, columns, order[0] if order else None
+    )
+    keep = (order[0],) if order else ()
+    plain = ListWriter(fmt, out, chosen, chosen=by_hand, header=header, keep=keep)
     # With a sort, every row first: a sort needs them all.
-    writer: ListWriter | _Sorted = plain if order is None else _Sorted(plain, *order)
+    writer: ListWriter | SortedWriter = plain if order is None else SortedWriter(plain, *order[1:])
     seen = Seen()
     cut: SkipCeiling | None = None  # Close's `_skip` maximum ended the list
     async with open_session(settings) as session:
         source = session.source
         writer.start()
         if not session.online:
+            oldest: float | None = None
             for skip in range(0, session.cache.last_position() + 1, source.limit):
                 for row in seen.new(source.cached_page(skip) or []):
-                    if _wanted(row, status, text):
+                    oldest = row.fetched_at if oldest is None else min(oldest, row.fetched_at)
+                    if _wanted(row, wanted_status, text):
                         stored = session.cache.sequence(row.id) if writer.needs_raw else None
                         writer.write(row, stored.data if stored else {"id": row.id})
                 writer.flush()
@@ -89,6 +120,7 @@ async def run(
                     "Offline, and nothing is cached for this account: run `closetui sync` "
                     "(or the app) online first."
                 )
+            say_offline_age(session, oldest, err)
         else:
             width = parallel or session.parallel
             known = source.known_total()  # what the last complete pass counted, if any
@@ -97,7 +129,7 @@ async def run(
                 assert page.page is not None
                 raw_by_id = {r["id"]: r for r in page.page.raw}
                 for row in seen.new(page.rows):
-                    if _wanted(row, status, text):
+                    if _wanted(row, wanted_status, text):
                         writer.write(row, raw_by_id[row.id])
                 writer.flush()
             cut = pages.ceiling
@@ -110,20 +142,20 @@ async def run(
     return 0
 
 
-class _Sorted:
+class SortedWriter:
     """A writer that holds the rows until the end, then writes them in order."""
 
-    def __init__(self, writer: ListWriter, key: Callable[[Row], Any], descending: bool) -> None:
+    def __init__(self, writer: ListWriter, key: Callable[[Any], Any], descending: bool) -> None:
         self.writer = writer
         self.key = key
         self.descending = descending
-        self.held: list[tuple[Row, Mapping[str, Any]]] = []
+        self.held: list[tuple[Any, Mapping[str, Any]]] = []  # a list's rows, of either list
         self.needs_raw = writer.needs_raw
 
     def start(self) -> None:
         self.writer.start()
 
-    def write(self, row: Row, raw: Mapping[str, Any]) -> None:
+    def write(self, row: Any, raw: Mapping[str, Any]) -> None:
         self.held.append((row, raw))
 
     def flush(self) -> None:

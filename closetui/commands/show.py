@@ -8,7 +8,7 @@ import sys
 import time
 from typing import TextIO
 
-from closetui.commands.common import open_session
+from closetui.commands.common import check_sequence, no_sequence, open_session
 from closetui.commands.output import render_lines, use_color
 from closetui.config.settings import Settings
 from closetui.errors import CloseTuiError, NotFound, OfflineEmpty
@@ -27,7 +27,7 @@ async def run(
             try:
                 view = await source.fetch_detail(sequence_id)
             except NotFound:
-                raise CloseTuiError(f"No sequence {sequence_id} in this organization.") from None
+                raise no_sequence(sequence_id) from None
             await lookups.refresh_users(max_age=USERS_MAX_AGE)
             await lookups.look_up(view.sequence, prefer_cache=True)
             for failure in lookups.untold_failures():  # the sheet shows ids instead
@@ -40,6 +40,7 @@ async def run(
                         "Offline, and nothing is cached for this account: run `closetui sync` "
                         "online first."
                     )
+                await check_sequence(session, sequence_id)  # after a complete pass: not there
                 raise CloseTuiError(f"{sequence_id} is not in the cache.")
             view = found
             lookups.known(view.sequence)

@@ -98,12 +98,15 @@ class Settings:
     trace_max_mb: float = DEFAULT_TRACE_MAX_MB  # --trace FILE stops growing at this size
     warnings: tuple[str, ...] = ()  # one line each, for the person to read before anything
     profile: str | None = None  # the config file's [profiles.NAME] in force, if any
+    cached_account: str | None = None  # offline with no key: the cache chosen by its name
 
     @property
     def account(self) -> str:
         """The cache's name for this account: a hash, so neither key nor URL is readable."""
         if self.demo:
             return "demo"
+        if self.cached_account is not None:
+            return self.cached_account
         if self.api_key is None:
             return "none"
         return self.api_key.fingerprint(self.base_url)

@@ -57,3 +57,25 @@ def status_of(text: str) -> str | None:
     """The single status a filter text asks for, if it asks for exactly one."""
     statuses = parse(text).statuses
     return next(iter(statuses)) if len(statuses) == 1 else None
+
+
+# What Close documents (tests/close_examples/enums.json): the words `--status` accepts.
+SEQUENCE_STATUSES = ("active", "paused", "draft")
+RUN_STATUSES = ("active", "paused", "finished", "goal", "error")
+
+
+class UnknownStatus(ValueError):
+    """A status word Close does not document; `args[0]` is the word."""
+
+
+def parse_statuses(spec: str, known: tuple[str, ...]) -> frozenset[str]:
+    """A comma list of statuses, read as the filter's `status:` term reads it (`paused,draft`,
+    any case, a leading `status:` allowed); a word outside `known` raises UnknownStatus."""
+    text = spec.strip()
+    if text.casefold().startswith(STATUS):
+        text = text[len(STATUS) :]
+    statuses = frozenset(s.strip() for s in text.casefold().split(",") if s.strip())
+    for status in sorted(statuses):
+        if status not in known:
+            raise UnknownStatus(status)
+    return statuses

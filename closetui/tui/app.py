@@ -385,8 +385,9 @@ class ClosetuiApp(App[int]):
                     "Open another profile of the config file, without a restart",
                     self.action_switch_account,
                 )
-        yield SystemCommand("Keys", "Show every key", self.action_help)
-        yield from super().get_system_commands(screen)
+        yield SystemCommand("Keys", "Show every key (/ there searches them)", self.action_help)
+        # Textual's own "Keys" opens its key panel: one "Keys" in the palette, ours.
+        yield from (c for c in super().get_system_commands(screen) if c.title != "Keys")
 
 
 def run_app(

@@ -29,8 +29,15 @@ class ListWords:
     subtitle: str  # the border's count
 
 
-def end_line(state: ListState, plural: str, noun: str | None, keys: ListKeys) -> tuple[str, str]:
-    """The line after the last row, and its role."""
+def end_line(
+    state: ListState,
+    plural: str,
+    noun: str | None,
+    keys: ListKeys,
+    offline_empty: str | None = None,
+) -> tuple[str, str]:
+    """The line after the last row, and its role. `offline_empty` is what to say offline when
+    nothing of the list was ever cached (how it could be)."""
     count = state.loaded
     refresh = keys.refresh
     if state.loading:
@@ -47,7 +54,7 @@ def end_line(state: ListState, plural: str, noun: str | None, keys: ListKeys) ->
     if state.failed is not None:
         return f"failed: {refresh} to retry", "error"
     if state.offline and not count:
-        return "Nothing is cached for this yet.", "warn"
+        return offline_empty or "Nothing is cached for this yet.", "warn"
     if state.offline and not state.end:
         return f"offline: no more cached rows · {refresh} to retry", "warn"
     if state.end and not count:
@@ -64,7 +71,7 @@ def count_line(state: ListState, keys: ListKeys, now: float, sort_label: str | N
         subtitle = f"{state.shown:,} of {count:,} match{more}"
     elif state.end:
         cached = " cached" if state.offline and not state.complete else ""
-        subtitle = f"all {count:,}{cached}"
+        subtitle = "none cached" if state.offline and not count else f"all {count:,}{cached}"
     else:
         subtitle = f"{count:,} loaded · more"
     if state.capped:  # the count is as far as Close lists, not the list's
@@ -90,10 +97,11 @@ def list_words(
     now: float,
     noun: str | None = None,
     sort_label: str | None = None,
+    offline_empty: str | None = None,
 ) -> ListWords:
     """Everything a list says about itself. `noun` is what it holds in the end line's words
     ("runs of this sequence"); its `plural` when None."""
-    line, role = end_line(state, plural, noun, keys)
+    line, role = end_line(state, plural, noun, keys, offline_empty)
     return ListWords(line, role, count_line(state, keys, now, sort_label))
 
 

@@ -31,6 +31,9 @@ from closetui.tui.widgets.paged_table import PagedTable
 from closetui.tui.widgets.subscription_list import SubscriptionList
 from closetui.tui.workers import spawn
 
+# Offline, runs that were never fetched: said so, and how they come to be cached.
+OFFLINE_EMPTY = "Never fetched: open these runs once online to read them offline."
+
 
 class SubscriptionsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -78,6 +81,7 @@ class SubscriptionsScreen(Screen[None]):
             title="Subscriptions",
             refresh_binding=("subscriptions.refresh", "r"),
             noun="runs of this sequence",  # "Close lists only the first N runs of this …"
+            offline_empty=OFFLINE_EMPTY,
             id="subscriptions-pane",
             filter_id="subscriptions-filter",
         )

@@ -56,7 +56,7 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
         & > .detail--kind-sms { color: $text-warning; }
         & > .detail--kind-other { color: $text-secondary; }
         & > .detail--warn { color: $text-warning; }
-        & > .detail--error { color: $text-error; }
+        & > .detail--error { color: $text-error; text-style: bold; }
         & > .detail--value { }
     }
     """

@@ -83,6 +83,7 @@ class FeedPane(Vertical, Generic[R]):
         title: str,
         refresh_binding: tuple[str, str] = ("app.refresh", "r"),
         noun: str | None = None,
+        offline_empty: str | None = None,
         id: str | None = None,
         filter_id: str | None = None,
     ) -> None:
@@ -90,6 +91,7 @@ class FeedPane(Vertical, Generic[R]):
         self.table = table
         self.plural = plural
         self.noun = noun  # what the list holds in the end line's words, if not `plural`
+        self.offline_empty = offline_empty  # offline, nothing ever cached: what to say
         self.refresh_binding = refresh_binding  # (id, default key) of the screen's refresh
         self.filter_input = Input(placeholder=placeholder, id=filter_id, classes="feed-filter")
         self.border_title = title
@@ -177,6 +179,7 @@ class FeedPane(Vertical, Generic[R]):
             now=time.time(),
             noun=self.noun,
             sort_label=sort.label if sort is not None else None,
+            offline_empty=self.offline_empty,
         )
         self.table.set_status(words.line, words.role)
         self.border_subtitle = Content(words.subtitle)

@@ -96,7 +96,7 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
         & > .paged-table--good { color: $text-success; }
         & > .paged-table--warn { color: $text-warning; }
         & > .paged-table--status { color: $text-muted; text-style: italic; }
-        & > .paged-table--error { color: $text-error; }
+        & > .paged-table--error { color: $text-error; text-style: bold; }
     }
     """
 

@@ -24,9 +24,11 @@ def _lead(row: SubscriptionRow) -> tuple[str, str]:
 
 
 class SubscriptionList(PagedTable[SubscriptionRow]):
+    # The person comes first: a narrow table keeps the contact's name and email whole and
+    # gives up the sender, reason and dates before it (each `min_table` is where it appears).
     COLUMNS: ClassVar[list[Column]] = [
         Column("Contact", None, _contact, order="contact"),
-        Column("Lead", 18, _lead, min_table=60, order="lead"),
+        Column("Lead", 18, _lead, min_table=84, order="lead"),
         Column(
             "Status",
             8,
@@ -38,28 +40,28 @@ class SubscriptionList(PagedTable[SubscriptionRow]):
             "Reason",
             6,
             lambda r: (r.reason, "dim"),
-            min_table=70,
+            min_table=112,
             order="reason",
         ),
         Column(
             "Sender",
             16,
             lambda r: (r.sender, "dim"),
-            min_table=56,
+            min_table=106,
             order="sender",
         ),
         Column(
             "Started",
             11,
             lambda r: (r.started, "dim"),
-            min_table=44,
+            min_table=50,
             order="started",
         ),
         Column(
             "Updated",
             10,
             lambda r: (r.updated, "dim"),
-            min_table=84,
+            min_table=100,
             order="updated",
         ),
     ]
