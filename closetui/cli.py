@@ -147,6 +147,17 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument(
         "--format", choices=("text", "json"), default="text", help="text (default) or json"
     )
+    show.add_argument(
+        "--bodies",
+        action="store_true",
+        help="what each step says (the template's text) under it; with --format json, as "
+        "body_text in a step_bodies list",
+    )
+    show.add_argument(
+        "--full",
+        action="store_true",
+        help="the full timeline (a line for each detail) instead of a line for each step",
+    )
 
     runs = commands.add_parser(
         "subscriptions",
@@ -344,7 +355,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "show":
         from closetui.commands import show
 
-        return asyncio.run(show.run(settings, args.sequence_id, fmt=args.format))
+        return asyncio.run(
+            show.run(
+                settings, args.sequence_id, fmt=args.format, bodies=args.bodies, full=args.full
+            )
+        )
     if args.command == "sync":
         from closetui.commands import sync
 

@@ -11,6 +11,8 @@ def isolated_env(tmp_path, monkeypatch):
     """No test reads the developer's key, config, cache or logs."""
     monkeypatch.delenv("CLOSE_API_KEY", raising=False)
     monkeypatch.delenv("CLOSE_BASE_URL", raising=False)
+    monkeypatch.delenv("COLUMNS", raising=False)  # a table to a pipe is sized by it
+    monkeypatch.delenv("LINES", raising=False)
     monkeypatch.setenv("CLOSETUI_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("CLOSETUI_LOG_DIR", str(tmp_path / "logs"))
     monkeypatch.setenv("CLOSETUI_CONFIG", str(tmp_path / "config.toml"))

@@ -111,6 +111,26 @@ async def main() -> None:
     async def paused_only(pilot) -> None:
         await pilot.press("f", "f")
 
+    async def tour(pilot) -> None:
+        from closetui.demo.data import TOUR_INDEX
+
+        pilot.app.main.jump_to(pilot.app.main.sequence_rows.rows[TOUR_INDEX].id)
+
+    async def tour_bodies(pilot) -> None:
+        await tour(pilot)
+        await _settle(pilot)
+        await pilot.press("b")
+
+    async def tour_full(pilot) -> None:
+        await tour(pilot)
+        await _settle(pilot)
+        await pilot.press("v")
+
+    async def tour_detail(pilot) -> None:
+        await tour(pilot)
+        await _settle(pilot)
+        await pilot.press("enter")
+
     def fail_second_page(router) -> None:
         router.faults.add("status", status=503, query={"_skip": "100"}, times=None)
 
@@ -129,6 +149,10 @@ async def main() -> None:
         ("runs-120x35", (120, 35), "s: the runs, with lead and contact names", runs_with_names,
          None),
         ("run-120x35", (120, 35), "Enter on a run: every field, and the cadence", one_run, None),
+        ("cadence-120x35", (120, 35), "eight steps, one line each", tour, None),
+        ("cadence-80x24", (80, 24), "eight steps at 80x24", tour_detail, None),
+        ("bodies-120x35", (120, 35), "b: what each step says", tour_bodies, None),
+        ("cadence-full-120x35", (120, 35), "v: the full timeline", tour_full, None),
     ]  # fmt: skip
     for name, size, title, steps, faults in shots:
         print(await shoot(name, size, title, steps, faults=faults))
@@ -138,6 +162,8 @@ if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as scratch:
         os.environ["CLOSETUI_CACHE_DIR"] = str(Path(scratch) / "cache")
         os.environ["CLOSETUI_LOG_DIR"] = str(Path(scratch) / "logs")
+        # (no config of the person's: `v` and `w` write theirs, and it would change the shots)
+        os.environ["CLOSETUI_CONFIG"] = str(Path(scratch) / "config.toml")
         os.environ["CLOSETUI_RETRY_BACKOFF"] = "0.01"
         sys.path.insert(0, str(ROOT))
         OUT.mkdir(exist_ok=True)

@@ -75,11 +75,11 @@ async def test_the_seed_sequence_reads_day_1_email_wait_3_days_day_4_call(make_a
         await settle(pilot)
         detail = app.main.detail.text
         assert SEED_ID in detail
-        day1 = detail.index("Day 1")
-        wait = detail.index("wait 3 days")
-        day4 = detail.index("Day 4")
-        assert day1 < wait < day4
-        assert "Email" in detail[day1:wait] and "reply in thread" in detail[day1:wait]
+        # The compact cadence: a line a step, the wait before it in the gap column.
+        day1 = detail.index("Day 1 +1d")
+        day4 = detail.index("Day 4 +3d")
+        assert day1 < day4
+        assert "Email ↩" in detail[day1:day4] and "↩ reply in thread" in detail[:day1]
         assert "Call" in detail[day4:]
         assert "any time US/Eastern" in detail
 

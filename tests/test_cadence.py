@@ -16,7 +16,7 @@ from closetui.present.cadence import (
     step_kind,
     timeline,
 )
-from closetui.present.sheet import plain, sequence_sheet
+from closetui.present.sheet import CadenceView, plain, sequence_sheet
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,7 @@ def test_step_kinds_known_and_unknown():
     assert step_kind("email")[1] == "Email"
     assert step_kind("call")[1] == "Call"
     assert step_kind("sms")[1] == "SMS"
-    assert step_kind("linkedin_task") == ("◆", "linkedin_task")
+    assert step_kind("linkedin_task") == ("◆", "Linkedin task")  # its own name, as words
 
 
 def _schedule(*ranges: tuple[int, str, str]) -> Schedule:
@@ -90,7 +90,7 @@ def test_schedule_summaries():
 
 
 def test_the_seed_sheet_reads_email_day_1_wait_3_days_call_day_4():
-    text = plain(sequence_sheet(Sequence.from_api(SEED_SEQUENCE)))
+    text = plain(sequence_sheet(Sequence.from_api(SEED_SEQUENCE), view=CadenceView(full=True)))
     lines = [line.strip(" │") for line in text.splitlines() if line.strip(" │")]
     email = next(i for i, line in enumerate(lines) if "Day 1" in line)
     wait = lines.index("wait 3 days")

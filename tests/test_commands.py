@@ -71,7 +71,7 @@ def test_list_streams_the_first_page_before_the_last_is_served(server):
 
 
 def test_show_prints_the_seed_cadence(capsys, online):
-    assert main(["show", SEED_ID, *online]) == 0
+    assert main(["show", SEED_ID, "--full", *online]) == 0
     out = capsys.readouterr().out
     lines = [line.strip(" │") for line in out.splitlines()]
     day1 = next(i for i, line in enumerate(lines) if line.startswith("● Day 1"))

@@ -18,8 +18,8 @@ async def test_the_seed_shows_template_name_subject_creator_and_counts(make_app)
         await settle(pilot)
         detail = app.main.detail.text
         assert "by Ava Adler" in detail and "by Ben Brooks" in detail
-        assert "template Intro: quick question" in detail
-        assert "subject  Quick question about" in detail
+        # The compact cadence: the template's name and subject on the step's line.
+        assert "Intro: quick question · Quick question about" in detail
         assert "5 active  2 paused  5 finished" in detail
 
 
@@ -92,7 +92,7 @@ async def test_names_and_counts_show_offline(make_app, server):
         detail = offline.main.detail.text
         assert SEED_ID in detail
         assert "by Ava Adler" in detail
-        assert "template Intro: quick question" in detail
+        assert "Intro: quick question · " in detail
         assert "5 active  2 paused" in detail
 
 
@@ -182,11 +182,11 @@ async def test_template_lookups_ask_only_for_the_fields_they_show(make_app, serv
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
         asked = server.router.requests_to(f"email_template/{SEED_TEMPLATE_ID}/")
-        assert [r.query.get("_fields") for r in asked] == ["id,name,subject"]
-        assert "template Intro: quick question" in app.main.detail.text
-        # Narrowed: the answer carried no body.
+        assert [r.query.get("_fields") for r in asked] == ["id,name,subject,body"]
+        assert "Intro: quick question · " in app.main.detail.text
+        # Narrowed: the answer carried the body (for `b`) and nothing else it does not show.
         sizes = [n for path, n in server.router.body_bytes if path.startswith("email_template/")]
-        assert sizes and max(sizes) < 300
+        assert sizes and max(sizes) < 1500
         # SMS templates and the sequence's own detail go without it: their reference does not
         # list `_fields`.
         others = [r for r in server.router.requests if not r.path.startswith("email_template/")]
@@ -200,13 +200,13 @@ async def test_a_server_that_ignores_fields_is_parsed_all_the_same(make_app, ser
         await settle(pilot)
         assert (
             server.router.requests_to(f"email_template/{SEED_TEMPLATE_ID}/")[0].query["_fields"]
-            == "id,name,subject"
+            == "id,name,subject,body"
         )
-        assert "template Intro: quick question" in app.main.detail.text
+        assert "Intro: quick question · " in app.main.detail.text
         sizes = [n for path, n in server.router.body_bytes if path.startswith("email_template/")]
-        assert max(sizes) > 300  # the whole template came
+        assert max(sizes) > 1500  # the whole template came
     # What was stored is what the detail shows, whichever answer came.
     offline = make_app(offline=True)
     async with offline.run_test(size=(120, 35)) as pilot:
         await settle(pilot)
-        assert "template Intro: quick question" in offline.main.detail.text
+        assert "Intro: quick question · " in offline.main.detail.text

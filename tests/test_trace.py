@@ -128,7 +128,7 @@ def test_a_trace_of_the_documented_examples_replays_through_show(tmp_path, monke
         assert main(["show", sequence_id, "--base-url", server.base_url]) == 0
     out = capsys.readouterr().out
     assert "by Stefan Wojcik" in out  # /user/'s organizations are ids, and names still show
-    assert "template Cold 1" in out and "I bet using other sales tool sucks" in out
+    assert "Cold 1 · I bet using other sales tool sucks" in out
     assert "10 active" in out and "America/Los_Angeles" in out
     assert "user_N6Kh" not in out
 

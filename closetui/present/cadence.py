@@ -7,6 +7,7 @@ enrollment). A step's day is the whole number of days since enrollment, so the s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import time
@@ -19,6 +20,7 @@ STEP_KINDS = {
     "email": ("✉", "Email"),
     "call": ("☎", "Call"),
     "sms": ("✆", "SMS"),
+    "task": ("☑", "Task"),
 }
 THREADING = {"old_thread": "reply in thread", "new_thread": "new thread"}
 
@@ -50,9 +52,34 @@ def format_wait(seconds: int | None) -> str:
     return "same day" if seconds <= 0 else f"wait {format_duration(seconds)}"
 
 
+def readable_name(name: str) -> str:
+    """An API name as words: `update_lead` → `Update lead`, `createOpportunity` →
+    `Create opportunity`."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("_", " ").replace("-", " ")
+    words = " ".join(words.split()).lower()
+    return words[:1].upper() + words[1:] if words else "unknown"
+
+
 def step_kind(step_type: str) -> tuple[str, str]:
-    """Glyph and label; a type closetui does not know is shown by its own name."""
-    return STEP_KINDS.get(step_type, ("◆", step_type or "unknown"))
+    """Glyph and label; a type closetui does not know is shown by its own name, as words."""
+    return STEP_KINDS.get(step_type, ("◆", readable_name(step_type or "unknown")))
+
+
+def short_duration(seconds: int | None) -> str:
+    """The compact cadence's gap column: `+3d`, `+1d4h`, `+2h30`, `+45m`, `+0`, `+?`."""
+    if seconds is None:
+        return "+?"
+    seconds = max(0, int(seconds))
+    days, rest = divmod(seconds, DAY)
+    hours, rest = divmod(rest, HOUR)
+    minutes = rest // MINUTE
+    if days:
+        return f"+{days}d{hours}h" if hours else f"+{days}d"
+    if hours:
+        return f"+{hours}h{minutes:02d}" if minutes else f"+{hours}h"
+    if minutes:
+        return f"+{minutes}m"
+    return "+0" if seconds == 0 else f"+{seconds}s"
 
 
 def threading_label(threading: str | None) -> str | None:
@@ -146,12 +173,18 @@ def schedule_summary(
     """`Mon–Fri 09:00–16:59 America/Los_Angeles`; `any time` when there is no schedule;
     days with different hours listed group by group (`Mon 08:30–12:00; Wed 13:00–17:00`)."""
     zone = f" {timezone}" if timezone else ""
+    return "; ".join(schedule_parts(schedule, unreadable=unreadable)) + zone
+
+
+def schedule_parts(schedule: Schedule | None, *, unreadable: bool = False) -> list[str]:
+    """The sending window as its groups of days, each with its hours (`Mon–Fri 09:00–16:59`):
+    the units a schedule wraps between."""
     if unreadable:
-        return f"? (the server sent a schedule closetui cannot read){zone}"
+        return ["? (the server sent a schedule closetui cannot read)"]
     if schedule is None:
-        return f"any time{zone}"
+        return ["any time"]
     if not schedule.ranges:
-        return f"no sending window{zone}"
+        return ["no sending window"]
     by_day: dict[int, list[tuple[time, time]]] = {}
     for window in schedule.ranges:
         weekday = 7 if window.weekday == 0 else window.weekday  # Sunday as 0 or 7
@@ -164,4 +197,4 @@ def schedule_summary(
         hours = ", ".join(f"{_clock(start)}–{_clock(end)}" for start, end in group)
         label = "every day" if sorted(days) == list(range(1, 8)) else _day_runs(days)
         parts.append(f"{label} {hours}")
-    return "; ".join(parts) + zone
+    return parts

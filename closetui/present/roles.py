@@ -23,9 +23,25 @@ ROLES = (
     "kind-sms",
     "kind-other",
     "value",  # a field's value
+    "chip-good",  # a status drawn as a chip beside the title: active
+    "chip-warn",  # paused
+    "chip-error",  # error
+    "chip-dim",  # draft, and statuses closetui does not know
+    "mark",  # a step's short marks in the compact cadence (↩ reply, opt, ⏱ allowed delay)
+    "body",  # what a template says
+    "strong",  # bold in a body
+    "em",  # italic in a body
+    "link",  # a link's text in a body
+    "address",  # the address a body's link goes to, shown as text
+    "variable",  # a template variable, {{ contact.first_name }}, as typed
 )
 
 _STATUS_ROLES = {"active": "good", "goal": "good", "paused": "warn", "error": "error"}
+
+
+def chip_role(status: str) -> str:
+    """The status chip beside a title: the status's colour, drawn as a block."""
+    return f"chip-{status_role(status)}"
 
 
 def status_role(status: str) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from rich.cells import cell_len, set_cell_size
 from textual.content import Content
 
-from closetui.present.sheet import Line, Span
+from closetui.present.spans import ClippedLine, Line, Span
+from closetui.present.spans import wrap_line as wrap_spans
 from closetui.textsafe import inert
 
 
@@ -19,60 +20,31 @@ def inert_content(text: str) -> Content:
     return Content(inert(text))
 
 
-PREFIX_ROLES = frozenset({"rail", "label", "dim"})
-
-
-def _continuation(prefix: Line) -> Line:
-    """What starts a wrapped line's later rows: the timeline's rail carries on, labels
-    become blank space, so the value stays in its column."""
-    out = []
-    for span in prefix:
-        if span.role == "rail":
-            text = "".join("│" if ch in "│●○" else " " for ch in span.text)
-            out.append(Span(text, "rail"))
-        else:
-            out.append(Span(" " * cell_len(span.text)))
+def clip_line(line: Line, width: int) -> Line:
+    """A line cut at `width` cells, ending in `…` when anything was cut."""
+    if sum(cell_len(span.text) for span in line) <= width:
+        return line
+    out: Line = []
+    room = max(0, width - 1)
+    for span in line:
+        size = cell_len(span.text)
+        if size <= room:
+            out.append(span)
+            room -= size
+            continue
+        if room:
+            out.append(Span(set_cell_size(span.text, room), span.role))
+        break
+    out.append(Span("…", "dim"))
     return out
 
 
 def wrap_line(line: Line, width: int) -> list[Line]:
-    """A line cut into rows of at most `width` cells, with a hanging indent."""
-    if width < 10 or sum(cell_len(span.text) for span in line) <= width:
-        return [line]
-    cut = next((i for i, span in enumerate(line) if span.role not in PREFIX_ROLES), len(line))
-    if cut == len(line):
-        cut = 0
-    prefix, body = line[:cut], line[cut:]
-    indent = sum(cell_len(span.text) for span in prefix)
-    room = width - indent
-    if room < 8:
-        prefix, body, indent, room = [], line, 0, width
-    # Lay the body's characters out in rows, breaking at spaces where possible.
-    chars = [(ch, span.role) for span in body for ch in span.text]
-    rows: list[list[tuple[str, str]]] = []
-    while chars:
-        taken, used, last_space = 0, 0, -1
-        while taken < len(chars) and used + cell_len(chars[taken][0]) <= room:
-            if chars[taken][0] == " ":
-                last_space = taken
-            used += cell_len(chars[taken][0])
-            taken += 1
-        if taken < len(chars) and last_space > 0:
-            taken = last_space + 1
-        rows.append(chars[:taken] or chars[:1])
-        chars = chars[max(taken, 1) :]
-        while chars and chars[0][0] == " ":
-            chars = chars[1:]
-    out = []
-    for n, row in enumerate(rows):
-        spans: Line = list(prefix) if n == 0 else _continuation(prefix)
-        for ch, role in row:
-            if spans and spans[-1].role == role and len(spans) > (len(prefix) if n == 0 else 0):
-                spans[-1] = Span(spans[-1].text + ch, role)
-            else:
-                spans.append(Span(ch, role))
-        out.append(spans)
-    return out
+    """A line cut into rows of at most `width` cells (see `present.spans.wrap_line`), measured
+    as Textual measures them; a clipped line is cut with `…`."""
+    if isinstance(line, ClippedLine):
+        return [clip_line(line, width)]
+    return wrap_spans(line, width, cell_len)
 
 
 def fit(text: str, width: int) -> str:

@@ -339,16 +339,40 @@ def bench_start(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> None
         shutil.rmtree(pycache, ignore_errors=True)
 
 
-def bench_keys(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> None:
+def cache_templates(folder: Path) -> None:
+    """Every demo template in the cache, bodies included, as the lookups keep them."""
+    from closetui.demo.data import EMAIL_TEMPLATES, SMS_TEMPLATES
+    from closetui.names.lookups import EMAIL_TEMPLATE, SMS_TEMPLATE
+    from closetui.store.cache import Cache
+
+    cache = Cache.open(folder, "demo")
+    now = time.time()
+    emails = [(k, {f: t[f] for f in ("id", "name", "subject", "body")})
+              for k, t in EMAIL_TEMPLATES.items()]  # fmt: skip
+    cache.put_lookups(EMAIL_TEMPLATE, emails, now)
+    smses = [(k, {f: t[f] for f in ("id", "name", "text")}) for k, t in SMS_TEMPLATES.items()]
+    cache.put_lookups(SMS_TEMPLATE, smses, now)
+    cache.close()
+
+
+def bench_keys(
+    out: dict[str, Any], runs: int, caches: dict[int, Path], bodies: bool = False
+) -> None:
+    """With `bodies`, every step's body is shown (`b`) while the keys are timed."""
     presses = max(runs * 6, 30)
 
     async def measure(folder: Path) -> dict[str, list[tuple[float, float, int]]]:
+        if bodies:
+            cache_templates(folder)
         app = loaded_app(folder)
         found: dict[str, list[tuple[float, float, int]]] = {"down": [], "pagedown": [], "end": []}
         async with app.run_test(size=(120, 35)) as pilot:
             await pilot.pause()
             load_everything(app)
             await pilot.pause()
+            if bodies:
+                await pilot.press("b")
+                await pilot.pause()
             frames = Frames(app)
             table = app.main.sequence_list
 
@@ -987,6 +1011,9 @@ def main() -> int:
         default="start,keys,append,load,walks,sort,rss,requests,scale",
         help="comma-separated figures",
     )
+    parser.add_argument(
+        "--bodies", action="store_true", help="keys: with every step's body shown (b)"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     only = set(args.only.split(","))
@@ -1012,7 +1039,7 @@ def main() -> int:
                 caches[size] = folder
         steps: list[tuple[str, Callable[[], None]]] = [
             ("start", lambda: bench_start(out, args.runs, caches)),
-            ("keys", lambda: bench_keys(out, args.runs, caches)),
+            ("keys", lambda: bench_keys(out, args.runs, caches, args.bodies)),
             ("append", lambda: bench_append(out, args.runs, caches)),
             ("load", lambda: bench_load_all(out, args.runs)),
             ("walks", lambda: bench_walks(out)),

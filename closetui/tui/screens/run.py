@@ -26,7 +26,10 @@ class RunScreen(Screen[None]):
         Binding("o", "open_lead", "Open lead", id="run.open"),
         Binding("y", "copy_email", "Copy email", id="run.copy_email"),
         Binding("q", "app.quit", "Quit", id="run.quit"),
-    ]
+        Binding("v", "detail_view('toggle_layout')", "Full/compact", show=False,
+                id="detail.layout"),
+        Binding("b", "detail_view('toggle_bodies')", "Bodies", show=False, id="detail.bodies"),
+    ]  # fmt: skip
     DEFAULT_CSS = """
     RunScreen #run-title { height: auto; padding: 0 1; background: $panel; }
     RunScreen #run { height: 1fr; border: round $primary; padding: 0 1; }
@@ -50,15 +53,24 @@ class RunScreen(Screen[None]):
     def on_mount(self) -> None:
         sub = self.row.subscription
         view = self.session.source.sequence(sub.sequence_id) if sub.sequence_id else None
-        lines = run_sheet(
-            sub,
-            self.session.lookups.names,
-            contact_name=self.row.contact_name,
-            lead_name=self.row.lead_name,
-            sequence=view.sequence if view is not None else None,
+        self.detail.show_sheet(
+            lambda cadence: run_sheet(
+                sub,
+                self.session.lookups.names,
+                contact_name=self.row.contact_name,
+                lead_name=self.row.lead_name,
+                sequence=view.sequence if view is not None else None,
+                view=cadence,
+            ),
+            sub.id,
         )
-        self.detail.show_lines(lines, sub.id)
         self.detail.focus()
+
+    def action_detail_view(self, change: str) -> None:
+        if change == "toggle_layout":
+            self.detail.action_toggle_layout()
+        elif change == "toggle_bodies":
+            self.detail.action_toggle_bodies()
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss()

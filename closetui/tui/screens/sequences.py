@@ -22,8 +22,9 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from closetui.config.preferences import SPLITS, read_detail_layout, save_detail_layout
 from closetui.config.tuning import LOOKUP_DELAY, NARROW, RECONNECT_DELAYS
-from closetui.errors import ApiError, AuthError
+from closetui.errors import ApiError, AuthError, ConfigError
 from closetui.lists.paged import PagedList
 from closetui.lists.rows import Row
 from closetui.present.links import url_for
@@ -48,6 +49,14 @@ if TYPE_CHECKING:  # httpx (through the client) loads once the first frame is dr
     from closetui.close.client import ClientEvent
 
 
+SPLIT_WORDS = {
+    "balanced": "the list a little wider than the detail",
+    "even": "list and detail alike",
+    "detail": "the detail wider",
+    "list": "the list wider",
+}
+
+
 class SequencesScreen(Screen[None]):
     # (Textual declares this without ClassVar, so it is assigned here as Textual's own are.)
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]  # noqa: RUF012
@@ -65,7 +74,12 @@ class SequencesScreen(Screen[None]):
         ),
         Binding("escape", "back", "Back", show=False, id="app.back"),
         Binding("o", "open_in_close", "Open in Close", show=False, id="detail.open"),
-    ]
+        # How the detail draws the cadence: from the list and from the detail alike.
+        Binding("v", "detail_view('toggle_layout')", "Full/compact", show=False,
+                id="detail.layout"),
+        Binding("b", "detail_view('toggle_bodies')", "Bodies", show=False, id="detail.bodies"),
+        Binding("w", "cycle_split", "Split", show=False, id="app.split"),
+    ]  # fmt: skip
 
     def __init__(
         self, session: Session, *, retry_delays: tuple[float, ...] = RECONNECT_DELAYS
@@ -98,6 +112,7 @@ class SequencesScreen(Screen[None]):
         self._banner_text = ""
         self._collect_due = False
         self._jump_due: str | None = None  # a sequence to go to once it is loaded
+        self._split = "balanced"
 
     def compose(self) -> ComposeResult:
         yield self.topbar
@@ -109,6 +124,10 @@ class SequencesScreen(Screen[None]):
 
     def on_mount(self) -> None:
         settings = self.session.settings
+        layout = read_detail_layout(settings.config_path)
+        self._set_split(layout.split)
+        for problem in layout.problems:
+            self.notify(problem, title="Config", severity="warning", markup=False, timeout=15)
         cached = self.session.cache.meta("organization")
         self.topbar.profile = settings.profile
         self.topbar.set_organization("Demo" if settings.demo else (cached or "Close"))
@@ -355,8 +374,12 @@ class SequencesScreen(Screen[None]):
         lookups.known(found.sequence)
         fresh = self.sequences.is_fresh(sequence_id) or sequence_id in self._detailed
         age = format_age(time.time() - found.fetched_at) + ("" if fresh else " (cached)")
-        lines = sequence_sheet(found.sequence, lookups.names, fetched_age=age, counts=found.counts)
-        detail.show_lines(lines, sequence_id)
+        detail.show_sheet(
+            lambda view: sequence_sheet(
+                found.sequence, lookups.names, fetched_age=age, counts=found.counts, view=view
+            ),
+            sequence_id,
+        )
 
     @on(PagedTable.WantsMore, "#sequences")
     def _wants_more(self) -> None:
@@ -386,6 +409,27 @@ class SequencesScreen(Screen[None]):
             return
         self.remove_class("-show-detail")
         self.sequence_list.focus()
+
+    def action_detail_view(self, change: str) -> None:
+        if change == "toggle_layout":
+            self.detail.action_toggle_layout()
+        elif change == "toggle_bodies":
+            self.detail.action_toggle_bodies()
+
+    def action_cycle_split(self) -> None:
+        """The list's and the detail's share of the width, kept like the theme."""
+        split = SPLITS[(SPLITS.index(self._split) + 1) % len(SPLITS)]
+        self._set_split(split)
+        self.notify(f"Split: {SPLIT_WORDS[split]}", timeout=2, markup=False)
+        try:
+            save_detail_layout(self.session.settings.config_path, "split", split)
+        except ConfigError as exc:
+            self.notify(exc.message, title="Config", severity="warning", markup=False)
+
+    def _set_split(self, split: str) -> None:
+        self.remove_class(f"-split-{self._split}")
+        self._split = split
+        self.add_class(f"-split-{split}")
 
     def action_filter(self) -> None:
         self.remove_class("-show-detail")

@@ -6,7 +6,10 @@ no layout pass over the screen, so moving the cursor through the list stays chea
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from typing import ClassVar
+from weakref import WeakKeyDictionary
 
 from rich.segment import Segment
 from textual.binding import Binding, BindingType
@@ -15,12 +18,20 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
+from closetui.config.preferences import read_detail_layout, save_detail_layout
+from closetui.errors import ConfigError
 from closetui.present.roles import ROLES
-from closetui.present.sheet import Line, Span, plain
+from closetui.present.sheet import CadenceView, Line, Span, plain
 from closetui.tui.text import wrap_line
 from closetui.tui.widgets.styles import ComponentStyles
 
 SIZE_DELAY = 0.2  # seconds the cursor must rest before the scroll extent follows the content
+WRAPS_KEPT = 4096  # wrapped lines remembered (bodies' paragraphs, long values)
+Sheet = Callable[[CadenceView], list[Line]]  # a sequence's (or a run's) lines, for a view
+
+# The view in force, per app: every detail pane (the main one, a run's) draws the same way,
+# and a choice not kept in the file (an unwritable config) still holds for this run.
+_VIEWS: WeakKeyDictionary[object, CadenceView] = WeakKeyDictionary()
 
 
 class DetailPane(ComponentStyles, ScrollView, can_focus=True):
@@ -58,6 +69,17 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
         & > .detail--warn { color: $text-warning; }
         & > .detail--error { color: $text-error; text-style: bold; }
         & > .detail--value { }
+        & > .detail--chip-good { background: $success; color: $background; text-style: bold; }
+        & > .detail--chip-warn { background: $warning; color: $background; text-style: bold; }
+        & > .detail--chip-error { background: $error; color: $background; text-style: bold; }
+        & > .detail--chip-dim { background: $panel-lighten-2; color: $text; text-style: bold; }
+        & > .detail--mark { color: $text-secondary; }
+        & > .detail--body { }
+        & > .detail--strong { text-style: bold; }
+        & > .detail--em { text-style: italic; }
+        & > .detail--link { text-style: underline; color: $text-accent; }
+        & > .detail--address { color: $text-muted; }
+        & > .detail--variable { color: $text-secondary; background: $boost; text-style: bold; }
     }
     """
 
@@ -68,10 +90,67 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
         self._rows: list[Line] = []
         self._wrapped_for = -1
         self._size_timer: Timer | None = None
+        self._sheet: Sheet | None = None
+        self._wrap_cache: dict[tuple[object, ...], list[Line]] = {}
+
+    # -- the view: compact or full, bodies or not ---------------------------------------------
+
+    @property
+    def view(self) -> CadenceView:
+        """The cadence's layout (kept in the config file, as the theme is) and whether bodies
+        show (for this run)."""
+        view = _VIEWS.get(self.app)
+        if view is None:
+            settings = getattr(self.app, "settings", None)
+            full = False
+            if settings is not None:
+                full = read_detail_layout(settings.config_path).cadence == "full"
+            view = _VIEWS[self.app] = CadenceView(full=full)
+        return view
+
+    def _change_view(self, view: CadenceView) -> None:
+        _VIEWS[self.app] = view
+        if self._sheet is not None:
+            self._set(self._sheet(view), defer_size=False)
+            self.scroll_to(y=min(self.scroll_y, self.max_scroll_y), animate=False)
+
+    def action_toggle_layout(self) -> None:
+        view = replace(self.view, full=not self.view.full)
+        self._change_view(view)
+        self.notify(
+            "The full cadence: a line for each detail" if view.full else "The compact cadence",
+            timeout=2,
+            markup=False,
+        )
+        settings = getattr(self.app, "settings", None)
+        if settings is None:
+            return
+        try:
+            save_detail_layout(settings.config_path, "cadence", "full" if view.full else "compact")
+        except ConfigError as exc:
+            self.notify(exc.message, title="Config", severity="warning", markup=False)
+
+    def action_toggle_bodies(self) -> None:
+        view = replace(self.view, bodies=not self.view.bodies)
+        self._change_view(view)
+        self.notify(
+            "Bodies shown: what each step says" if view.bodies else "Bodies hidden",
+            timeout=2,
+            markup=False,
+        )
 
     # -- content ---------------------------------------------------------------------------
 
+    def show_sheet(self, sheet: Sheet, sequence_id: str | None) -> None:
+        """Lines made for the view in force, made again when the view changes (`v`, `b`)."""
+        self._sheet = sheet
+        self._show(sheet(self.view), sequence_id)
+
     def show_lines(self, lines: list[Line], sequence_id: str | None) -> None:
+        self._sheet = None
+        self._show(lines, sequence_id)
+
+    def _show(self, lines: list[Line], sequence_id: str | None) -> None:
         moved = sequence_id != self.showing
         if moved:
             self.scroll_to(0, 0, animate=False, force=True)
@@ -82,6 +161,7 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
 
     def show_message(self, text: str, role: str = "dim") -> None:
         self.showing = None
+        self._sheet = None
         self.scroll_to(0, 0, animate=False, force=True)
         self._set([[Span(line, role)] for line in text.split("\n")], defer_size=False)
 
@@ -96,7 +176,7 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
         if width <= 0 or width == self._wrapped_for:
             return
         self._wrapped_for = width
-        self._rows = [row for line in self._lines for row in wrap_line(line, width - 1)]
+        self._rows = [row for line in self._lines for row in self._wrapped(line, width - 1)]
         size = Size(width, len(self._rows))
         if size == self.virtual_size:
             return
@@ -107,6 +187,21 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
             self._size_timer = self.set_timer(SIZE_DELAY, self._apply_size)
         else:
             self.virtual_size = size
+
+    def _wrapped(self, line: Line, width: int) -> list[Line]:
+        """`wrap_line`, remembered for the lines that need it: with bodies shown, a cursor
+        move would otherwise lay out the same paragraphs again, character by character."""
+        if len(line) < 2:
+            return wrap_line(line, width)
+        key = (tuple(line), width, type(line))
+        rows = self._wrap_cache.get(key)
+        if rows is None:
+            rows = wrap_line(line, width)
+            if len(rows) > 1:
+                if len(self._wrap_cache) > WRAPS_KEPT:
+                    self._wrap_cache.clear()
+                self._wrap_cache[key] = rows
+        return rows
 
     def _apply_size(self) -> None:
         self._size_timer = None
@@ -131,7 +226,9 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         base = self.base_style
-        index = int(self.scroll_y) + y
+        # round, as Textual does when it decides to repaint: an animated scroll ends at
+        # 108.9999… then 109, and with int() the pane stayed one line short after End.
+        index = round(self.scroll_y) + y
         if index >= len(self._rows):
             return Strip.blank(width, base)
         segments = [
