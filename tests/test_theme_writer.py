@@ -164,3 +164,16 @@ async def test_the_app_saves_the_theme_off_the_ui_thread(make_app, isolated_env,
         release.set()
         await wait_until(pilot, lambda: app.theme_saved)
     assert 'theme = "gruvbox"' in config.read_text()
+
+
+def test_the_detail_layout_is_saved_by_the_same_writer(tmp_path):
+    from closetui.config.preferences import save_detail_layout
+
+    config = tmp_path / "config.toml"
+    config.write_bytes(CRLF.encode())
+    save_detail_layout(config, "split", "even")
+    assert b'split = "even"\r\n' in config.read_bytes()
+    assert config.read_bytes().count(b"\n") == config.read_bytes().count(b"\r\n")
+    config.chmod(0o444)
+    with pytest.raises(ConfigError, match='split = "detail" was not saved: .* read-only'):
+        save_detail_layout(config, "split", "detail")
