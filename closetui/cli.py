@@ -257,6 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--names", action="store_true", help="only the names, one a line (for scripts)"
     )
 
+    _add_change_commands(commands)
+
     completion = commands.add_parser(
         "completion",
         help="print a shell completion script (bash, zsh or fish)",
@@ -267,6 +269,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     completion.add_argument("shell", metavar="SHELL", choices=SHELLS, help=" | ".join(SHELLS))
     return parser
+
+
+CHANGE_COMMANDS = {
+    "pause": 'pause runs: PUT {"status": "paused"} for each',
+    "resume": 'resume runs: PUT {"status": "active"} for each (errored ones too: Close decides)',
+    "unsubscribe": "remove runs from their sequence: DELETE each",
+}
+
+
+def _add_change_commands(commands: Any) -> None:
+    """pause, resume, unsubscribe: the only commands that change anything in Close."""
+    for name, text in CHANGE_COMMANDS.items():
+        change = commands.add_parser(
+            name,
+            help=text,
+            description=f"{text[0].upper()}{text[1:]}. Only with allow_changes = true in the "
+            "profile or at the top of the config file; asks first (type the number of runs, "
+            "or y for one) unless --yes. One line per run on stdout; exit 1 if any run was "
+            "not changed, 2 when refused before anything was sent.",
+        )
+        _add_connection_options(change, top=False)
+        change.add_argument(
+            "run_ids", nargs="*", metavar="RUN_ID", help="runs (sub_…); - reads them from stdin"
+        )
+        change.add_argument("--sequence", metavar="SEQ_ID", help="every run of this sequence…")
+        change.add_argument("--status", metavar="S", help="…with this status (e.g. error)")
+        change.add_argument("--reason", metavar="R", help="…and this reason (e.g. email-bounced)")
+        change.add_argument("--yes", "-y", action="store_true", help="do not ask first")
+        change.add_argument(
+            "--dry-run", action="store_true", help="print the requests it would send; send none"
+        )
 
 
 def _settings(args: argparse.Namespace, *, need_key: bool = True) -> Settings:
@@ -364,6 +397,21 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from closetui.commands import sync
 
         return asyncio.run(sync.run(settings, subscriptions=args.subscriptions))
+    if args.command in CHANGE_COMMANDS:
+        from closetui.commands import act
+
+        return asyncio.run(
+            act.run(
+                settings,
+                args.command,
+                args.run_ids,
+                sequence=args.sequence,
+                status=args.status,
+                reason=args.reason,
+                yes=args.yes,
+                dry_run=args.dry_run,
+            )
+        )
     return _browse(settings)
 
 

@@ -11,22 +11,22 @@ import asyncio
 import concurrent.futures
 import threading
 
-from closetui.close.models import Page, Sequence
+from closetui.close.models import Page, SequenceListing
 from closetui.config.settings import Settings
 from closetui.store.cache import SUFFIX
 
 
-def _fetch(settings: Settings) -> Page[Sequence]:
-    async def fetch() -> Page[Sequence]:
+def _fetch(settings: Settings) -> Page[SequenceListing]:
+    async def fetch() -> Page[SequenceListing]:
         from closetui.connect import open_client
 
         async with open_client(settings) as client:
-            return await client.list_sequences(0, settings.page_size)
+            return await client.list_sequence_listings(0, settings.page_size)
 
     return asyncio.run(fetch())
 
 
-def start(settings: Settings) -> concurrent.futures.Future[Page[Sequence]] | None:
+def start(settings: Settings) -> concurrent.futures.Future[Page[SequenceListing]] | None:
     """Page 0 of the sequence list, on its way. None when offline (no request at all), and
     when a cache exists: the first frame comes from it, and the thread's imports would only
     compete with the app's for the interpreter."""
@@ -34,7 +34,7 @@ def start(settings: Settings) -> concurrent.futures.Future[Page[Sequence]] | Non
         return None
     if (settings.cache_dir / f"{settings.account}{SUFFIX}").exists():
         return None
-    future: concurrent.futures.Future[Page[Sequence]] = concurrent.futures.Future()
+    future: concurrent.futures.Future[Page[SequenceListing]] = concurrent.futures.Future()
 
     def run() -> None:
         if not future.set_running_or_notify_cancel():

@@ -1,9 +1,21 @@
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
 
 from closetui.close.client import CloseClient
 from closetui.demo import DEMO_API_KEY, DemoOrg, DemoServer, FakeClose
+
+# The processes tests start (`python -m closetui`, in tmux, over ssh) keep their bytecode in one
+# folder for the whole run, as an installed program would: a machine that sets
+# PYTHONDONTWRITEBYTECODE would otherwise compile closetui, Textual and httpx again at every
+# start (a few tenths of a second of CPU each, dozens of times a run).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+os.environ.setdefault(
+    "PYTHONPYCACHEPREFIX", os.path.join(tempfile.gettempdir(), f"closetui-tests-pyc-{os.getuid()}")
+)
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +31,18 @@ def isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("CLOSETUI_DEMO_LATENCY", "0")
     monkeypatch.setenv("CLOSETUI_RETRY_BACKOFF", "0.01")
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def quick_lookups(monkeypatch):
+    """The cursor rests 20 ms before its lookups start, not 150: a test settles after each
+    key, and would otherwise wait out the delay in real time at every one. Still longer than
+    a burst of moves made in one go (which is what the delay is for)."""
+    import closetui.tui.screens.sequences
+    import closetui.tui.screens.subscriptions
+
+    for screen in (closetui.tui.screens.sequences, closetui.tui.screens.subscriptions):
+        monkeypatch.setattr(screen, "LOOKUP_DELAY", 0.02)
 
 
 @pytest.fixture

@@ -8,9 +8,11 @@ on and the cursor hidden, and how the process ended (its exit status, or minus i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -106,6 +108,25 @@ class Tmux:
 
     def close(self) -> None:
         self._tmux("kill-server")
+        # A process hung up on may still be ending (or hang while it does): it must not
+        # outlive the test, idle, with its terminal gone.
+        path = self.where / "pid"
+        if path.exists() and path.read_text():
+            end_process(int(path.read_text()))
+
+
+def end_process(pid: int, grace: float = 2.0) -> None:
+    """Make sure `pid` (a process a test started) has ended: it gets `grace` seconds to end
+    by itself, then SIGKILL."""
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.02)  # another process: there is nothing to await
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
 
 
 def closetui_argv(*args: str) -> list[str]:

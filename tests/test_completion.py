@@ -70,7 +70,8 @@ def test_bash_completes_commands_options_values_and_profiles(capsys, tmp_path, p
     script = tmp_path / "closetui.bash"
     script.write_text(_script(capsys, "bash"))
     assert _bash_complete(script, "closetui ") == [
-        "list", "show", "subscriptions", "sync", "doctor", "cache", "profiles", "completion",
+        "list", "show", "subscriptions", "sync", "doctor", "cache", "profiles",
+        "pause", "resume", "unsubscribe", "completion",
     ]  # fmt: skip
     assert _bash_complete(script, "closetui s") == ["show", "subscriptions", "sync"]
     assert _bash_complete(script, "closetui --demo list --format ") == [

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.terminal import end_process
+
 SSHD = shutil.which("sshd") or next(
     (p for p in ("/usr/sbin/sshd", "/usr/local/sbin/sshd") if Path(p).exists()), None
 )
@@ -109,8 +111,10 @@ def test_the_app_over_ssh(sshd, term, tmp_path):
         "CLOSETUI_CONFIG": str(tmp_path / "config.toml"),
         "CLOSETUI_DEMO_LATENCY": "0",
     }
+    pid_file = tmp_path / "app.pid"  # the remote app's pid: it is ended with the test
     remote = " ".join(
-        ["env", *(f"{k}={shlex.quote(v)}" for k, v in remote_env.items()),
+        ["echo", "$$", ">", shlex.quote(str(pid_file)), ";",
+         "exec", "env", *(f"{k}={shlex.quote(v)}" for k, v in remote_env.items()),
          shlex.quote(sys.executable), "-m", "closetui", "--demo"]
     )  # fmt: skip
     ssh = [
@@ -142,3 +146,6 @@ def test_the_app_over_ssh(sshd, term, tmp_path):
         assert "Traceback" not in _screen(sock)
     finally:
         subprocess.run(["tmux", "-L", sock, "kill-server"], check=False, capture_output=True)
+        if pid_file.exists() and pid_file.read_text().strip():
+            # Hung up on (a test that failed before `q`), it must not stay behind, idle.
+            end_process(int(pid_file.read_text()))

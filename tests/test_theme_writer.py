@@ -175,5 +175,5 @@ def test_the_detail_layout_is_saved_by_the_same_writer(tmp_path):
     assert b'split = "even"\r\n' in config.read_bytes()
     assert config.read_bytes().count(b"\n") == config.read_bytes().count(b"\r\n")
     config.chmod(0o444)
-    with pytest.raises(ConfigError, match='split = "detail" was not saved: .* read-only'):
+    with pytest.raises(ConfigError, match=r'split = "detail" was not saved: .* read-only'):
         save_detail_layout(config, "split", "detail")

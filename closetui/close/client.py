@@ -24,6 +24,7 @@ from closetui.close.models import (
     Page,
     Party,
     Sequence,
+    SequenceListing,
     SmsTemplate,
     Subscription,
     User,
@@ -173,11 +174,28 @@ def _describe_network(exc: Exception, host: str, timeout: httpx.Timeout) -> str:
 
 
 class _Unreached(Exception):
-    """No answer arrived (a refused or dropped connection, a read timeout): maybe next time."""
+    """No answer arrived (a refused or dropped connection, a read timeout): maybe next time.
+    `sent`: the request may have reached the server (anything but a failed connect), so a
+    write it carried may have been applied."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, sent: bool = True) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.sent = sent
+
+
+class AnswerLost(NetworkError):
+    """A write went out and no answer came back (a dropped connection, a timeout, a 5xx from
+    a proxy): Close may or may not have applied it. Only an idempotent write is sent again;
+    for any other the caller asks Close what became of it."""
+
+
+# The writes closetui makes, and whether sending one twice has the effect of sending it once.
+# A PUT of a status is (the run ends in that status either way). A DELETE is too in effect,
+# but not in its answer: a second DELETE of a run the first removed answers 404, which would
+# read as a failure. So a DELETE whose answer was lost is not sent again: `AnswerLost` lets
+# the caller look (GET) instead.
+IDEMPOTENT = {"PUT": True, "DELETE": False}
 
 
 class CloseClient:
@@ -278,12 +296,26 @@ class CloseClient:
     # -- the one request path -------------------------------------------------------------
 
     async def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        """GET a path under the base URL and return its JSON, or raise a typed error.
+        """GET a path under the base URL and return its JSON, or raise a typed error."""
+        return await self._request("GET", path, params)
 
-        In layers, as httpx's own `send`: this is the retry policy (network failures and 5xx
-        with a growing backoff, 429s with the server's wait or more, all within one
-        deadline); `_attempt` is one exchange through the rate gate; `_decode` reads the
-        answer."""
+    async def write(self, method: str, path: str, body: Any = None) -> Any:
+        """PUT or DELETE a path and return the answer's JSON (None for an empty answer).
+
+        The same rate gate, backoff and deadline as `get`, with one rule more: once the
+        request may have reached Close (it went out and no answer came, or a 502/503/504
+        came back), it is sent again only if it is idempotent (`IDEMPOTENT`); otherwise
+        `AnswerLost`. A 429 and a failed connect are always retried: Close did nothing."""
+        return await self._request(method, path, None, body)
+
+    async def _request(
+        self, method: str, path: str, params: dict[str, Any] | None, body: Any = None
+    ) -> Any:
+        """In layers, as httpx's own `send`: this is the retry policy (network failures and
+        5xx with a growing backoff, 429s with the server's wait or more, all within one
+        deadline; a write that may have been applied only if sending it again is harmless);
+        `_attempt` is one exchange through the rate gate; `_decode` reads the answer."""
+        resend = method == "GET" or IDEMPOTENT[method]
         path = path.lstrip("/")
         if not path.endswith("/"):
             path += "/"  # a slash-less path costs a redirect round trip
@@ -296,8 +328,13 @@ class CloseClient:
             rate_waited += waited
             ends += waited
             try:
-                response, body = await self._attempt(path, params, ends)
+                response, answer = await self._attempt(path, params, ends, method, body)
             except _Unreached as exc:
+                if exc.sent and not resend:
+                    raise AnswerLost(
+                        self._scrub(f"{exc.reason[0].upper()}{exc.reason[1:]} after the "
+                                    f"{method} went out: Close may have applied it.")
+                    ) from None  # fmt: skip
                 delay = self._backoff(retries + 1)
                 if retries < self.max_retries and loop.time() + delay < ends:
                     retries += 1
@@ -322,6 +359,11 @@ class CloseClient:
                     )
                 self.gate.block_for(delay)
                 continue
+            if status in RETRY_STATUSES and not resend:
+                raise AnswerLost(
+                    f"Close answered {status} to the {method}: it may have applied it.",
+                    status=status,
+                )
             if status in RETRY_STATUSES and retries < self.max_retries:
                 delay = self._backoff(retries + 1)
                 if loop.time() + delay < ends:
@@ -329,7 +371,7 @@ class CloseClient:
                     self._emit(ClientEvent("retrying", delay, retries, f"server error {status}"))
                     await asyncio.sleep(delay)
                     continue
-            return self._decode(response, body, path)
+            return self._decode(response, answer, path, empty_ok=method != "GET")
 
     async def _through_gate(self, waited_so_far: float) -> float:
         """Wait while the rate gate says this window is used up; the seconds waited."""
@@ -345,7 +387,12 @@ class CloseClient:
         return waited
 
     async def _attempt(
-        self, path: str, params: dict[str, Any] | None, ends: float
+        self,
+        path: str,
+        params: dict[str, Any] | None,
+        ends: float,
+        method: str = "GET",
+        body: Any = None,
     ) -> tuple[httpx.Response, bytearray]:
         """One exchange, counted by the gate, with transport failures turned into ours: a
         deadline passed (TooSlow) or a TLS handshake refused (TlsFailed) are final; anything
@@ -353,7 +400,7 @@ class CloseClient:
         sent_at = self.gate.sent()
         try:
             async with asyncio.timeout_at(ends) as budget:
-                response, body = await self._exchange(path, params)
+                response, answer = await self._exchange(path, params, method, body)
         except BaseException as exc:
             self.gate.answered(sent_at)
             if isinstance(exc, TimeoutError) and budget.expired():
@@ -367,16 +414,22 @@ class CloseClient:
             if tls is not None:
                 # The same certificate or port answers the same way next time.
                 raise TlsFailed(self._scrub(_describe_tls(tls, self.host))) from None
-            raise _Unreached(_describe_network(exc, self.host, self.timeout)) from None
+            sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+            raise _Unreached(_describe_network(exc, self.host, self.timeout), sent=sent) from None
         self.gate.answered(sent_at)
         self.gate.observe(parse_rate_limit(response.headers), sent_at)
-        return response, body
+        return response, answer
 
-    def _decode(self, response: httpx.Response, body: bytearray, path: str) -> Any:
-        """An answer's JSON, or the typed error its status or its body calls for."""
+    def _decode(
+        self, response: httpx.Response, body: bytearray, path: str, empty_ok: bool = False
+    ) -> Any:
+        """An answer's JSON, or the typed error its status or its body calls for. (A DELETE
+        may answer 200 or 204 with no body: `empty_ok` takes that as None.)"""
         status = response.status_code
         if status >= 400 or status < 200:
             raise self._error(status, body, path)
+        if empty_ok and not body.strip():
+            return None
         try:
             return parse_json(body)
         except RecursionError:
@@ -391,17 +444,24 @@ class CloseClient:
             ) from None
 
     async def _exchange(
-        self, path: str, params: dict[str, Any] | None
+        self, path: str, params: dict[str, Any] | None, method: str = "GET", body: Any = None
     ) -> tuple[httpx.Response, bytearray]:
         """One request and its whole body, following redirects; the body read as it
         streams and refused past `max_body`."""
-        request = self._http.build_request("GET", path, params=params)
+        request = self._http.build_request(method, path, params=params, json=body)
         auth: Any = httpx.USE_CLIENT_DEFAULT
         for _ in range(MAX_REDIRECTS + 1):
             response = await self._http.send(request, stream=True, auth=auth)
             try:
                 if response.next_request is None:
                     return response, await self._read(response, path)
+                if method != "GET":
+                    # A redirected write may come back as a GET (301/302 do that), and a GET's
+                    # answer would read as the change done: a write is never redirected.
+                    raise ProtocolError(
+                        f"{self.host} redirected the {method} of /{path}: not followed, "
+                        "nothing was changed by closetui there"
+                    )
                 # httpx built the next request with the headers it may carry: the key stays
                 # only on the same origin. No auth of ours is added to it.
                 request, auth = response.next_request, None
@@ -444,6 +504,27 @@ class CloseClient:
         if status >= 500:
             return ServerError(f"Close had a server error ({status}){suffix}", status=status)
         return ServerError(f"Unexpected answer {status} from {self.host}{suffix}", status=status)
+
+    # -- writes ---------------------------------------------------------------------------
+
+    async def get_subscription(self, subscription_id: str) -> tuple[Subscription, dict[str, Any]]:
+        body = await self.get(f"sequence_subscription/{quote(subscription_id, safe='')}/")
+        return Subscription.from_api(body), body
+
+    async def set_subscription_status(
+        self, subscription_id: str, status: str
+    ) -> tuple[Subscription, dict[str, Any]]:
+        """`PUT /sequence_subscription/{id}/` with `{"status": status}` ("paused", or
+        "active" to resume): the run as Close answers it."""
+        path = f"sequence_subscription/{quote(subscription_id, safe='')}/"
+        body = await self.write("PUT", path, {"status": status})
+        if not isinstance(body, dict):
+            raise ProtocolError(f"{self.host} answered the change of /{path} without the run")
+        return Subscription.from_api(body), body
+
+    async def delete_subscription(self, subscription_id: str) -> None:
+        """`DELETE /sequence_subscription/{id}/`: the contact leaves the sequence."""
+        await self.write("DELETE", f"sequence_subscription/{quote(subscription_id, safe='')}/")
 
     # -- paging ---------------------------------------------------------------------------
 
@@ -503,6 +584,13 @@ class CloseClient:
 
     async def list_sequences(self, skip: int = 0, limit: int = DEFAULT_PAGE_SIZE) -> Page[Sequence]:
         return await self.page("sequence/", Sequence.from_api, skip, limit)
+
+    async def list_sequence_listings(
+        self, skip: int = 0, limit: int = DEFAULT_PAGE_SIZE
+    ) -> Page[SequenceListing]:
+        """The same page as `list_sequences`, each item read only as far as the list shows
+        it (the raw JSON is kept whole for the detail)."""
+        return await self.page("sequence/", SequenceListing.from_api, skip, limit)
 
     async def get_sequence(self, sequence_id: str) -> tuple[Sequence, dict[str, Any]]:
         body = await self.get(f"sequence/{quote(sequence_id, safe='')}/")

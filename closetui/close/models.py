@@ -363,6 +363,57 @@ class Sequence:
         )
 
 
+def _step_delay(raw: dict[str, Any]) -> int | None:
+    """A step's delay as `Step.from_api` reads it (missing: 0; unreadable: None, reported),
+    without building the step."""
+    value = raw.get("delay")
+    if value is None:
+        return 0
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or value != value
+        or value in (float("inf"), float("-inf"))
+    ):
+        step_id = raw.get("id")
+        _report("step", step_id if isinstance(step_id, str) else "", "delay",
+                "a finite number", _kind(value))  # fmt: skip
+        return None
+    return max(0, int(value))
+
+
+@dataclass(frozen=True, slots=True)
+class SequenceListing:
+    """What the list shows of a sequence, read from a list answer without building its
+    steps, schedule and the rest: those are read from the kept JSON when it is opened
+    (`Sequence.from_api`). The fields it has read the same as `Sequence.from_api` does."""
+
+    id: str
+    name: str
+    status: str
+    steps: int  # the steps `Sequence.from_api` would keep (objects)
+    delays: tuple[int | None, ...]
+    date_updated: datetime | None
+
+    @classmethod
+    def from_api(cls, data: Any, where: str = "sequence") -> SequenceListing:
+        r = _Reader(data, "sequence", where)
+        delays: list[int | None] = []
+        for i, raw in enumerate(r.items("steps")):
+            if isinstance(raw, dict):
+                delays.append(_step_delay(raw))
+            else:
+                r.degrade("steps", "a list of objects", f"{_kind(raw)} at position {i}")
+        return cls(
+            id=r.id,
+            name=r.text("name"),
+            status=r.text("status") or "unknown",
+            steps=len(delays),
+            delays=tuple(delays),
+            date_updated=r.opt_datetime("date_updated"),
+        )
+
+
 def _ids(r: _Reader, name: str) -> tuple[str, ...]:
     values = r.items(name)
     ids = tuple(v for v in values if isinstance(v, str))

@@ -245,6 +245,7 @@ class _Walk:
         self._running: dict[int, asyncio.Task[Any]] = {}
         self._done: dict[int, asyncio.Task[Any]] = {}
         self._sent: set[int] = set()  # every page asked for (less those cancelled unsent)
+        self._closed = False
 
     def skip_of(self, index: int) -> int:
         return self._start + index * self._limit
@@ -310,7 +311,20 @@ class _Walk:
 
     def _ask(self, index: int) -> None:
         self._sent.add(index)
-        self._running[index] = asyncio.ensure_future(self._fetch(self.skip_of(index)))
+        task = asyncio.ensure_future(self._fetch(self.skip_of(index)))
+        self._running[index] = task
+        task.add_done_callback(lambda done: self._landed(index, done))
+
+    def _landed(self, index: int, task: asyncio.Task[Any]) -> None:
+        """An answer is in: what it teaches is learnt, and the requests it allows go out at
+        once, not after the reader of the walk has done with the pages before it."""
+        if self._running.get(index) is not task:
+            return  # cancelled as past the end: it was already taken out
+        del self._running[index]
+        self._done[index] = task
+        self._learn(index, task)
+        if not self._closed:
+            self._launch()
 
     # -- answers ---------------------------------------------------------------------------
 
@@ -353,20 +367,14 @@ class _Walk:
     async def next_page(self) -> Any:
         while self.want not in self._done:
             self._launch()
-            finished, _ = await asyncio.wait(
-                self._running.values(), return_when=asyncio.FIRST_COMPLETED
-            )
-            landed = [(i, task) for i, task in self._running.items() if task in finished]
-            for index, task in landed:
-                if self._running.get(index) is task:
-                    del self._running[index]
-                    self._done[index] = task
-                    self._learn(index, task)
+            # Each answer is taken in by `_landed` as it comes; this waits for the next one.
+            await asyncio.wait(self._running.values(), return_when=asyncio.FIRST_COMPLETED)
         task = self._done.pop(self.want)
         self.want += 1
         return task.result()
 
     async def close(self) -> None:
+        self._closed = True
         tasks = [*self._running.values(), *self._done.values()]
         for task in tasks:
             task.cancel()

@@ -128,9 +128,10 @@ async def run(
             async for page in pages:
                 assert page.page is not None
                 raw_by_id = {r["id"]: r for r in page.page.raw}
+                text_by_id = {r["id"]: t for r, t in zip(page.page.raw, page.texts, strict=False)}
                 for row in seen.new(page.rows):
                     if _wanted(row, wanted_status, text):
-                        writer.write(row, raw_by_id[row.id])
+                        writer.write(row, raw_by_id[row.id], text_by_id.get(row.id))
                 writer.flush()
             cut = pages.ceiling
             if cut is None:
@@ -155,7 +156,7 @@ class SortedWriter:
     def start(self) -> None:
         self.writer.start()
 
-    def write(self, row: Any, raw: Mapping[str, Any]) -> None:
+    def write(self, row: Any, raw: Mapping[str, Any], text: str | None = None) -> None:
         self.held.append((row, raw))
 
     def flush(self) -> None:

@@ -246,12 +246,13 @@ class TableWriter:
             return ANSI.get(column.role(row)) or None
         return None
 
-    def write(self, row: Any, raw: Mapping[str, Any]) -> None:
+    def write(self, row: Any, raw: Mapping[str, Any], text: str | None = None) -> None:
+        """`text`: `raw` already encoded as JSON, when the caller has it."""
         self.count += 1
         if self.fmt == "json":
-            self.out.write(("\n" if self.count == 1 else ",\n") + json.dumps(raw))
+            self.out.write(("\n" if self.count == 1 else ",\n") + (text or json.dumps(raw)))
         elif self.fmt == "jsonl":
-            self.out.write(json.dumps(raw) + "\n")
+            self.out.write((text or json.dumps(raw)) + "\n")
         elif self.fmt == "tsv":
             self.out.write("\t".join(inert(c.plain(row)) for c in self.columns) + "\n")
         elif self._csv is not None:

@@ -99,6 +99,9 @@ class Settings:
     warnings: tuple[str, ...] = ()  # one line each, for the person to read before anything
     profile: str | None = None  # the config file's [profiles.NAME] in force, if any
     cached_account: str | None = None  # offline with no key: the cache chosen by its name
+    # Changes to Close (pause, resume, unsubscribe) only where the person turned them on:
+    # `allow_changes = true` in the profile or at the top of the config file.
+    allow_changes: bool = False
 
     @property
     def account(self) -> str:
@@ -179,7 +182,8 @@ def _limit(
     return value
 
 
-PROFILE_SETTINGS = ("api_key_file", "api_key", "base_url", "page_size")
+PROFILE_SETTINGS = ("api_key_file", "api_key", "base_url", "page_size", "allow_changes")
+ALLOW_CHANGES = "allow_changes"
 # Profile names are typed on command lines and offered by shell completion: keep them to
 # characters no shell treats specially.
 PROFILE_NAME = re.compile(r"[\w-]+")
@@ -357,6 +361,8 @@ def load_settings(
             api_key=ApiKey(DEMO_API_KEY),
             key_source="the demo organization",
             demo=True,
+            # The demo's changes live in memory only; still, they are off until asked for.
+            allow_changes=env.get("CLOSETUI_DEMO_ALLOW_CHANGES", "").strip() in ("1", "true"),
             **common,
             **extra,
         )
@@ -411,8 +417,23 @@ def load_settings(
         key_source=source,
         warnings=tuple(w for w in warnings if w),
         profile=name,
+        allow_changes=_allow_changes(config, chosen, config_path, where),
         **common,
     )
+
+
+def _allow_changes(
+    config: Mapping[str, object], chosen: Mapping[str, object], config_path: Path, where: str
+) -> bool:
+    """`allow_changes` of the profile in force, else the top of the config file, else off.
+    Only a TOML true turns it on: "yes" or 1 is a mistake to say, not a wish."""
+    if ALLOW_CHANGES in chosen:
+        value, origin = chosen[ALLOW_CHANGES], where
+    else:
+        value, origin = config.get(ALLOW_CHANGES, False), str(config_path)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{ALLOW_CHANGES} in {origin} must be true or false.")
+    return value
 
 
 def _holds_key(config: Mapping[str, object]) -> bool:

@@ -235,11 +235,15 @@ _DELAYS = [
 _EPOCH = datetime(2021, 1, 4, 9, 0, tzinfo=UTC)
 
 
+_TOKEN_BYTES = bytes(ord(ALPHABET[b % 62]) for b in range(256))  # a byte to its letter
+
+
 def _token(seed: str, length: int) -> str:
     digest = hashlib.sha256(seed.encode()).digest()
     while len(digest) < length:
         digest += hashlib.sha256(digest).digest()
-    return "".join(ALPHABET[b % 62] for b in digest[:length])
+    # bytes.translate: the same letters as ALPHABET[b % 62] for each byte, at C speed.
+    return digest[:length].translate(_TOKEN_BYTES).decode("ascii")
 
 
 def _base62(number: int, width: int) -> str:
@@ -645,6 +649,36 @@ def _run(sequence_id: str, j: int, cycled: bool) -> _Run:
     return _Run(status, first, last, sender, started, company, lead_name, rng)
 
 
+_PAGES_KEPT = 8  # pages of runs remembered as served, so a change finds its run at once
+_SEARCHED_RUNS = 5_000  # of each sequence, when a run id was never served
+
+
+class _Change(NamedTuple):
+    """What the API changed of one run: it was `was` (as generated); now `status`."""
+
+    sequence_id: str
+    j: int
+    was: str
+    status: str  # "" once removed
+    reason: str | None
+    date_updated: str
+
+    def fields(self) -> dict[str, Any]:
+        return {"status": self.status, "status_reason": self.reason,
+                "date_updated": self.date_updated}  # fmt: skip
+
+
+def _past(position: int, gone: list[int]) -> int:
+    """The j of the run at `position` once the runs `gone` (sorted) are left out."""
+    j = position
+    for removed in gone:
+        if removed <= j:
+            j += 1
+        else:
+            break
+    return j
+
+
 def _party_id(prefix: str, sequence_id: str, j: int) -> str:
     """A lead's or contact's id (43 characters after the prefix, as Close's) that says whose
     run it belongs to: the sequence id's 22 characters, j, and a check that it was made here.
@@ -699,6 +733,14 @@ class DemoOrg:
         self.deleted: set[int] = set()
         self.lock = threading.Lock()
         self.big = subscriptions  # runs of SEED_ID, when set
+        # Changes made through the API (pause, resume, unsubscribe), over the generated runs:
+        # only what changed is held, so a million untouched runs still cost nothing.
+        self.run_changes: dict[str, _Change] = {}
+        self.removed_runs: dict[str, set[int]] = {}  # sequence id -> the j of removed runs
+        # The last few pages served (sequence id, first j, last j): where a change most
+        # likely finds its run. Pages, not runs: a walk of a million holds no more.
+        self._recent_pages: list[tuple[str, int, int]] = []
+        self.plan_includes_runs = True  # False: resuming is refused, as on a plan without it
 
     # -- sequences ------------------------------------------------------------------------
 
@@ -789,9 +831,15 @@ class DemoOrg:
     def subscriptions(
         self, sequence_id: str, skip: int, limit: int
     ) -> tuple[list[dict[str, Any]], bool]:
-        total = self.subscription_total(sequence_id)
+        gone = sorted(self.removed_runs.get(sequence_id, ()))
+        total = self.subscription_total(sequence_id) - len(gone)
         end = min(total, skip + limit)
-        return [self._subscription(sequence_id, j) for j in range(skip, end)], end < total
+        js = [_past(j, gone) for j in range(skip, end)]
+        if js:
+            with self.lock:
+                self._recent_pages = [*self._recent_pages[-(_PAGES_KEPT - 1) :],
+                                      (sequence_id, js[0], js[-1])]  # fmt: skip
+        return [self._run_item(sequence_id, j) for j in js], end < total
 
     def subscription_counts(self, sequence_id: str) -> dict[str, int]:
         total = self.subscription_total(sequence_id)
@@ -799,7 +847,78 @@ class DemoOrg:
             counts = _cycled_counts(total)
         else:
             counts = _drawn_counts(sequence_id, total)
-        return dict(zip(_SUB_COUNTED, counts, strict=True))
+        found = dict(zip(_SUB_COUNTED, counts, strict=True))
+        for change in self.run_changes.values():  # what the API changed since
+            if change.sequence_id == sequence_id and change.was in found:
+                found[change.was] -= 1
+                if change.status in found:
+                    found[change.status] += 1
+        return found
+
+    # -- changes through the API ------------------------------------------------------------
+
+    def _run_item(self, sequence_id: str, j: int) -> dict[str, Any]:
+        item = self._subscription(sequence_id, j)
+        change = self.run_changes.get(item["id"])
+        if change is not None:
+            item.update(change.fields())
+        return item
+
+    def _find_run(self, run_id: str) -> tuple[str, int] | None:
+        """Where a run id comes from: a change made before, the pages served lately, else a
+        search of every sequence's first runs (a run this server never listed)."""
+        if not run_id.startswith("sub_") or len(run_id) != 26:
+            return None
+        change = self.run_changes.get(run_id)
+        if change is not None:
+            return change.sequence_id, change.j
+        with self.lock:
+            recent = list(self._recent_pages)
+        for sequence_id, first, last in reversed(recent):
+            for j in range(first, last + 1):
+                if "sub_" + _token(f"sub/{sequence_id}/{j}", 22) == run_id:
+                    return sequence_id, j
+        for position in range(self.count):
+            found = self.sequence_at(position)
+            if found is None:
+                break
+            sequence_id = found["id"]
+            for j in range(min(self.subscription_total(sequence_id), _SEARCHED_RUNS)):
+                if "sub_" + _token(f"sub/{sequence_id}/{j}", 22) == run_id:
+                    return sequence_id, j
+        return None
+
+    def run(self, run_id: str) -> dict[str, Any] | None:
+        """`GET /sequence_subscription/{id}/`: the run, with what the API changed; None when
+        there is no such run (or it was removed)."""
+        place = self._find_run(run_id)
+        if place is None or place[1] in self.removed_runs.get(place[0], ()):
+            return None
+        return self._run_item(*place)
+
+    def change_run(self, run_id: str, status: str, reason: str | None) -> dict[str, Any] | None:
+        """The run with a new status (and reason), as the API answers it; None: no such run."""
+        place = self._find_run(run_id)
+        item = self.run(run_id)
+        if place is None or item is None:
+            return None
+        before = self.run_changes.get(run_id)
+        was = before.was if before is not None else item["status"]
+        stamp = _stamp(datetime.now(UTC))
+        self.run_changes[run_id] = _Change(*place, was, status, reason, stamp)
+        return self._run_item(*place)
+
+    def remove_run(self, run_id: str) -> bool:
+        place = self._find_run(run_id)
+        if place is None or self.run(run_id) is None:
+            return False
+        item = self._run_item(*place)
+        before = self.run_changes.get(run_id)
+        was = before.was if before is not None else item["status"]
+        # Counted as gone from the status it was generated with.
+        self.run_changes[run_id] = _Change(*place, was, "", None, item["date_updated"])
+        self.removed_runs.setdefault(place[0], set()).add(place[1])
+        return True
 
     def _subscription(self, sequence_id: str, j: int) -> dict[str, Any]:
         run = _run(sequence_id, j, self._cycled(sequence_id))

@@ -64,7 +64,7 @@ class Replay:
         self._served[key] = n + 1
         return found[min(n, len(found) - 1)]
 
-    def handle(self, method: str, target: str, headers: dict[str, str]) -> Reply:
+    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> Reply:
         path, _, query = target.partition("?")
         exact = (method.upper(), path, _query_key(query))
         with self._lock:

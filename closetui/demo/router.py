@@ -55,6 +55,7 @@ FAULT_KINDS = frozenset(
         # names: "escapes" (JSON \\u escapes), "utf16" (the whole body in UTF-16), "hex", or
         # "straddle" (plain, padded so it straddles the trace's 1 MB body cut).
         "echo_key",
+        "applied_drop",  # a write is applied, then the connection closes without an answer
     }
 )
 # Options that change what a fault sends: `text` is the error text of a `status` fault (as
@@ -75,6 +76,7 @@ class Fault:
     text: str | None = None
     content_type: str | None = None
     size: int = 0
+    method: str = ""  # only requests of this method ("PUT", "DELETE"); "" matches every one
     hits: int = 0
     seen: int = 0
     started: float | None = None
@@ -125,6 +127,7 @@ class RequestRecord:
     path: str  # under /api/v1/, e.g. "sequence/"
     query: dict[str, str]
     at: float
+    body: bytes = b""  # what a write sent
 
 
 @dataclass
@@ -244,8 +247,9 @@ class FakeClose:
 
     # -- the request path -------------------------------------------------------------------
 
-    def handle(self, method: str, target: str, headers: dict[str, str]) -> Reply:
-        """`target` is the request's path with its query string; header names lower case."""
+    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> Reply:
+        """`target` is the request's path with its query string; header names lower case;
+        `body` what a write sent."""
         raw_path, _, query_string = target.partition("?")
         path = unquote(raw_path)
         query = dict(parse_qsl(query_string, keep_blank_values=True))
@@ -255,8 +259,8 @@ class FakeClose:
             # requests are counted in (threads may reach the lock out of order).
             now = time.monotonic()
             if self.log:
-                self.requests.append(RequestRecord(method, sub, query, now))
-            fault = self._take_fault(sub, query, now)
+                self.requests.append(RequestRecord(method, sub, query, now, body))
+            fault = self._take_fault(sub, query, now, method)
             limited = self._rate_limit(now)
         if path.startswith(PREFIX) and not path.endswith("/"):
             location = raw_path + "/" + (f"?{query_string}" if query_string else "")
@@ -272,6 +276,10 @@ class FakeClose:
                     "requested. You either supplied the wrong credentials (e.g. a bad password), "
                     "or your browser doesn't understand how to supply the credentials required.",
                 )
+            elif method in ("PUT", "DELETE"):
+                reply = self._write(method, sub, body)
+                if fault is not None and fault.kind == "applied_drop":
+                    reply = Reply(action="drop")  # applied; the answer never leaves
             elif method != "GET":
                 reply = _error(405, "Method not allowed.")
             else:
@@ -287,12 +295,16 @@ class FakeClose:
                 self.body_bytes.append((sub, len(reply.body)))
         return reply
 
-    def _take_fault(self, path: str, query: dict[str, str], now: float) -> Fault | None:
+    def _take_fault(
+        self, path: str, query: dict[str, str], now: float, method: str = "GET"
+    ) -> Fault | None:
         self._served += 1
         n = self.faults.every_nth_429
         if n and self._served % n == 0:
             return Fault("status", status=429, retry_after=0.05, hits=0)
         for fault in self.faults.queue:
+            if fault.method and fault.method != method:
+                continue
             if not fault.matches(path, query) or not fault.live(now):
                 continue
             fault.seen += 1
@@ -351,7 +363,7 @@ class FakeClose:
             return Reply(302, {"Location": target})
         if kind == "insert_head":
             self.org.insert_head()
-        return None  # the list faults change the answer the route gives
+        return None  # the list faults (and applied_drop) change the answer the route gives
 
     def _echo_key(self, form: str) -> Reply:
         key = self.api_key
@@ -461,10 +473,53 @@ class FakeClose:
             items = [{**items[0], "id": fault.text or "seq_\x1b]0;owned\x07"}, *items[1:]]
         return _json(200, {"data": items, "has_more": has_more})
 
+    def _write(self, method: str, path: str, body: bytes) -> Reply:
+        """PUT and DELETE of a run, applied to the organization in memory, with Close's
+        refusals: a resume on a plan without Workflow runs (Close documents a 400 there), a
+        change to a run that has ended (the demo's own rule: Close documents none)."""
+        parts = [p for p in path.split("/") if p]
+        if len(parts) != 2 or parts[0] != "sequence_subscription":
+            return _error(405, "Method not allowed.")
+        run_id = parts[1]
+        item = self.org.run(run_id)
+        if item is None:
+            return _error(
+                404, f"Empty query: SequenceSubscription matching id {run_id} does not exist."
+            )
+        if method == "DELETE":
+            self.org.remove_run(run_id)
+            return _json(200, {})
+        try:
+            wanted = json.loads(body or b"null")
+        except ValueError:
+            return _error(400, "Request body is not valid JSON.")
+        status = wanted.get("status") if isinstance(wanted, dict) else None
+        if status not in ("active", "paused"):
+            return _json(
+                400, {"errors": [], "field-errors": {"status": "Must be 'active' or 'paused'."}}
+            )
+        if status == "active" and not self.org.plan_includes_runs:
+            return _error(
+                400, "Your plan does not include Workflow runs: upgrade it to resume this one."
+            )
+        if item["status"] in ("finished", "goal"):
+            return _error(
+                400, f"This subscription is {item['status']} and can no longer be changed."
+            )
+        changed = self.org.change_run(run_id, status, "manual" if status == "paused" else None)
+        return _json(200, changed)
+
     def _route(self, path: str, query: dict[str, str], fault: Fault | None) -> Reply:
         parts = [p for p in path.split("/") if p]
         if parts == ["me"]:
             return _json(200, self.org.me())
+        if len(parts) == 2 and parts[0] == "sequence_subscription":
+            run = self.org.run(parts[1])
+            if run is None:
+                return _error(
+                    404, f"Empty query: SequenceSubscription matching id {parts[1]} does not exist."
+                )
+            return _json(200, run)
         if parts and parts[0] in ("sequence", "user", "sequence_subscription"):
             if len(parts) == 1:
                 paging = self._paging(query)

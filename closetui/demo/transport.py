@@ -20,7 +20,10 @@ class DemoTransport(httpx.AsyncBaseTransport):
         target = request.url.raw_path.decode("ascii")
         # Generating a page of a large organization takes milliseconds: keep it off the loop
         # that paints the screen.
-        reply = await asyncio.to_thread(self.router.handle, request.method, target, headers)
+        body = await request.aread()
+        reply = await asyncio.to_thread(
+            self.router.handle, request.method, target, headers, bytes(body)
+        )
         latency = self.router.faults.latency
         if latency > 0:
             await asyncio.sleep(latency)

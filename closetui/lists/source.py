@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from closetui.close.models import Page, Sequence
+from closetui.close.models import Page, Sequence, SequenceListing
 from closetui.close.paging import MAX_PARALLEL
 from closetui.errors import CloseTuiError, ProtocolError
 from closetui.lists.rows import Order, Row
 from closetui.logs import log
-from closetui.present.cadence import span_seconds
+from closetui.present.cadence import span_of_delays, span_seconds
 from closetui.store.cache import Cache, CachedRow, SequenceSummary, Stored
 from closetui.textsafe import inert
 
@@ -68,6 +69,7 @@ class FetchedPage:
     limit: int
     problems: tuple[str, ...] = ()
     page: Page[Any] | None = None  # what the API sent, for output that wants it unchanged
+    texts: tuple[str, ...] = ()  # each of `page.raw` as JSON text, when it was encoded
 
     @property
     def next_skip(self) -> int:
@@ -87,16 +89,13 @@ def _parsed(stored: Stored | None) -> Sequence | None:
         return None
 
 
-def summarize(sequence: Sequence) -> SequenceSummary:
+def summarize(sequence: Sequence | SequenceListing) -> SequenceSummary:
     updated = sequence.date_updated.strftime("%Y-%m-%d") if sequence.date_updated else None
-    return SequenceSummary(
-        sequence.id,
-        sequence.name,
-        sequence.status,
-        len(sequence.steps),
-        span_seconds(sequence.steps),
-        updated,
-    )
+    if isinstance(sequence, SequenceListing):
+        steps, span = sequence.steps, span_of_delays(sequence.delays)
+    else:
+        steps, span = len(sequence.steps), span_seconds(sequence.steps)
+    return SequenceSummary(sequence.id, sequence.name, sequence.status, steps, span, updated)
 
 
 def row_from_summary(
@@ -169,7 +168,7 @@ class SequenceSource(PagedSource):
         super().__init__(client, cache, **options)
         self._pass: tuple[int, float] | None = None
         self._written: set[str] = set()  # ids the current pass has stored
-        self.prefetched: concurrent.futures.Future[Page[Sequence]] | None = None
+        self.prefetched: concurrent.futures.Future[Page[SequenceListing]] | None = None
         self._unsaved: dict[str, Stored] = {}
 
     # -- the list ---------------------------------------------------------------------------
@@ -181,7 +180,7 @@ class SequenceSource(PagedSource):
         counts = self.cache.counts([r.id for r in found])
         return [row_from_summary(r, r.fetched_at, counts.get(r.id)) for r in found]
 
-    async def _list(self, skip: int) -> Page[Sequence]:
+    async def _list(self, skip: int) -> Page[SequenceListing]:
         prefetched, self.prefetched = self.prefetched, None
         if skip == 0 and prefetched is not None:
             try:
@@ -191,7 +190,7 @@ class SequenceSource(PagedSource):
             except Exception:
                 log.warning("the early first-page request failed; asking again", exc_info=True)
         assert self.client is not None
-        return await self.client.list_sequences(skip, self.limit)
+        return await self.client.list_sequence_listings(skip, self.limit)
 
     async def fetch_page(self, skip: int) -> FetchedPage:
         # The pass is the one this page was asked for in, not the one current when it lands:
@@ -204,34 +203,38 @@ class SequenceSource(PagedSource):
         self.limit = page.limit  # the server may have asked for a smaller page
         now = self.clock()
         summaries = [summarize(s) for s in page.items]
-        counts = self.cache.counts([s.id for s in summaries])  # runs by status, if known
+        # Runs by status, if known. On a thread: another page's write may hold the cache, and
+        # the loop meanwhile sends the next requests.
+        counts = await asyncio.to_thread(self.cache.counts, [s.id for s in summaries])
         rows = [row_from_summary(s, now, counts.get(s.id)) for s in summaries]
         if asked_in != self._pass:
             # A later pass asks for it again: what that one writes is kept, not this.
             return FetchedPage(skip, rows, page.has_more, page.limit, page.problems, page)
         # An item this pass has already stored keeps its first position: a repeat (shifted
         # offsets, or a server sending the same page again) must not move it further down.
+        # Each item as JSON text once: the cache stores it, and JSON output prints it.
+        texts = tuple(json.dumps(raw) for raw in page.raw)
         new = [
-            (raw, summary)
-            for raw, summary in zip(page.raw, summaries, strict=True)
+            (raw, text, summary)
+            for raw, text, summary in zip(page.raw, texts, summaries, strict=True)
             if summary.id not in self._written
         ]
-        self._written.update(summary.id for _, summary in new)
+        self._written.update(summary.id for _, _, summary in new)
         saved = await asyncio.to_thread(
             self.cache.put_sequence_page,
             skip,
-            [raw for raw, _ in new],
-            [summary for _, summary in new],
+            [text for _, text, _ in new],
+            [summary for _, _, summary in new],
             asked_in[0],
             now,
         )
         if not saved:
             # Not kept (a full disk, a read-only cache): shown all the same, details included.
-            for raw, _ in new:
+            for raw, _, _ in new:
                 self._unsaved[raw["id"]] = Stored(raw, now)
             while len(self._unsaved) > UNSAVED_MAX:
                 del self._unsaved[next(iter(self._unsaved))]
-        return FetchedPage(skip, rows, page.has_more, page.limit, page.problems, page)
+        return FetchedPage(skip, rows, page.has_more, page.limit, page.problems, page, texts)
 
     def begin_pass(self) -> None:
         """A new list pass (the first, or after a refresh): it may prune the cache only if

@@ -131,7 +131,12 @@ def timeline(steps: Iterable[Step]) -> list[TimelineRow]:
 def span_seconds(steps: Iterable[Step]) -> int | None:
     """Seconds from enrollment to the last step; None with no steps, UNKNOWN_SPAN when a
     delay could not be read."""
-    total = offsets(s.delay for s in steps)
+    return span_of_delays(s.delay for s in steps)
+
+
+def span_of_delays(delays: Iterable[int | None]) -> int | None:
+    """`span_seconds` from the steps' delays alone."""
+    total = offsets(delays)
     if not total:
         return None
     return UNKNOWN_SPAN if total[-1] is None else total[-1]

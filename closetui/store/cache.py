@@ -408,10 +408,10 @@ class Cache:
         pass_id: int,
         fetched_at: float,
     ) -> bool:
-        """True once the page is committed."""
+        """True once the page is committed. An item of `raw` may come as its JSON text."""
         rows = [
-            (s.id, skip + i, s.name, s.status, s.steps, s.span, s.updated, json.dumps(r),
-             fetched_at, pass_id)
+            (s.id, skip + i, s.name, s.status, s.steps, s.span, s.updated,
+             r if isinstance(r, str) else json.dumps(r), fetched_at, pass_id)
             for i, (r, s) in enumerate(zip(raw, summaries, strict=True))
         ]  # fmt: skip
         with self._transaction():
@@ -540,6 +540,58 @@ class Cache:
             self._db.execute(
                 "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?)",
                 (kind, owner, skip, json.dumps(list(raw)), int(has_more), at),
+            )
+
+    # -- changes made from here (pause, resume, unsubscribe) ---------------------------------
+
+    @_guarded(0, write=True)
+    def replace_in_pages(self, kind: str, item_id: str, item: Any | None) -> int:
+        """Every cached page of `kind` that holds the object `item_id`: that object replaced
+        by `item` (Close's answer to a change), or left out when `item` is None (it is gone).
+        How many pages changed."""
+        changed = 0
+        with self._transaction():
+            found = self._db.execute(
+                "SELECT owner, skip, json FROM pages WHERE kind=? AND instr(json, ?) > 0",
+                (kind, json.dumps(item_id)),
+            ).fetchall()
+            for owner, skip, text in found:
+                old = json.loads(text)
+                if not isinstance(old, list):
+                    continue
+                new = [
+                    (item if isinstance(x, dict) and x.get("id") == item_id else x)
+                    for x in old
+                    if item is not None or not (isinstance(x, dict) and x.get("id") == item_id)
+                ]
+                if new != old:
+                    self._db.execute(
+                        "UPDATE pages SET json=? WHERE kind=? AND owner=? AND skip=?",
+                        (json.dumps(new), kind, owner, skip),
+                    )
+                    changed += 1
+        return changed
+
+    @_guarded(None, write=True)
+    def shift_count(self, sequence_id: str, was: str, now: str | None) -> None:
+        """A run of the sequence went from `was` to `now` (None: removed): its cached counts
+        by status say so, until the next fetch of the sequence brings Close's own."""
+        with self._transaction():
+            row = self._db.execute("SELECT json FROM details WHERE id=?", (sequence_id,)).fetchone()
+            if row is None:
+                return
+            detail = json.loads(row[0])
+            counts = (
+                detail.get("subscription_counts_by_status") if isinstance(detail, dict) else None
+            )
+            if not isinstance(counts, dict):
+                return
+            if isinstance(counts.get(was), int) and counts[was] > 0:
+                counts[was] -= 1
+            if now is not None and isinstance(counts.get(now), int):
+                counts[now] += 1
+            self._db.execute(
+                "UPDATE details SET json=? WHERE id=?", (json.dumps(detail), sequence_id)
             )
 
 

@@ -27,7 +27,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 
-from closetui.close.models import Page, Sequence
+from closetui.close.models import Page, SequenceListing
 from closetui.config.preferences import read_preferences, save_theme
 from closetui.config.settings import Settings
 from closetui.config.tuning import RECONNECT_DELAYS
@@ -98,7 +98,7 @@ class ClosetuiApp(App[int]):
         *,
         client: CloseClient | None = None,
         retry_delays: tuple[float, ...] = RECONNECT_DELAYS,
-        first_page: concurrent.futures.Future[Page[Sequence]] | None = None,
+        first_page: concurrent.futures.Future[Page[SequenceListing]] | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -391,7 +391,7 @@ class ClosetuiApp(App[int]):
 
 
 def run_app(
-    settings: Settings, first_page: concurrent.futures.Future[Page[Sequence]] | None = None
+    settings: Settings, first_page: concurrent.futures.Future[Page[SequenceListing]] | None = None
 ) -> int:
     from closetui.logs import setup_logging
 

@@ -44,6 +44,7 @@ PY = sys.executable
 TEMPLATE_PATHS = ("email_template/", "sms_template/")
 RESULTS = HERE / "results"
 
+import floor27  # noqa: E402  (beside this file)
 
 # -- measuring ---------------------------------------------------------------------------------
 
@@ -130,32 +131,27 @@ def tmux_time_to(
                     if marker in seen:
                         return time.perf_counter() - started
         finally:
-            shown = subprocess.run(
+            pane_pid = subprocess.run(
                 [*tmux, "display-message", "-p", "-t", "bench", "#{pane_pid}"],
                 capture_output=True, text=True, check=False,
             ).stdout.strip()  # fmt: skip
             subprocess.run([*tmux, "kill-server"], check=False, capture_output=True)
-            if shown.isdigit():
-                _end(int(shown))
+            if pane_pid.isdigit():
+                end_process(int(pane_pid), grace=0.1)  # hung up on, it must not stay, idle
     raise RuntimeError(f"{marker!r} never appeared running {argv} in tmux")
 
 
-def _end(pid: int, within: float = 3.0) -> None:
-    """The program whose terminal was just killed has ended (closetui does within 2 s: its
-    watchdog); anything still there after `within` is killed, so no run leaves one behind
-    (before the watchdog, every `--demo` start-up run here left an idle process)."""
-    deadline = time.monotonic() + within
+def end_process(pid: int, grace: float = 2.0) -> None:
+    """`pid` has ended within `grace` seconds, or is killed."""
+    deadline = time.monotonic() + grace
     while time.monotonic() < deadline:
         try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            return  # gone (and reaped)
-        if state == "Z":
-            return  # ended; its parent has not reaped it yet
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
         time.sleep(0.02)
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-        print(f"warning: pid {pid} outlived its terminal by {within} s: killed", file=sys.stderr)
 
 
 def prepare_cache(folder: Path, size: int) -> None:
@@ -337,6 +333,19 @@ def bench_start(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> None
         )
     finally:
         shutil.rmtree(pycache, ignore_errors=True)
+
+
+def bench27_env() -> dict[str, str]:
+    """Bytecode cached, as on a user's machine (a folder kept for the whole run)."""
+    return bytecode_env(base_env(), BENCH27_PYCACHE)
+
+
+BENCH27_PYCACHE = Path(tempfile.gettempdir()) / f"closetui-bench27-pyc-{os.getpid()}"
+
+
+def bench_start_cpu(out: dict[str, Any], runs: int, caches: dict[int, Path]) -> None:
+    size, folder = next(iter(caches.items()))
+    floor27.bench_start_cpu(out, runs, bench27_env(), folder, size, tmux_time_to)
 
 
 def cache_templates(folder: Path) -> None:
@@ -999,6 +1008,8 @@ def table(out: dict[str, Any], sizes: list[int]) -> list[tuple[str, str, str, st
         )
     for figure, value, goal, ok in scale_rows(out):
         add(figure, value, goal, ok)
+    for figure, value, goal, ok in floor27.rows(out):
+        add(figure, value, goal, ok)
     return rows  # fmt: skip
 
 
@@ -1008,7 +1019,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument(
         "--only",
-        default="start,keys,append,load,walks,sort,rss,requests,scale",
+        default="start,keys,append,load,walks,sort,rss,requests,scale,list2000,jsonl,startcpu",
         help="comma-separated figures",
     )
     parser.add_argument(
@@ -1029,7 +1040,7 @@ def main() -> int:
     scratch = Path(tempfile.mkdtemp(prefix="closetui-bench-"))
     try:
         caches: dict[int, Path] = {}
-        if only & {"start", "keys", "append", "rss", "scale"}:
+        if only & {"start", "keys", "append", "rss", "scale", "startcpu"}:
             for size in sizes:
                 folder = scratch / f"cache-{size}"
                 started = time.perf_counter()
@@ -1047,6 +1058,9 @@ def main() -> int:
             ("rss", lambda: bench_rss(out, args.runs, caches)),
             ("requests", lambda: bench_requests(out)),
             ("scale", lambda: bench_scale(out, caches)),
+            ("list2000", lambda: floor27.bench_list_2000(out, args.runs, bench27_env())),
+            ("jsonl", lambda: floor27.bench_jsonl_cpu(out, args.runs, bench27_env())),
+            ("startcpu", lambda: bench_start_cpu(out, args.runs, caches)),
         ]
         for name, step in steps:
             if name in only:
@@ -1055,6 +1069,7 @@ def main() -> int:
                 print(f"{name}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(BENCH27_PYCACHE, ignore_errors=True)
     rows = table(out, sizes)
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     header = ("figure", "median [min–max]", "goal", "")

@@ -23,7 +23,7 @@ async def settle(pilot, rounds: int = 200) -> None:
             continue
         await pilot.pause()
         if app.busy:
-            await pilot.pause(0.05)  # a lookup waits for the cursor to rest: its timer is due
+            await pilot.pause(0.01)  # a lookup waits for the cursor to rest: its timer is due
             continue
         return
     raise AssertionError("the app did not settle")

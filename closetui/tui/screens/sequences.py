@@ -136,9 +136,10 @@ class SequencesScreen(Screen[None]):
         self.list_pane.start()
         self._update_state()
 
-    def on_screen_resume(self) -> None:
-        # Back from another screen: what it held is garbage now, to be collected before the
-        # next freeze (a frozen cycle is never collected).
+    def on_screen_suspend(self) -> None:
+        # Another screen opens: once back, what it held is garbage, to be collected before
+        # the next freeze (a frozen cycle is never collected). Set here, not on resume, which
+        # also comes with the first frame: a full collection there delayed the first rows.
         self._collect_due = True
 
     def _freeze_rows(self) -> None:

@@ -5,6 +5,7 @@ Its list pane owns its feed and workers: closing the screen ends them, a reconne
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import ClassVar
 
@@ -17,13 +18,26 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from closetui.config.tuning import LOOKUP_DELAY, RECONNECT_DELAYS
+from closetui.lists.actions import (
+    ACTIONS,
+    REMOVED,
+    Action,
+    Outcome,
+    Target,
+    apply,
+    question,
+    refusal,
+    summary,
+)
 from closetui.lists.paged import PagedList
-from closetui.lists.runs import SubscriptionRow
+from closetui.lists.runs import SubscriptionRow, subscription_row
 from closetui.names.lookups import CONTACT, LEAD
 from closetui.present.links import LEAD_URL, url_for
 from closetui.session import Session
 from closetui.textsafe import inert
 from closetui.tui.handoff import copy_text, open_in_close
+from closetui.tui.keymap import key_in_force
+from closetui.tui.screens.confirm import ConfirmScreen
 from closetui.tui.screens.run import RunScreen
 from closetui.tui.text import inert_content
 from closetui.tui.widgets.feed_pane import FeedPane
@@ -44,11 +58,45 @@ class SubscriptionsScreen(Screen[None]):
         Binding("Y", "copy_lead_url", "Copy lead URL", show=False, id="subscriptions.copy_lead"),
         Binding("r", "refresh", "Refresh", show=False, id="subscriptions.refresh"),
         Binding("q", "app.quit", "Quit", id="subscriptions.quit"),
+        # Changes to Close: only with allow_changes, and each asks first (see ConfirmScreen).
+        # (Not in the footer, which is full: the border names them once runs are marked.)
+        Binding(
+            "P",
+            "change('pause')",
+            "Pause",
+            show=False,
+            tooltip="Pause: the marked runs, or the cursor's (asks first)",
+            id="subscriptions.pause",
+        ),
+        Binding(
+            "R",
+            "change('resume')",
+            "Resume",
+            show=False,
+            tooltip="Resume (paused or errored): the marked runs, or the cursor's (asks first)",
+            id="subscriptions.resume",
+        ),
+        Binding(
+            "D",
+            "change('unsubscribe')",
+            "Remove",
+            show=False,
+            tooltip="Remove from the sequence: the marked runs, or the cursor's (asks first)",
+            id="subscriptions.remove",
+        ),
     ]
     DEFAULT_CSS = """
     SubscriptionsScreen #subscriptions-title { height: auto; padding: 0 1; background: $panel; }
     SubscriptionsScreen #subscriptions-pane { height: 1fr; border: round $primary; }
+    SubscriptionsScreen #subscriptions-done { height: auto; padding: 0 1; display: none; }
+    SubscriptionsScreen #subscriptions-done.-shown { display: block; }
+    SubscriptionsScreen #subscriptions-done.-error { color: $text-error; }
     """
+    # Which binding undoes each change, for the status line's "resume them with R".
+    UNDO_IDS: ClassVar[dict[str, str]] = {
+        "pause": "subscriptions.pause",
+        "resume": "subscriptions.resume",
+    }
 
     def __init__(
         self,
@@ -74,6 +122,8 @@ class SubscriptionsScreen(Screen[None]):
         self._names_timer: Timer | None = None
         self.names_due = False  # a names lookup waits for the cursor to rest
         self._named: tuple[int, int] | None = None  # (list version, top row) names last filled
+        self.done_line = Static("", id="subscriptions-done")  # what the last change did
+        self.changing = False  # a change is on its way to Close
         self.pane: FeedPane[SubscriptionRow] = FeedPane(
             self.table,
             plural="subscriptions",
@@ -89,11 +139,13 @@ class SubscriptionsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(self._title, id="subscriptions-title")
         yield self.pane
+        yield self.done_line
         yield Footer()
 
     def on_mount(self) -> None:
         self.table.focus()
         self.pane.start()
+        self._marks_changed()
 
     def network_started(self) -> None:
         """The app has connected the session: a list opened before that may ask Close now."""
@@ -189,7 +241,8 @@ class SubscriptionsScreen(Screen[None]):
 
     def help_sections(self) -> list[tuple[str, Iterable[BindingType]]]:
         return [
-            ("Runs", [*SubscriptionList.BINDINGS, *FeedPane.BINDINGS]),
+            # (The list's own marks come after the moves it inherits; its space marks.)
+            ("Runs", [*PagedTable.BINDINGS, *SubscriptionList.BINDINGS, *FeedPane.BINDINGS]),
             ("This screen", [*self.BINDINGS, *self.app.BINDINGS]),
         ]
 
@@ -197,6 +250,16 @@ class SubscriptionsScreen(Screen[None]):
         self.pane.open_filter()
 
     def action_back(self) -> None:
+        if self.changing:
+            # Leaving would cancel the sends still to go, and what Close applied would not
+            # reach the log or the cache: the screen stays until Close has answered.
+            self.notify("A change is on its way to Close: back once it has answered.",
+                        markup=False)  # fmt: skip
+            return
+        if len(self.table.marks) and self.focused is not self.pane.filter_input:
+            self.table.marks.clear()  # marks go first, then the filter, then the screen
+            self._marks_changed()
+            return
         if self.focused is self.pane.filter_input or self.runs.filter:
             self.pane.clear_filter()
             return
@@ -204,6 +267,130 @@ class SubscriptionsScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         self.notify(self.pane.refresh_or_retry(), markup=False, timeout=2)
+
+    # -- changes: the marked runs (or the one under the cursor) paused, resumed or removed ---
+
+    def _key_for(self, binding_id: str) -> str:
+        """The key that does `binding_id` now: the keymap's, if it moved it."""
+        keymap: dict[str, str] = getattr(self.app, "keys_in_force", {})
+        bindings = [*self.BINDINGS, *SubscriptionList.BINDINGS]
+        default = next(
+            (b.key for b in bindings if isinstance(b, Binding) and b.id == binding_id), ""
+        )
+        return key_in_force(keymap, binding_id, default)
+
+    def _undo_words(self, action: Action, count: int) -> str:
+        them = "it" if count == 1 else "them"
+        if action.undo is None:
+            return f"to undo, subscribe {them} again in Close"
+        return f"{action.undo} {them} with {self._key_for(self.UNDO_IDS[action.undo])}"
+
+    def on_subscription_list_marks_changed(self, message: SubscriptionList.MarksChanged) -> None:
+        self._marks_changed()
+
+    def _marks_changed(self) -> None:
+        count = len(self.table.marks)
+        if not count:
+            marks = f" · {self._key_for('runs.mark')} marks runs to change"
+            self.pane.border_title = "Subscriptions" + (
+                marks if self.session.settings.allow_changes else ""
+            )
+            return
+        keys = " ".join(
+            f"{self._key_for(f'subscriptions.{what}')} {what}"
+            for what in ("pause", "resume", "remove")
+        )
+        self.pane.border_title = f"Subscriptions · {count:,} marked · {keys}"
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        """The status line under the list: what the last change did, and how to undo it."""
+        self.done_line.update(Content(text))
+        self.done_line.set_class(True, "-shown")
+        self.done_line.set_class(error, "-error")
+
+    def _sequence_name(self) -> str | None:
+        stored = self.session.cache.sequence(self.sequence_id)
+        name = (
+            stored.data.get("name")
+            if stored is not None and isinstance(stored.data, dict)
+            else None
+        )
+        return name if isinstance(name, str) else None
+
+    def action_change(self, name: str) -> None:
+        action = ACTIONS[name]
+        settings = self.session.settings
+        if not settings.allow_changes:
+            self._say(refusal(settings, action), error=True)
+            self.notify(refusal(settings, action), severity="warning", markup=False)
+            return
+        if self.session.client is None:
+            self._say(f"{action.verb}: offline, nothing can be sent.", error=True)
+            return
+        if self.changing:
+            self.notify("A change is still on its way to Close.", markup=False)
+            return
+        rows = self.table.marked_rows()
+        if not rows and self.table.current_row is not None:
+            rows = [self.table.current_row]
+        rows = [r for r in rows if r.status != REMOVED]
+        if not rows:
+            self.notify("No runs to change: mark some with space.", markup=False)
+            return
+        targets = [Target(r.id, r.subscription.status, self.sequence_id) for r in rows]
+        words = question(action, targets, self._sequence_name())
+
+        def answered(go: bool | None) -> None:
+            if go:
+                self.changing = True
+                self._say(f"{action.verb}: sending {len(targets):,}…")
+                spawn(self, self._send(action, targets), "changes")
+            else:
+                self._say(f"{action.verb}: cancelled, nothing was sent.")
+
+        self.app.push_screen(ConfirmScreen(words, len(targets)), callback=answered)
+
+    async def _send(self, action: Action, targets: list[Target]) -> None:
+        client = self.session.client
+        assert client is not None
+        try:
+            outcomes = await apply(client, self.session.cache, action, targets, self._answered)
+        finally:
+            self.changing = False
+        done = [o for o in outcomes if o.ok]
+        failed = [o for o in outcomes if not o.ok]
+        for outcome in done:
+            if outcome.id in self.table.marks:
+                self.table.marks.toggle(outcome.id)  # what failed stays marked, to try again
+        self._marks_changed()
+        line = summary(action, outcomes)
+        if done:
+            line += f" · {self._undo_words(action, len(done))}"
+        gone = sum(1 for o in done if self.runs.index_of(o.id) is None)
+        if gone and self.runs.filter:
+            # A run that no longer matches the filter (resumed out of `status:error`) leaves
+            # the view, as any row does: say so, or it would look lost.
+            line += f" · {gone:,} no longer match the filter (Esc clears it)"
+        if failed:
+            line += f" · {failed[0].id}: {failed[0].reason} (what failed stays marked)"
+        self._say(line, error=bool(failed))
+        self.notify(line, severity="warning" if failed else "information", markup=False)
+
+    def _answered(self, outcome: Outcome) -> None:
+        """Close answered for one run: its row shows the answer at once, in place."""
+        row = self.runs.get(outcome.id)
+        if row is None:
+            return
+        if outcome.ok and outcome.answer is not None:
+            fresh = subscription_row(outcome.answer, time.time())
+            row.status, row.reason, row.updated = fresh.status, fresh.reason, fresh.updated
+            row.started, row.subscription = fresh.started, fresh.subscription
+        elif outcome.ok:
+            row.status, row.reason = REMOVED, ""
+        else:
+            row.reason = f"✗ {outcome.reason}"
+        self.runs.update([row])
+        self.table.refresh()
 
 
 def title_for(name: str, sequence_id: str) -> Content:

@@ -413,6 +413,12 @@ class PagedTable(ComponentStyles, ScrollView, Generic[R], can_focus=True):
             segments.append(Segment(" ", base))
         return Strip(segments).adjust_cell_length(width, base)
 
+    def redraw(self) -> None:
+        """Something a row's cells read besides the row itself changed (a list's marks):
+        the drawn rows are drawn again."""
+        self._lines.clear()
+        self.refresh()
+
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._lines.clear()  # drawn in the old styles
