@@ -92,11 +92,18 @@ class Session:
         )
 
     def runs_list(
-        self, sequence_id: str, *, retry_delays: tuple[float, ...] = RECONNECT_DELAYS
+        self,
+        sequence_id: str,
+        *,
+        retry_delays: tuple[float, ...] = RECONNECT_DELAYS,
+        hold_network: bool = False,
     ) -> PagedList[SubscriptionRow]:
-        """A sequence's runs as one paged list."""
+        """A sequence's runs as one paged list (cached pages only while `hold_network`)."""
         return PagedList(
-            self.subscriptions(sequence_id), orders=RUN_ORDERS, retry_delays=retry_delays
+            self.subscriptions(sequence_id),
+            orders=RUN_ORDERS,
+            retry_delays=retry_delays,
+            hold_network=hold_network,
         )
 
     async def aclose(self) -> None:

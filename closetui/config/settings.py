@@ -12,6 +12,7 @@ before the environment's; only command-line options come before a profile.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import re
 import tomllib
@@ -36,6 +37,7 @@ from closetui.store.private import readable_by_others
 APP_NAME = "closetui"
 DEFAULT_DEADLINE = 60.0
 DEFAULT_MAX_RESPONSE_MB = 32.0
+DEFAULT_TRACE_MAX_MB = 50.0  # a trace stops growing here, and says so in its last line
 SUFFIX_HINT = "CLOSE_API_KEY, --api-key-file or the config file"
 KEY_HELP = (
     "Give an API key in one of these ways: set CLOSE_API_KEY, pass --api-key-file PATH "
@@ -93,6 +95,7 @@ class Settings:
     sequence_url: str = SEQUENCE_URL  # where `o` takes a sequence: {id} is replaced
     request_deadline: float = DEFAULT_DEADLINE  # seconds for one request, whatever it does
     max_response_mb: float = DEFAULT_MAX_RESPONSE_MB  # a bigger answer is refused
+    trace_max_mb: float = DEFAULT_TRACE_MAX_MB  # --trace FILE stops growing at this size
     warnings: tuple[str, ...] = ()  # one line each, for the person to read before anything
     profile: str | None = None  # the config file's [profiles.NAME] in force, if any
     cached_account: str | None = None  # offline with no key: the cache chosen by its name
@@ -150,18 +153,35 @@ def _exposed(path: Path, what: str) -> str | None:
     return f"warning: {path} ({what}) can be read by other users (mode {mode}): chmod 600 {path}"
 
 
+# The largest value each number may take: past these a setting is a typo (1e308 MB would
+# overflow the byte count it becomes; a deadline of a century never ends).
+MOST = {
+    "request_deadline": 86_400.0,
+    "max_response_mb": 4096.0,
+    "retry_backoff": 3600.0,
+    "trace_max_mb": 100_000.0,
+    "demo_latency": 60.0,
+}
+
+
 def _limit(
     name: str, env: Mapping[str, str], config: Mapping[str, object], default: float
 ) -> float:
-    """A positive number from CLOSETUI_<NAME> or the config file's <name>, else `default`."""
+    """A positive number from CLOSETUI_<NAME> or the config file's <name>, else `default`:
+    finite, above 0 and at most its `MOST` (nan, inf, 0 and negatives are config errors)."""
     variable = f"CLOSETUI_{name.upper()}"
     raw: object = env.get(variable) or config.get(name, default)
     try:
         value = float(raw) if isinstance(raw, int | float | str) else -1.0
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         value = -1.0
-    if isinstance(raw, bool) or not 0 < value < float("inf"):
-        raise ConfigError(f"{name} ({variable} or the config file) must be a positive number.")
+    most = MOST.get(name, float("inf"))
+    if isinstance(raw, bool) or not 0 < value <= most or not math.isfinite(value):
+        bound = f" of at most {most:g}" if most != float("inf") else ""
+        raise ConfigError(
+            f"{name} ({variable} or the config file) must be a positive number{bound}, "
+            f"not {str(raw)[:40]!r}."
+        )
     return value
 
 
@@ -255,6 +275,7 @@ class _Common(TypedDict):
     retry_backoff: float
     request_deadline: float
     max_response_mb: float
+    trace_max_mb: float
     offline: bool
     cache_dir: Path
     log_dir: Path
@@ -350,12 +371,10 @@ def load_settings(
     config_path = default_config_path(env)
     config = read_config(config_path)
     trace = trace if trace is not None else env.get("CLOSETUI_TRACE")
-    try:
-        backoff = float(env.get("CLOSETUI_RETRY_BACKOFF") or 0.5)
-    except ValueError:
-        raise ConfigError("CLOSETUI_RETRY_BACKOFF must be a number of seconds.") from None
     common: _Common = {
-        "retry_backoff": backoff,
+        # nan here would remove the retry floor: checked like every other number.
+        "retry_backoff": _limit("retry_backoff", env, config, 0.5),
+        "trace_max_mb": _limit("trace_max_mb", env, config, DEFAULT_TRACE_MAX_MB),
         "request_deadline": _limit("request_deadline", env, config, DEFAULT_DEADLINE),
         "max_response_mb": _limit("max_response_mb", env, config, DEFAULT_MAX_RESPONSE_MB),
         "offline": offline,
@@ -381,8 +400,11 @@ def load_settings(
     if demo:
         latency = env.get("CLOSETUI_DEMO_LATENCY")
         try:
+            delay = float(latency) if latency else 0.15
+            if not 0 <= delay <= MOST["demo_latency"]:  # nan and inf too
+                raise ValueError(latency)
             extra: _Demo = {
-                "demo_latency": float(latency) if latency else 0.15,
+                "demo_latency": delay,
                 "demo_size": _demo_count("CLOSETUI_DEMO_SIZE", env),
                 "demo_max_skip": _demo_count("CLOSETUI_DEMO_MAX_SKIP", env),
                 "demo_subscriptions": _demo_count("CLOSETUI_DEMO_SUBSCRIPTIONS", env),
@@ -437,6 +459,12 @@ def load_settings(
         key, source = ApiKey(str(config["api_key"]).strip()), f"api_key in {config_path}"
     if key is None and need_key:
         raise ConfigError("No Close API key. " + KEY_HELP.format(config=config_path))
+    if key is not None and not (key.reveal().isascii() and key.reveal().isprintable()):
+        # Undecodable bytes in the environment arrive as lone surrogates: no key has them,
+        # and they could not be sent in a header. The key itself is never quoted.
+        raise ConfigError(
+            f"The API key from {source} holds characters no Close key has (not printable ASCII)."
+        )
     warnings = [
         _exposed(key_file.expanduser(), "the key file") if key_file else None,
         _exposed(config_path, "the config file, holding api_key") if _holds_key(config) else None,

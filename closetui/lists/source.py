@@ -63,6 +63,9 @@ class SequenceView:
 
 @dataclass(frozen=True, slots=True)
 class FetchedPage:
+    """A page of a list as rows: what a source gives its feed (the client's `Page`, made
+    into the list's rows, with the page itself kept for output that wants it unchanged)."""
+
     skip: int
     rows: list[Any]  # Row, or another row type with `id`, `key` and `fetched_at`
     has_more: bool
@@ -74,6 +77,11 @@ class FetchedPage:
     @property
     def next_skip(self) -> int:
         return self.skip + self.limit
+
+    @property
+    def items(self) -> list[Any]:
+        """The rows, by the name the client's `Page` gives its items: a walk reads either."""
+        return self.rows
 
     def __len__(self) -> int:
         return len(self.rows)

@@ -26,6 +26,7 @@ from typing import Any, ParamSpec, TypeVar, cast
 
 from closetui.store.private import open_private, private_folder, refuse_link
 from closetui.store.versions import VERSION_FORMAT, Version, fingerprint, kept_form
+from closetui.textsafe import replace_lone_surrogates_in
 
 SCHEMA_VERSION = 2
 SUFFIX = ".sqlite3"
@@ -134,6 +135,13 @@ class CacheBroken(Exception):
     pass
 
 
+def _loads(text: str) -> Any:
+    """Cached JSON, as valid Unicode: a cache written before closetui mended lone surrogates
+    where JSON is read may hold `\\udc9b` escapes (json.dumps writes them)."""
+    value = json.loads(text)
+    return replace_lone_surrogates_in(value) if "\\ud" in text.lower() else value
+
+
 def _guarded(
     default: Any, *, write: bool = False
 ) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
@@ -148,10 +156,13 @@ def _guarded(
             self = cast(Cache, args[0])
             with self._lock:
                 if write and self.read_only:
+                    self.writes_lost += 1
                     return cast(_R, copy.copy(default))
                 try:
                     return method(*args, **kwargs)
                 except sqlite3.DatabaseError as exc:
+                    if write:
+                        self.writes_lost += 1
                     self._failed(exc)
                     return cast(_R, copy.copy(default))
 
@@ -165,6 +176,9 @@ class Cache:
         """`path` None: an in-memory store, for when no folder can be written."""
         self.path = path
         self.notices: list[str] = []
+        # Writes that did not reach the file (a full disk, a read-only cache): a command
+        # that must store what it fetched (`sync`) fails when this grows.
+        self.writes_lost = 0
         self.read_only = False
         self._told: set[str] = set()  # kinds of trouble already reported
         self.history_bounds = (HISTORY_PER_SEQUENCE, HISTORY_TOTAL)
@@ -424,7 +438,7 @@ class Cache:
         row = self._db.execute(
             "SELECT json, fetched_at FROM sequences WHERE id=?", (sequence_id,)
         ).fetchone()
-        return Stored(json.loads(row[0]), row[1]) if row else None
+        return Stored(_loads(row[0]), row[1]) if row else None
 
     @_guarded(False, write=True)
     def put_sequence_page(
@@ -479,7 +493,7 @@ class Cache:
         row = self._db.execute(
             "SELECT json, fetched_at FROM details WHERE id=?", (sequence_id,)
         ).fetchone()
-        return Stored(json.loads(row[0]), row[1]) if row else None
+        return Stored(_loads(row[0]), row[1]) if row else None
 
     @_guarded({})
     def counts(self, sequence_ids: list[str]) -> dict[str, dict[str, int | None]]:
@@ -494,7 +508,7 @@ class Cache:
                 f"WHERE id IN ({marks})",
                 chunk,
             ):
-                counts = json.loads(raw) if isinstance(raw, str) else None
+                counts = _loads(raw) if isinstance(raw, str) else None
                 if isinstance(counts, dict):
                     found[sequence_id] = {
                         str(k): v if isinstance(v, int) and not isinstance(v, bool) else None
@@ -517,7 +531,7 @@ class Cache:
         ).fetchone()
         if not row:
             return None
-        return Stored(json.loads(row[0]) if row[0] is not None else None, row[1])
+        return Stored(_loads(row[0]) if row[0] is not None else None, row[1])
 
     @_guarded({})
     def lookups(self, kind: str) -> dict[str, Stored]:
@@ -525,8 +539,7 @@ class Cache:
             "SELECT id, json, fetched_at FROM lookups WHERE kind=?", (kind,)
         ).fetchall()
         return {
-            key: Stored(json.loads(data) if data is not None else None, at)
-            for key, data, at in rows
+            key: Stored(_loads(data) if data is not None else None, at) for key, data, at in rows
         }
 
     @_guarded(None, write=True)
@@ -547,7 +560,7 @@ class Cache:
             "SELECT json, has_more, fetched_at FROM pages WHERE kind=? AND owner=? AND skip=?",
             (kind, owner, skip),
         ).fetchone()
-        return (json.loads(row[0]), bool(row[1]), row[2]) if row else None
+        return (_loads(row[0]), bool(row[1]), row[2]) if row else None
 
     @_guarded([])
     def page_sizes(self, kind: str, owner: str) -> list[tuple[int, int, bool]]:

@@ -83,4 +83,4 @@ class RunScreen(Screen[None]):
         open_in_close(self, url_for(LEAD_URL, lead_id), "lead")
 
     def action_copy_email(self) -> None:
-        copy_text(self, self.row.subscription.contact_email or "", "contact email")
+        copy_text(self, self.row.subscription.contact_email or "", "the contact email")

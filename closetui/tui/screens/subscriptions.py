@@ -112,8 +112,11 @@ class SubscriptionsScreen(Screen[None]):
         self.sequence_id = sequence_id
         self.retry_delays = retry_delays
         self._title = title
+        # Opened before the app has connected (a key typed ahead at start-up): the cached
+        # pages now, Close's once `network_started` says the client is there.
+        self._waiting = not session.online and not session.settings.offline
         self.runs: PagedList[SubscriptionRow] = session.runs_list(
-            sequence_id, retry_delays=retry_delays
+            sequence_id, retry_delays=retry_delays, hold_network=self._waiting
         )
         self.table = SubscriptionList(self.runs, id="subscriptions")
         self.table.on_highlight = self._highlighted
@@ -145,6 +148,14 @@ class SubscriptionsScreen(Screen[None]):
         self.table.focus()
         self.pane.start()
         self._marks_changed()
+
+    def network_started(self) -> None:
+        """The app has connected the session: a list opened before that may ask Close now."""
+        if self._waiting:
+            self._waiting = False
+            self.runs.source.client = self.session.client
+            self.runs.release_network()
+            self.pane.pump()
 
     # -- who each run is for: names for the rows on screen, once the cursor rests ------------
 
@@ -216,12 +227,12 @@ class SubscriptionsScreen(Screen[None]):
 
     def action_copy_email(self) -> None:
         row = self.table.current_row
-        copy_text(self, row.subscription.contact_email or "" if row else "", "contact email")
+        copy_text(self, row.subscription.contact_email or "" if row else "", "the contact email")
 
     def action_copy_lead_url(self) -> None:
         row = self.table.current_row
         lead_id = row.subscription.lead_id if row is not None else None
-        copy_text(self, url_for(LEAD_URL, lead_id) if lead_id else "", "lead URL")
+        copy_text(self, url_for(LEAD_URL, lead_id) if lead_id else "", "the lead URL")
 
     @on(PagedTable.Opened, "#subscriptions")
     def _opened(self, message: PagedTable.Opened) -> None:
