@@ -28,7 +28,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from closetui.close.models import Page, SequenceListing
-from closetui.config.preferences import read_preferences, save_theme
+from closetui.config.preferences import read_preferences, save_detail_layout, save_theme
 from closetui.config.settings import Settings
 from closetui.config.tuning import RECONNECT_DELAYS
 from closetui.errors import CloseTuiError, ConfigError
@@ -45,7 +45,7 @@ from closetui.textsafe import inert
 from closetui.tui.commands import ProfileProvider
 from closetui.tui.driver import GONE, Driver, watch_terminal
 from closetui.tui.keymap import binding_ids, check_keymap
-from closetui.tui.messages import ProfileChosen, RequestHeldUp
+from closetui.tui.messages import ProfileChosen, RequestHeldUp, SettingChosen
 from closetui.tui.screens.help import HelpScreen
 from closetui.tui.screens.history import HistoryScreen
 from closetui.tui.screens.message import MessageScreen
@@ -172,6 +172,23 @@ class ClosetuiApp(App[int]):
             self.notify(exc.message, title="Theme", severity="warning", markup=False)
             return
         self._saved_theme = name
+
+    def on_setting_chosen(self, message: SettingChosen) -> None:
+        """A layout chosen in the app (`v`, `w`) is kept as the theme is: off the UI thread,
+        one save after the other."""
+        self._theme_save = asyncio.ensure_future(
+            self._save_setting(message.key, message.value, self._theme_save)
+        )
+
+    async def _save_setting(
+        self, key: str, value: str, before: asyncio.Future[None] | None
+    ) -> None:
+        if before is not None:
+            await asyncio.wait({before})
+        try:
+            await asyncio.to_thread(save_detail_layout, self.settings.config_path, key, value)
+        except ConfigError as exc:
+            self.notify(exc.message, title="Config", severity="warning", markup=False)
 
     @property
     def theme_saved(self) -> bool:

@@ -22,9 +22,9 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from closetui.config.preferences import SPLITS, read_detail_layout, save_detail_layout
+from closetui.config.preferences import SPLITS, read_detail_layout
 from closetui.config.tuning import LOOKUP_DELAY, NARROW, RECONNECT_DELAYS
-from closetui.errors import ApiError, AuthError, ConfigError
+from closetui.errors import ApiError, AuthError
 from closetui.lists.paged import PagedList
 from closetui.lists.rows import Row
 from closetui.present.links import url_for
@@ -35,7 +35,7 @@ from closetui.textsafe import truncate
 from closetui.tui.changes import ChangeMarks, latest_change_line
 from closetui.tui.commands import SequenceProvider
 from closetui.tui.handoff import copy_text, open_in_close
-from closetui.tui.messages import DetailLookedUp, OrganizationKnown, RequestHeldUp
+from closetui.tui.messages import DetailLookedUp, OrganizationKnown, RequestHeldUp, SettingChosen
 from closetui.tui.screens.history import HistoryScreen
 from closetui.tui.screens.message import MessageScreen
 from closetui.tui.screens.subscriptions import SubscriptionsScreen, title_for
@@ -448,10 +448,7 @@ class SequencesScreen(Screen[None]):
         split = SPLITS[(SPLITS.index(self._split) + 1) % len(SPLITS)]
         self._set_split(split)
         self.notify(f"Split: {SPLIT_WORDS[split]}", timeout=2, markup=False)
-        try:
-            save_detail_layout(self.session.settings.config_path, "split", split)
-        except ConfigError as exc:
-            self.notify(exc.message, title="Config", severity="warning", markup=False)
+        self.post_message(SettingChosen("split", split))
 
     def _set_split(self, split: str) -> None:
         self.remove_class(f"-split-{self._split}")
