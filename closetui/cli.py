@@ -103,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"closetui {__version__}")
     _add_connection_options(parser, top=True)
+    parser.add_argument(
+        "--watch",
+        metavar="DURATION",
+        help="in the browser: refresh the loaded pages (and an open runs list) every DURATION "
+        "(30s at least; e.g. 2m, 1h; config: watch); W toggles it",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     listing = commands.add_parser(
@@ -157,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--full",
         action="store_true",
         help="the full timeline (a line for each detail) instead of a line for each step",
+    )
+    show.add_argument(
+        "--history",
+        action="store_true",
+        help="also every version the cache kept, newest first, with what changed in each",
     )
 
     runs = commands.add_parser(
@@ -282,6 +293,21 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     completion.add_argument("shell", metavar="SHELL", choices=SHELLS, help=" | ".join(SHELLS))
+
+    changes = commands.add_parser(
+        "changes",
+        help="what changed across the cached sequences, newest first",
+        description="Every change the cache saw between versions of a sequence (a wait, a "
+        "rename, a step added or removed, a status), newest first. It reads the cache only: "
+        "closetui sync or the app bring new versions in.",
+    )
+    _add_connection_options(changes, top=False)
+    changes.add_argument(
+        "--since", metavar="AGE|DATE", help="only changes seen since: 7d, 12h, 30m, or 2026-11-30"
+    )
+    changes.add_argument(
+        "--format", choices=("table", "json", "jsonl"), default="table", help="table (default)"
+    )
     return parser
 
 
@@ -326,6 +352,7 @@ def _settings(args: argparse.Namespace, *, need_key: bool = True) -> Settings:
         trace=args.trace,
         need_key=need_key and not args.offline,  # offline, the key only names the cache
         profile=args.profile,
+        watch=getattr(args, "watch", None),
     )
     if need_key and args.offline:
         from closetui.config.offline import choose_cached_account
@@ -408,9 +435,18 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         return asyncio.run(
             show.run(
-                settings, args.sequence_id, fmt=args.format, bodies=args.bodies, full=args.full
+                settings,
+                args.sequence_id,
+                fmt=args.format,
+                bodies=args.bodies,
+                full=args.full,
+                history=args.history,
             )
         )
+    if args.command == "changes":
+        from closetui.commands import changes
+
+        return asyncio.run(changes.run(settings, since=args.since, fmt=args.format))
     if args.command == "sync":
         from closetui.commands import sync
 

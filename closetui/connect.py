@@ -49,7 +49,7 @@ def open_trace(settings: Settings) -> Trace | None:
         return None
     secrets = [settings.api_key.reveal()] if settings.api_key is not None else []
     try:
-        return Trace(settings.trace_path, secrets)
+        return Trace(settings.trace_path, secrets, int(settings.trace_max_mb * MB))
     except OSError as exc:
         raise ConfigError(
             f"Cannot write the trace file {settings.trace_path}: {exc.strerror}"

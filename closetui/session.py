@@ -37,6 +37,11 @@ class Session:
     def open(cls, settings: Settings) -> Session:
         """The cache and the sources on it, with no network yet: `connect()` adds it."""
         cache = Cache.open(settings.cache_dir, settings.account)
+        cache.history_bounds = (settings.history_per_sequence, settings.history_total)
+        if settings.demo:  # a first run of the demo has changes to show
+            from closetui.demo.history import seed
+
+            seed(cache)
         source = SequenceSource(None, cache, page_size=settings.page_size, offline=settings.offline)
         return cls(settings, cache, source, Lookups(None, cache))
 
@@ -107,11 +112,18 @@ class Session:
         )
 
     def runs_list(
-        self, sequence_id: str, *, retry_delays: tuple[float, ...] = RECONNECT_DELAYS
+        self,
+        sequence_id: str,
+        *,
+        retry_delays: tuple[float, ...] = RECONNECT_DELAYS,
+        hold_network: bool = False,
     ) -> PagedList[SubscriptionRow]:
-        """A sequence's runs as one paged list."""
+        """A sequence's runs as one paged list (cached pages only while `hold_network`)."""
         return PagedList(
-            self.subscriptions(sequence_id), orders=RUN_ORDERS, retry_delays=retry_delays
+            self.subscriptions(sequence_id),
+            orders=RUN_ORDERS,
+            retry_delays=retry_delays,
+            hold_network=hold_network,
         )
 
     async def aclose(self) -> None:

@@ -11,10 +11,18 @@ toasts, titles, the clipboard and the log.
 from __future__ import annotations
 
 import re
+from typing import Any
 
-# C0 controls, DEL, C1 controls, bidi marks/embeddings/overrides/isolates, and zero-width
-# characters (they hide text, and terminals disagree with Textual on their width).
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# C0 controls, DEL, C1 controls, the soft hyphen, the Arabic letter mark and the other bidi
+# marks/embeddings/overrides/isolates, zero-width characters (they hide text, and terminals
+# disagree with Textual on their width), the line and paragraph separators (`splitlines`
+# breaks on them, some terminals do too), tag characters (invisible letters), and lone
+# surrogates (not characters at all: they cannot be encoded, and under surrogateescape one
+# would reach the terminal as a raw byte such as 0x9B, an 8-bit CSI).
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+    "\ufeff\ufff9-\ufffb\ud800-\udfff\U000e0000-\U000e007f]"
+)
 _PICTURES = {0x7F: "␡"}
 _ZWJ = 0x200D
 
@@ -56,6 +64,45 @@ def inert(text: str) -> str:
     if not _CONTROL.search(text):
         return text
     return _CONTROL.sub(_stand_in, text)
+
+
+def replace_lone_surrogates(text: str) -> str:
+    """`text` with every lone surrogate (from a JSON `\\udc9b` escape, or from bytes decoded
+    with surrogateescape) replaced by U+FFFD, the visible replacement character; a pair
+    that was split into two code points is joined. The one rule wherever bytes become text."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_lone_surrogates_in(value: Any) -> Any:
+    """`value` (parsed JSON: lists, dicts, strings, numbers) with every string in it, keys
+    too, through `replace_lone_surrogates`; changed in place, walked without recursion."""
+    if isinstance(value, str):
+        return replace_lone_surrogates(value)
+    stack: list[Any] = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            for at, item in enumerate(node):
+                if isinstance(item, str):
+                    node[at] = replace_lone_surrogates(item)
+                elif isinstance(item, list | dict):
+                    stack.append(item)
+        elif isinstance(node, dict):
+            for key, item in list(node.items()):
+                if isinstance(item, str):
+                    item = replace_lone_surrogates(item)
+                elif isinstance(item, list | dict):
+                    stack.append(item)
+                mended = replace_lone_surrogates(key)
+                if mended != key:
+                    del node[key]
+                node[mended] = item
+    return value
 
 
 def truncate(text: str, limit: int) -> str:

@@ -71,7 +71,7 @@ def test_bash_completes_commands_options_values_and_profiles(capsys, tmp_path, p
     script.write_text(_script(capsys, "bash"))
     assert _bash_complete(script, "closetui ") == [
         "list", "show", "subscriptions", "who", "sync", "doctor", "cache", "profiles",
-        "pause", "resume", "unsubscribe", "completion",
+        "pause", "resume", "unsubscribe", "completion", "changes",
     ]  # fmt: skip
     assert _bash_complete(script, "closetui s") == ["show", "subscriptions", "sync"]
     assert _bash_complete(script, "closetui --demo list --format ") == [

@@ -18,7 +18,7 @@ page_size = 100   # the most Close allows
 # keys
 [keymap]
 "list.down" = "n,down"
-"app.help" = "h"
+"app.help" = "H"
 """
 
 
@@ -36,13 +36,13 @@ async def test_the_keymap_moves_keys_and_help_shows_the_keys_in_force(make_app, 
         assert rows.cursor == 2
         await pilot.press("j")  # replaced by the keymap
         assert rows.cursor == 2
-        await pilot.press("question_mark")  # app.help is h now
+        await pilot.press("question_mark")  # app.help is H now (h is the history's)
         await pilot.pause()
         assert app.screen is app.main
-        await pilot.press("h")
+        await pilot.press("H")
         await wait_until(pilot, lambda: "(list.down)" in screen_text(app))
         assert "n ↓" in _help_line(app, "list.down")
-        assert " h " in _help_line(app, "app.help")
+        assert " H " in _help_line(app, "app.help")
         assert "↑ k" in _help_line(app, "list.up")  # not remapped: as before
 
 

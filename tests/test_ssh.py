@@ -133,7 +133,7 @@ def test_the_app_over_ssh(sshd, term, tmp_path):
         _wait_for(sock, "My Sequence")
         screen = _wait_for(sock, "100 loaded · more")
         assert "Demo" in screen
-        _wait_for(sock, "Intro: quick question · ")  # the lookups ran over SSH too
+        _wait_for(sock, "Intro: quick")  # the lookups ran over SSH too (the template name)
         subprocess.run(["tmux", "-L", sock, "send-keys", "-t", "app", "j"], check=True)
         screen = _wait_for(sock, "seq_hxh5kG3YljlowBkTHF0001")  # the detail follows the cursor
         subprocess.run(["tmux", "-L", sock, "send-keys", "-t", "app", "y"], check=True)

@@ -48,6 +48,7 @@ from closetui.errors import (
     TlsFailed,
     TooSlow,
 )
+from closetui.textsafe import replace_lone_surrogates_in
 
 RETRY_STATUSES = frozenset({502, 503, 504})
 # Only the name: Close's lead and contact objects are large, and `_fields` narrows them.
@@ -92,9 +93,26 @@ class ClientEvent:
         return f"{self.reason}, retrying in {seconds} s"
 
 
+# A JSON `\\udXXX` escape for a surrogate (any case), or UTF-8 bytes encoding one (which
+# json.loads accepts too: it decodes bytes with surrogatepass).
+_MAYBE_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+
+
+def parse_json(body: bytes | bytearray) -> Any:
+    """The body's JSON, where every string (keys too) is valid Unicode: a lone surrogate,
+    legal in JSON and relayed by Close from what its users typed, becomes U+FFFD. Decided
+    here, where bytes become text, so that the cache, the row store, the log, the trace,
+    the terminal and the clipboard never meet one. Walked without recursion (the parse
+    already bounded the depth); only when the bytes could hold a surrogate at all."""
+    parsed = json.loads(body)
+    if not _MAYBE_SURROGATE.search(body):
+        return parsed
+    return replace_lone_surrogates_in(parsed)
+
+
 def _server_message(body: bytes | bytearray) -> str:
     try:
-        parsed = json.loads(body)
+        parsed = parse_json(body)
     except (ValueError, RecursionError):
         text = bytes(body[: ERROR_TEXT_MAX * 4]).decode("utf-8", "replace").strip()
         return text if text and "<" not in text[:1] else ""
@@ -229,6 +247,7 @@ class CloseClient:
         else:
             headers["Authorization"] = f"Bearer {oauth_token}"
         limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
+        self.trace = trace  # `--trace FILE`, if any: a command says if it stopped at its cap
         if trace is not None:
             # Below the client, so the trace sees each exchange as sent: retries, redirects.
             transport = TracingTransport(
@@ -424,7 +443,7 @@ class CloseClient:
         if empty_ok and not body.strip():
             return None
         try:
-            return json.loads(body)
+            return parse_json(body)
         except RecursionError:
             raise ProtocolError(
                 f"{self.host} sent JSON nested too deeply to read for /{path}", status=status

@@ -75,9 +75,8 @@ def no_progress_error(skip: int) -> NoProgress:
 
 
 def item_ids(page: Any) -> Iterable[str]:
-    """The ids on a page: a source's `FetchedPage` has rows, the client's `Page` has items."""
-    items = page.rows if hasattr(page, "rows") else page.items
-    return (item.id for item in items)
+    """The ids on a page (a source's `FetchedPage` or the client's `Page`: both have items)."""
+    return (item.id for item in page.items)
 
 
 class SeenIds:
@@ -390,7 +389,9 @@ def walk(fetch: Callable[[int, int], Awaitable[_P]], limit: int, start: int = 0)
 
 class Seen:
     """Offsets are live: a sequence created while paging shifts the next page by one and
-    repeats an item. Keying by id drops the repeat."""
+    repeats an item. Keying by id drops the repeat. Exact, unlike `SeenIds` (which only
+    judges whether a walk still makes progress, and may take a new id for a seen one): a
+    command's output must never drop a row, so this holds every id it has printed."""
 
     def __init__(self) -> None:
         self.ids: set[str] = set()

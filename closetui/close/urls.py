@@ -4,6 +4,7 @@ client so that reading the settings does not import httpx."""
 from __future__ import annotations
 
 import ipaddress
+import re
 from urllib.parse import urlsplit
 
 from closetui.errors import ConfigError
@@ -26,17 +27,40 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+# Everything between "scheme://" and the last "@" before the path: a user name and password.
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:)?(//)?[^/?#]*@")
+
+
+def without_userinfo(url: str) -> str:
+    """`url` as it may be printed: any user name and password in it replaced by `***`."""
+    return _USERINFO.sub(lambda m: f"{m.group(1) or ''}{m.group(2) or ''}***@", url, count=1)
+
+
 def check_base_url(url: str) -> str:
     """A usable base URL ending in '/', or ConfigError. Plain http would send the key in the
-    clear, so it is allowed only to this machine (the demo server, tests, a local proxy)."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"The base URL {url!r} is not an http(s) URL.")
-    if parts.username or parts.password:
-        raise ConfigError("The base URL must not contain a user name or password.")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
+    clear, so it is allowed only to this machine (the demo server, tests, a local proxy).
+    A user name or password in it is refused, and never printed."""
+    shown = repr(without_userinfo(url.strip()))
+    if shown != repr(url.strip()):
         raise ConfigError(
-            f"Refusing plain http:// to {parts.hostname}: the API key would travel unencrypted. "
+            f"The base URL {shown} holds a user name or password: closetui sends only the "
+            "API key. Remove the part before the @."
+        )
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port  # an out-of-range or non-numeric port raises here
+        host = parts.hostname
+    except ValueError as exc:
+        raise ConfigError(f"The base URL {shown} is not a valid address ({exc}).") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise ConfigError(f"The base URL {shown} is not an http(s) URL.")
+    if port == 0:
+        raise ConfigError(f"The base URL {shown} has port 0, which nothing listens on.")
+    if any(ord(c) < 0x21 or 0xD800 <= ord(c) <= 0xDFFF for c in url.strip()):
+        raise ConfigError(f"The base URL {shown} holds spaces or control characters.")
+    if parts.scheme == "http" and not is_loopback(host):
+        raise ConfigError(
+            f"Refusing plain http:// to {host}: the API key would travel unencrypted. "
             "Use https://, or http:// only to a loopback address."
         )
     text = url.strip()

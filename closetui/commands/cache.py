@@ -66,9 +66,10 @@ def info(settings: Settings, out: TextIO | None = None) -> int:
                 _ago(found["last_complete_sync"]),
             )
         )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    widths = [max(len(inert(r[i])) for r in rows) for i in range(len(header))]
     for row in rows:
-        out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        cells = (inert(cell).ljust(w) for cell, w in zip(row, widths, strict=True))
+        out.write("  ".join(cells).rstrip())
         out.write("\n")
     out.write(f"\nFolder: {settings.cache_dir}\n")
     if sum(1 for f in files if f.name != "demo" + store.SUFFIX) > 1:

@@ -42,7 +42,10 @@ async def open_session(settings: Settings, *, quiet: bool = False) -> AsyncItera
             session.connect()
         yield session
     finally:
+        trace = session.client.trace if session.client is not None else None
         await session.aclose()
+        if trace is not None and trace.stopped:
+            print(f"closetui: {inert(str(trace.path))}: {trace.stopped}.", file=sys.stderr)
 
 
 def cut_short(

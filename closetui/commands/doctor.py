@@ -255,7 +255,8 @@ async def run(
     else:
         width = max(len(c.name) for c in checks)
         for check in checks:
-            out.write(f"{MARKS[check.status]} {check.name:<{width}}  {check.detail}\n")
+            detail = inert(check.detail)  # it may quote the server, a path, a setting
+            out.write(f"{MARKS[check.status]} {check.name:<{width}}  {detail}\n")
             if check.fix and check.status != OK:
-                out.write(f"  {'':<{width}}  → {check.fix}\n")
+                out.write(f"  {'':<{width}}  → {inert(check.fix)}\n")
     return 3 if refused else 1 if failed else 0

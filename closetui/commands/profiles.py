@@ -10,6 +10,7 @@ from typing import TextIO
 from closetui.config.profiles import current_profile, describe, profile_names
 from closetui.config.settings import default_config_path
 from closetui.present.sheet import format_age
+from closetui.textsafe import inert
 
 EXAMPLE = """\
 No profiles yet. Add one per Close account to {config}:
@@ -59,6 +60,7 @@ def run(requested: str | None, *, names_only: bool = False, out: TextIO | None =
                 format_age(time.time() - last) if last else "never",
             )
         )
+    rows = [(a, inert(b), inert(c), inert(d), e) for a, b, c, d, e in rows]  # a server's names
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for row in rows:
         cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))

@@ -83,12 +83,26 @@ async def _each(items: Iterable[_T], work: Callable[[_T], Awaitable[None]], para
     await asyncio.gather(*(one(item) for item in items))
 
 
+class CacheFull(Exception):
+    """What was fetched could not be stored: the sync stops, keeping what the cache had."""
+
+
+def _check_stored(session: Session, lost_before: int) -> None:
+    cache = session.cache
+    if cache.path is None or cache.writes_lost > lost_before:
+        raise CacheFull
+
+
 async def _sequences(
     session: Session, progress: _Progress, parallel: int | None
 ) -> tuple[int, int, SkipCeiling | None]:
     """The sequence pass: how many are cached after it, how many it found removed upstream,
-    and Close's answer if its `_skip` maximum cut the pass short."""
+    and Close's answer if its `_skip` maximum cut the pass short. CacheFull as soon as a
+    page could not be stored: where the pass had got to stays the last page stored, and
+    nothing is pruned, so the next sync resumes there."""
     cache, source = session.cache, session.source
+    lost_before = cache.writes_lost
+    _check_stored(session, lost_before)
     state = json.loads(cache.meta(STATE) or "null")
     start = 0
     if isinstance(state, dict) and {"pass", "started", "next_skip"} <= state.keys():
@@ -101,12 +115,14 @@ async def _sequences(
     known = source.known_total()
     pages = pages_in_order(source.fetch_page, start=start, known=known, width=width)
     async for page in pages:
+        _check_stored(session, lost_before)  # (leaving the loop closes the pages)
         current = source.current_pass
         assert current is not None
         cache.set_meta(
             STATE,
             json.dumps({"pass": current[0], "started": current[1], "next_skip": page.next_skip}),
         )
+        _check_stored(session, lost_before)
         progress.advance("sequences", len(page.rows))
     progress.done("sequences")
     # A pass the ceiling cut is not complete: what lies past it was never seen, so nothing
@@ -159,7 +175,10 @@ async def run(
         cache, lookups = session.cache, session.lookups
         sync_started = time.time()
         with _Progress(err) as progress:
-            total, removed, cut = await _sequences(session, progress, parallel)
+            try:
+                total, removed, cut = await _sequences(session, progress, parallel)
+            except CacheFull:
+                return _said_full(session, err)
             sequences_done = time.monotonic()
             lookups.parallel = parallel or session.parallel()
 
@@ -220,7 +239,25 @@ async def run(
     if cut is not None:
         outcome = "the sync stops there, and keeps every cached sequence past it"
         err.write(cut_short("sync", cut.skip, "sequences", cut, outcome))
+    if cache.writes_lost:  # a later phase's writes were not kept either
+        return _said_full(session, err)
     # What was fetched is saved; a phase that failed is still a failed sync for a script.
     for failure in lookups.failures.values():
         err.write(f"closetui sync: {failure.describe()}\n")
     return 1 if lookups.failures else 0
+
+
+def _said_full(session: Session, err: TextIO) -> int:
+    """One line for a sync whose fetches could not be stored, instead of the cache's own."""
+    cache = session.cache
+    reasons = cache.take_notices()  # said here, in one line, not again on the way out
+    why = "the disk is full" if any("full" in r for r in reasons) else "it cannot be written"
+    if cache.path is None:
+        why = "no cache file could be made there"
+    kept = cache.sequence_count()
+    err.write(
+        f"closetui sync: stopped: the cache in {session.settings.cache_dir} could not store "
+        f"what was fetched ({why}); it keeps the {kept:,} sequences it holds. Make room and "
+        "run closetui sync again to complete it.\n"
+    )
+    return 1

@@ -12,6 +12,7 @@ before the environment's; only command-line options come before a profile.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import re
 import tomllib
@@ -36,6 +37,7 @@ from closetui.store.private import readable_by_others
 APP_NAME = "closetui"
 DEFAULT_DEADLINE = 60.0
 DEFAULT_MAX_RESPONSE_MB = 32.0
+DEFAULT_TRACE_MAX_MB = 50.0  # a trace stops growing here, and says so in its last line
 SUFFIX_HINT = "CLOSE_API_KEY, --api-key-file or the config file"
 KEY_HELP = (
     "Give an API key in one of these ways: set CLOSE_API_KEY, pass --api-key-file PATH "
@@ -93,9 +95,13 @@ class Settings:
     sequence_url: str = SEQUENCE_URL  # where `o` takes a sequence: {id} is replaced
     request_deadline: float = DEFAULT_DEADLINE  # seconds for one request, whatever it does
     max_response_mb: float = DEFAULT_MAX_RESPONSE_MB  # a bigger answer is refused
+    trace_max_mb: float = DEFAULT_TRACE_MAX_MB  # --trace FILE stops growing at this size
     warnings: tuple[str, ...] = ()  # one line each, for the person to read before anything
     profile: str | None = None  # the config file's [profiles.NAME] in force, if any
     cached_account: str | None = None  # offline with no key: the cache chosen by its name
+    history_per_sequence: int = 20  # earlier versions of one sequence the cache keeps
+    history_total: int = 2000  # earlier versions kept across the account
+    watch: float | None = None  # --watch: seconds between refreshes (None: no watching)
     # Changes to Close (pause, resume, unsubscribe) only where the person turned them on:
     # `allow_changes = true` in the profile or at the top of the config file.
     allow_changes: bool = False
@@ -147,18 +153,35 @@ def _exposed(path: Path, what: str) -> str | None:
     return f"warning: {path} ({what}) can be read by other users (mode {mode}): chmod 600 {path}"
 
 
+# The largest value each number may take: past these a setting is a typo (1e308 MB would
+# overflow the byte count it becomes; a deadline of a century never ends).
+MOST = {
+    "request_deadline": 86_400.0,
+    "max_response_mb": 4096.0,
+    "retry_backoff": 3600.0,
+    "trace_max_mb": 100_000.0,
+    "demo_latency": 60.0,
+}
+
+
 def _limit(
     name: str, env: Mapping[str, str], config: Mapping[str, object], default: float
 ) -> float:
-    """A positive number from CLOSETUI_<NAME> or the config file's <name>, else `default`."""
+    """A positive number from CLOSETUI_<NAME> or the config file's <name>, else `default`:
+    finite, above 0 and at most its `MOST` (nan, inf, 0 and negatives are config errors)."""
     variable = f"CLOSETUI_{name.upper()}"
     raw: object = env.get(variable) or config.get(name, default)
     try:
         value = float(raw) if isinstance(raw, int | float | str) else -1.0
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         value = -1.0
-    if isinstance(raw, bool) or not 0 < value < float("inf"):
-        raise ConfigError(f"{name} ({variable} or the config file) must be a positive number.")
+    most = MOST.get(name, float("inf"))
+    if isinstance(raw, bool) or not 0 < value <= most or not math.isfinite(value):
+        bound = f" of at most {most:g}" if most != float("inf") else ""
+        raise ConfigError(
+            f"{name} ({variable} or the config file) must be a positive number{bound}, "
+            f"not {str(raw)[:40]!r}."
+        )
     return value
 
 
@@ -252,6 +275,7 @@ class _Common(TypedDict):
     retry_backoff: float
     request_deadline: float
     max_response_mb: float
+    trace_max_mb: float
     offline: bool
     cache_dir: Path
     log_dir: Path
@@ -259,6 +283,9 @@ class _Common(TypedDict):
     trace_path: Path | None
     sequence_url: str
     page_size: int
+    history_per_sequence: int
+    history_total: int
+    watch: float | None
 
 
 class _Demo(TypedDict):
@@ -279,6 +306,54 @@ def _demo_count(name: str, env: Mapping[str, str]) -> int | None:
     return number
 
 
+WATCH_FLOOR = 30.0  # seconds: watching never refreshes more often than this
+_WATCH_UNITS = {"s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
+
+
+def _count_setting(name: str, config: Mapping[str, object], default: int) -> int:
+    """A whole number of 0 or more from the config file's `name`."""
+    value = config.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"{name} in the config file must be a whole number of 0 or more.")
+    return value
+
+
+def watch_floor(env: Mapping[str, str] = os.environ) -> float:
+    """The shortest watch interval: 30 s, which CLOSETUI_WATCH_FLOOR may lower for tests
+    against the loopback demo server (never below 0.05 s)."""
+    try:
+        return max(0.05, min(WATCH_FLOOR, float(env.get("CLOSETUI_WATCH_FLOOR") or WATCH_FLOOR)))
+    except ValueError:
+        return WATCH_FLOOR
+
+
+def watch_seconds(value: object, env: Mapping[str, str] = os.environ) -> float | None:
+    """`--watch 5m` / `watch = "90s"` (or a number of seconds) as seconds, at least the floor;
+    None (or an empty text, or `off`) means no watching."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "off", "no")):
+        return None
+    problem = ConfigError(
+        f"The watch interval must be a duration such as 30s, 5m or 1h, not {value!r}."
+    )
+    if isinstance(value, bool):
+        raise problem
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str):
+        text = value.strip().lower()
+        number = text.rstrip("abcdefghijklmnopqrstuvwxyz")
+        unit = text[len(number) :].strip() or "s"
+        try:
+            seconds = float(number) * _WATCH_UNITS[unit]
+        except (ValueError, KeyError):
+            raise problem from None
+    else:
+        raise problem
+    if not 0 < seconds < float("inf"):
+        raise problem
+    return max(seconds, watch_floor(env))
+
+
 def load_settings(
     *,
     demo: bool = False,
@@ -289,18 +364,17 @@ def load_settings(
     trace: str | None = None,
     need_key: bool = True,
     profile: str | None = None,
+    watch: str | None = None,
     env: Mapping[str, str] = os.environ,
 ) -> Settings:
     """Settings from options, environment and config file, or ConfigError saying what to fix."""
     config_path = default_config_path(env)
     config = read_config(config_path)
     trace = trace if trace is not None else env.get("CLOSETUI_TRACE")
-    try:
-        backoff = float(env.get("CLOSETUI_RETRY_BACKOFF") or 0.5)
-    except ValueError:
-        raise ConfigError("CLOSETUI_RETRY_BACKOFF must be a number of seconds.") from None
     common: _Common = {
-        "retry_backoff": backoff,
+        # nan here would remove the retry floor: checked like every other number.
+        "retry_backoff": _limit("retry_backoff", env, config, 0.5),
+        "trace_max_mb": _limit("trace_max_mb", env, config, DEFAULT_TRACE_MAX_MB),
         "request_deadline": _limit("request_deadline", env, config, DEFAULT_DEADLINE),
         "max_response_mb": _limit("max_response_mb", env, config, DEFAULT_MAX_RESPONSE_MB),
         "offline": offline,
@@ -310,6 +384,9 @@ def load_settings(
         "trace_path": Path(trace).expanduser() if trace else None,
         "sequence_url": _sequence_url(config, config_path),
         "page_size": DEFAULT_PAGE_SIZE,
+        "history_per_sequence": _count_setting("history_per_sequence", config, 20),
+        "history_total": _count_setting("history_total", config, 2000),
+        "watch": watch_seconds(watch if watch is not None else config.get("watch"), env),
     }
     # The demo is one fixed organization: profiles do not apply to it.
     name, chosen = (None, {}) if demo else choose_profile(config, config_path, profile, env)
@@ -323,8 +400,11 @@ def load_settings(
     if demo:
         latency = env.get("CLOSETUI_DEMO_LATENCY")
         try:
+            delay = float(latency) if latency else 0.15
+            if not 0 <= delay <= MOST["demo_latency"]:  # nan and inf too
+                raise ValueError(latency)
             extra: _Demo = {
-                "demo_latency": float(latency) if latency else 0.15,
+                "demo_latency": delay,
                 "demo_size": _demo_count("CLOSETUI_DEMO_SIZE", env),
                 "demo_max_skip": _demo_count("CLOSETUI_DEMO_MAX_SKIP", env),
                 "demo_subscriptions": _demo_count("CLOSETUI_DEMO_SUBSCRIPTIONS", env),
@@ -379,6 +459,12 @@ def load_settings(
         key, source = ApiKey(str(config["api_key"]).strip()), f"api_key in {config_path}"
     if key is None and need_key:
         raise ConfigError("No Close API key. " + KEY_HELP.format(config=config_path))
+    if key is not None and not (key.reveal().isascii() and key.reveal().isprintable()):
+        # Undecodable bytes in the environment arrive as lone surrogates: no key has them,
+        # and they could not be sent in a header. The key itself is never quoted.
+        raise ConfigError(
+            f"The API key from {source} holds characters no Close key has (not printable ASCII)."
+        )
     warnings = [
         _exposed(key_file.expanduser(), "the key file") if key_file else None,
         _exposed(config_path, "the config file, holding api_key") if _holds_key(config) else None,

@@ -10,10 +10,12 @@ first sequence's, "My Sequence") costs no more memory than one of fifteen.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import random
 import re
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -848,6 +850,8 @@ class DemoOrg:
         self.lock = threading.Lock()
         self.big = subscriptions  # runs of SEED_ID, when set
         self._people: dict[str, dict[int, tuple[DemoPerson, str, str | None]]] = {}
+        self.edited: dict[int, dict[str, Any]] = {}  # sequences changed since start, by index
+        self.run_edits: dict[tuple[str, int], dict[str, Any]] = {}  # runs changed in Close
         # Changes made through the API (pause, resume, unsubscribe), over the generated runs:
         # only what changed is held, so a million untouched runs still cost nothing.
         self.run_changes: dict[str, _Change] = {}
@@ -864,6 +868,8 @@ class DemoOrg:
         return len(self.inserted) + self.size - len(self.deleted)
 
     def _base(self, index: int) -> dict[str, Any]:
+        if index in self.edited:
+            return self.edited[index]
         if index == 0:
             return SEED_SEQUENCE
         return _generated(f"seq{index}", index)
@@ -919,6 +925,28 @@ class DemoOrg:
             self.inserted.insert(0, item)
             return item
 
+    def edit(
+        self, sequence_id: str, change: Callable[[dict[str, Any]], None], *, by: int = 1
+    ) -> dict[str, Any] | None:
+        """Someone changes a sequence in Close: `change` edits a copy of it (its name, status,
+        steps…), which the list and the detail serve from now on, updated now by user `by`."""
+        with self.lock:
+            for item in self.inserted:
+                if item["id"] == sequence_id:
+                    change(item)
+                    item["date_updated"] = _stamp(datetime.now(UTC))
+                    item["updated_by_id"] = USERS[by % len(USERS)]["id"]
+                    return item
+            index = self.index_of(sequence_id)
+            if index is None:
+                return None
+            item = copy.deepcopy(self._base(index))
+            change(item)
+            item["date_updated"] = _stamp(datetime.now(UTC))
+            item["updated_by_id"] = USERS[by % len(USERS)]["id"]
+            self.edited[index] = item
+            return item
+
     def delete(self, sequence_id: str) -> bool:
         with self.lock:
             for i, item in enumerate(self.inserted):
@@ -954,7 +982,15 @@ class DemoOrg:
             with self.lock:
                 self._recent_pages = [*self._recent_pages[-(_PAGES_KEPT - 1) :],
                                       (sequence_id, js[0], js[-1])]  # fmt: skip
-        return [self._run_item(sequence_id, j) for j in js], end < total
+        return [
+            self.run_edits.get((sequence_id, j)) or self._run_item(sequence_id, j) for j in js
+        ], end < total
+
+    def edit_run(self, sequence_id: str, j: int, change: Callable[[dict[str, Any]], None]) -> None:
+        """Run `j` of a sequence changes in Close (say, it errors): the list serves it so."""
+        run = copy.deepcopy(self.run_edits.get((sequence_id, j)) or self._run_item(sequence_id, j))
+        change(run)
+        self.run_edits[(sequence_id, j)] = run
 
     def subscription_counts(self, sequence_id: str) -> dict[str, int]:
         total = self.subscription_total(sequence_id)

@@ -16,6 +16,20 @@ from urllib.parse import parse_qsl, urlencode
 
 from closetui.close import trace as tracing
 from closetui.demo.router import Faults, Reply, RequestRecord, _error
+from closetui.textsafe import inert, replace_lone_surrogates
+
+
+def _check_headers(entry: dict[str, Any], number: int) -> None:
+    """A recorded header name or value holding CR, LF or NUL would be sent as more headers
+    (`\\r\\nSet-Cookie: …`): such a trace is refused, naming the entry."""
+    for name, value in dict(entry.get("headers") or {}).items():
+        if any(char in f"{name}{value}" for char in "\r\n\0"):
+            where = f"line {entry.get('line', number)}"
+            what = f"{entry.get('method', 'GET')} {entry.get('path', '?')}"
+            raise ValueError(
+                f"{where} ({inert(what)}): header {inert(str(name))!r} holds a line break, "
+                "which would be sent as another header; refusing to replay it"
+            )
 
 
 def _query_key(query: str) -> str:
@@ -31,9 +45,10 @@ class Replay:
         self._lock = threading.Lock()
         self._exact: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
         self._by_path: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        for entry in entries:
+        for number, entry in enumerate(entries, start=1):
             if "status" not in entry:
                 continue  # an exchange that never got an answer (a dropped connection)
+            _check_headers(entry, number)
             method = str(entry.get("method", "GET")).upper()
             path, query = str(entry["path"]), _query_key(str(entry.get("query", "")))
             self._exact.setdefault((method, path, query), []).append(entry)
@@ -60,6 +75,6 @@ class Replay:
                 entry = self._next(exact[:2], self._by_path[exact[:2]])
             else:
                 return _error(404, f"Not in the trace: {method} {path}")
-        body = str(entry.get("body", "")).encode("utf-8")
+        body = replace_lone_surrogates(str(entry.get("body", ""))).encode("utf-8")
         kept = {str(k): str(v) for k, v in dict(entry.get("headers") or {}).items()}
         return Reply(int(entry["status"]), kept, body)

@@ -45,6 +45,16 @@ FAULT_KINDS = frozenset(
         "hostile_id",  # list pages' first item, and details, get the id `text`
         "slow",  # the normal answer, `seconds` late
         "same_page",  # a list page that repeats the first page's items, with has_more true
+        # Text a person typed into Close, relayed as it is: a lone surrogate (`\\udc9b` in the
+        # JSON, legal JSON but no character; `text` replaces it) appended to the first list
+        # item's name, a sequence detail's name, /me/'s organization name and a lead's or
+        # contact's name; `lone_surrogate_id` puts it in the first list item's id instead.
+        "lone_surrogate",
+        "lone_surrogate_id",
+        # A server echoing the key back in a list page's first name, in the form `text`
+        # names: "escapes" (JSON \\u escapes), "utf16" (the whole body in UTF-16), "hex", or
+        # "straddle" (plain, padded so it straddles the trace's 1 MB body cut).
+        "echo_key",
         "applied_drop",  # a write is applied, then the connection closes without an answer
     }
 )
@@ -172,6 +182,30 @@ def _error(status: int, message: str) -> Reply:
     return _json(status, {"error": message})
 
 
+def _with_surrogate(reply: Reply, path: str, fault: Fault) -> Reply:
+    """The answer with a lone surrogate in the text the fault names, sent as JSON's `\\u`
+    escape (ensure_ascii): it cannot be sent any other way."""
+    if reply.status != 200 or not reply.body:
+        return reply
+    payload = json.loads(reply.body)
+    odd = fault.text or "\udc9b"
+    field = "id" if fault.kind == "lone_surrogate_id" else "name"
+    if isinstance(payload.get("data"), list) and payload["data"]:
+        first = payload["data"][0]
+        first[field] = (first.get(field) or "") + odd
+    elif path == "me/":
+        for org in payload.get("organizations", []):
+            org["name"] += odd
+    elif field == "name":
+        for key in ("name", "display_name"):
+            if isinstance(payload.get(key), str):
+                payload[key] += odd
+    else:
+        payload["id"] = str(payload.get("id", "")) + odd
+    reply.body = json.dumps(payload, ensure_ascii=True, separators=(",", ":")).encode()
+    return reply
+
+
 class FakeClose:
     def __init__(
         self,
@@ -252,6 +286,8 @@ class FakeClose:
                 reply = _error(405, "Method not allowed.")
             else:
                 reply = self._route(sub, query, fault)
+                if fault is not None and fault.kind.startswith("lone_surrogate"):
+                    reply = _with_surrogate(reply, sub, fault)
         if reply.action is None:
             for name, value in self._rate_headers(now).items():
                 reply.headers.setdefault(name, value)
@@ -314,6 +350,8 @@ class FakeClose:
         if kind == "slow":
             time.sleep(fault.seconds or 1.0)
             return None
+        if kind == "echo_key":
+            return self._echo_key(fault.text or "escapes")
         if kind == "empty":
             status = fault.status if fault.status != 503 else 200
             return Reply(status, {"Content-Type": "application/json"}, b"")
@@ -328,6 +366,19 @@ class FakeClose:
         if kind == "insert_head":
             self.org.insert_head()
         return None  # the list faults (and applied_drop) change the answer the route gives
+
+    def _echo_key(self, form: str) -> Reply:
+        key = self.api_key
+        name = {"hex": key.encode().hex(), "escapes": "".join(f"\\u{ord(c):04x}" for c in key)}
+        head = '{"has_more":false,"data":[{"id":"seq_echo","status":"active","steps":[],"name":"'
+        if form == "straddle":  # the key's middle at byte 1,000,000 of the body
+            pad = "x" * (1_000_000 - len(head) - len(key) // 2)
+            text = head + pad + key + '"}]}'
+        else:
+            text = head + name.get(form, key) + '"}]}'
+        if form == "utf16":
+            return Reply(200, {"Content-Type": "application/json"}, text.encode("utf-16"))
+        return Reply(200, {"Content-Type": "application/json"}, text.encode())
 
     def _rate_limit(self, now: float) -> Reply | None:
         limit = self.faults.rate_limit

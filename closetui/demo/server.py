@@ -182,8 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.replay is not None:
         try:
             replay = Replay.from_file(args.replay)
-        except (OSError, UnicodeDecodeError) as exc:
-            parser.error(f"cannot read the trace {args.replay}: {exc}")
+        except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+            parser.error(f"cannot replay the trace {args.replay}: {exc}")
         server = DemoServer(replay, port=args.port)
         print(
             f"Replaying {args.replay} at {server.base_url} (any key); Ctrl+C stops it.", flush=True

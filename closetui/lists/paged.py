@@ -208,6 +208,15 @@ class PagedList(Generic[R]):
         """Pages are on their way (tests and benchmarks wait for this to be false)."""
         return bool(self._feed.loading)
 
+    @property
+    def changed_ids(self) -> frozenset[str]:
+        """What a `changed:` filter keeps: its owner says which (the cache's history knows)."""
+        return self._rows.changed_ids
+
+    @changed_ids.setter
+    def changed_ids(self, ids: frozenset[str]) -> None:
+        self._rows.changed_ids = ids
+
     # -- asking ------------------------------------------------------------------------------
 
     def want(self, *, more: bool) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 STATUS = "status:"
+CHANGED = "changed:"  # `changed:` keeps the sequences changed since they were last looked at
 REASON = "reason:"
 
 
@@ -23,6 +24,9 @@ def reason_mark(value: str) -> str:
 
 class Filterable(Protocol):
     @property
+    def id(self) -> str: ...
+
+    @property
     def key(self) -> str: ...
 
     @property
@@ -33,31 +37,39 @@ class Filterable(Protocol):
 class Query:
     text: str = ""  # casefolded
     statuses: frozenset[str] = frozenset()  # casefolded; empty: any status
+    only: frozenset[str] | None = None  # `changed:`: these ids only (None: any id)
     reasons: frozenset[str] = frozenset()  # casefolded; empty: any reason
 
     def __bool__(self) -> bool:
-        return bool(self.text or self.statuses or self.reasons)
+        return bool(self.text or self.statuses or self.only is not None or self.reasons)
 
     def matches(self, row: Filterable) -> bool:
         if self.statuses and row.status.casefold() not in self.statuses:
+            return False
+        if self.only is not None and row.id not in self.only:
             return False
         if self.reasons and not any(reason_mark(r) in row.key for r in self.reasons):
             return False
         return self.text in row.key
 
 
-def parse(text: str) -> Query:
+def parse(text: str, changed: frozenset[str] = frozenset()) -> Query:
+    """`changed` is what `changed:` stands for: the ids of the sequences changed since
+    they were last looked at (the list's owner knows them)."""
     words: list[str] = []
     statuses: set[str] = set()
     reasons: set[str] = set()
+    only: frozenset[str] | None = None
     for word in text.split():
-        if word.casefold().startswith(STATUS):
+        if word.casefold() == CHANGED:
+            only = changed
+        elif word.casefold().startswith(STATUS):
             statuses.update(s for s in word[len(STATUS) :].casefold().split(",") if s)
         elif word.casefold().startswith(REASON):
             reasons.update(r for r in word[len(REASON) :].casefold().split(",") if r)
         else:
             words.append(word)
-    return Query(" ".join(words).casefold(), frozenset(statuses), frozenset(reasons))
+    return Query(" ".join(words).casefold(), frozenset(statuses), only, frozenset(reasons))
 
 
 def with_status(text: str, status: str | None) -> str:

@@ -74,6 +74,7 @@ class Row:
     fetched_at: float
     # Runs by status, from the cache (a detail visit or `sync --subscriptions`); None: unknown.
     counts: dict[str, int | None] | None = None
+    changed: bool = False  # changed since it was last looked at (the cache's history)
 
 
 R = TypeVar("R", bound=KeyedRow)
@@ -121,6 +122,7 @@ class InOrder(SequenceABC[R]):
 class RowList(Generic[R]):
     def __init__(self) -> None:
         self._store: RowStore | None = None  # made when the first row comes
+        self.changed_ids: frozenset[str] = frozenset()  # what a `changed:` filter keeps
         self._keys: list[SortKey] = []  # sort keys, by the store's column number
         self._starts: list[int] = []  # slot offsets, sorted
         self._count: dict[int, int] = {}  # rows in each slot
@@ -532,7 +534,7 @@ class RowList(Generic[R]):
         """Free text and `status:` terms (see query.py) over every row held. The first
         stretch of slots is searched at once; `search()` does the rest, a step at a time."""
         self._filter = text
-        self._query = parse(text)
+        self._query = parse(text, self.changed_ids)
         self._match.clear()
         self._matching.clear()
         self._match_at = [0]

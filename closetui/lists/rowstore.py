@@ -9,11 +9,16 @@ connection ever writes the file.
 
 If no temporary file can be made (no writable temporary folder), the store is an in-memory
 SQLite database: still far smaller than the objects, but not flat; `notice` says so once.
+The same when the temporary folder fills up later: the statement that found the disk full
+is rolled back (the journal is kept in memory for that), what the file held is copied into
+memory, the transaction under way is replayed there, and the list goes on; never an error.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
+import json
 import os
 import pickle
 import sqlite3
@@ -27,6 +32,8 @@ from closetui.logs import log
 Anchor = tuple[Any, int, int]  # a row's place in a sorted view: its sort value, slot and ord
 
 PAGE_CACHE_KIB = 4096  # SQLite's own page cache for the store: what it may keep in memory
+BACKFILL_CHUNK = 10_000  # rows a late sort column is filled by per transaction
+MEMORY_NOTICE = "its rows are kept in memory, so a very long list needs memory in proportion."
 
 _SCHEMA = """
 CREATE TABLE rows (
@@ -47,8 +54,16 @@ CREATE TABLE data (rid INTEGER PRIMARY KEY, row BLOB NOT NULL);
 class RowStore:
     def __init__(self) -> None:
         self.notice: str | None = None
+        # The statements of the transaction under way, replayed if the disk fills during it.
+        self._log: list[tuple[bool, str, Any]] | None = None
         self._db = self._connect()
-        self._db.executescript(_SCHEMA)
+        try:
+            self._db.executescript(_SCHEMA)
+        except sqlite3.Error as exc:  # a temporary folder full from the start
+            if not _is_full(exc):
+                raise
+            self._move_to_memory(exc, copy=False)
+            self._db.executescript(_SCHEMA)
         self.sort_columns = 0  # s0, s1, …: one per sort key the list registered
         self._indexes: set[tuple[int, bool]] = set()
         self._next_rid = 1
@@ -61,18 +76,57 @@ class RowStore:
             with contextlib.suppress(OSError):
                 os.unlink(name)  # open and gone: the file lives as long as the connection
         except (OSError, sqlite3.Error) as exc:
-            self.notice = (
-                f"No temporary file could be made for the list ({exc}); its rows are kept in "
-                "memory, so a very long list needs memory in proportion."
-            )
+            self.notice = f"No temporary file could be made for the list ({exc}); {MEMORY_NOTICE}"
             log.warning("row store in memory: %s", exc)
-            db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-        # A scratch file: nothing to recover after a crash, so no journal and no syncing.
-        db.execute("PRAGMA journal_mode=OFF")
+            return self._in_memory()
+        # A scratch file: nothing to recover after a crash, so no syncing; the journal is in
+        # memory only so that a statement the full disk refused can be rolled back whole.
+        db.execute("PRAGMA journal_mode=MEMORY")
         db.execute("PRAGMA synchronous=OFF")
         db.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")
         db.execute("PRAGMA temp_store=FILE")
         return db
+
+    @staticmethod
+    def _in_memory() -> sqlite3.Connection:
+        db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=MEMORY")
+        db.execute("PRAGMA temp_store=MEMORY")
+        return db
+
+    def _run(self, many: bool, sql: str, args: Any = ()) -> sqlite3.Cursor:
+        """One statement; if the disk is full, again in memory (see the module)."""
+        if many and self._log is not None and not isinstance(args, list | tuple):
+            args = list(args)  # kept, to be replayed
+        try:
+            cursor = self._db.executemany(sql, args) if many else self._db.execute(sql, args)
+        except sqlite3.Error as exc:
+            if not _is_full(exc):
+                raise
+            self._move_to_memory(exc)
+            cursor = self._db.executemany(sql, args) if many else self._db.execute(sql, args)
+        if self._log is not None:
+            self._log.append((many, sql, args))
+        return cursor
+
+    def _move_to_memory(self, exc: sqlite3.Error, copy: bool = True) -> None:
+        """The file's rows into memory, and the transaction under way replayed there."""
+        old = self._db
+        with contextlib.suppress(sqlite3.Error):
+            if old.in_transaction:
+                old.execute("ROLLBACK")
+        db = self._in_memory()
+        if copy:
+            old.backup(db)
+        with contextlib.suppress(sqlite3.Error):
+            old.close()
+        self._db = db
+        self.notice = f"The temporary folder is full ({exc}): from now on {MEMORY_NOTICE}"
+        log.warning("row store moved to memory: %s", exc)
+        if self._log is not None:
+            db.execute("BEGIN")
+            for many, sql, args in self._log:
+                db.executemany(sql, args) if many else db.execute(sql, args)
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
@@ -81,25 +135,30 @@ class RowStore:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         self._db.execute("BEGIN")
+        self._log = []
         try:
             yield
+            self._run(False, "COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
+        finally:
+            self._log = None
 
     def execute(self, sql: str, args: Sequence[Any] = ()) -> sqlite3.Cursor:
-        return self._db.execute(sql, args)
+        return self._run(False, sql, args)
 
     # -- reading -----------------------------------------------------------------------------
 
     def ids(self) -> list[str]:
-        return [i for (i,) in self._db.execute("SELECT id FROM rows ORDER BY slot, ord")]
+        return [i for (i,) in self._run(False, "SELECT id FROM rows ORDER BY slot, ord")]
 
     def every(self) -> Iterator[tuple[int, Any]]:
         """Every row with its rid, in list order, read one at a time."""
-        cursor = self._db.execute(
-            "SELECT rows.rid, data.row FROM rows JOIN data USING (rid) ORDER BY slot, ord"
+        cursor = self._run(
+            False, "SELECT rows.rid, data.row FROM rows JOIN data USING (rid) ORDER BY slot, ord"
         )
         return ((rid, self.load(blob)) for rid, blob in cursor)
 
@@ -107,7 +166,8 @@ class RowStore:
         """Up to `limit` rows whose filter key holds `needle`, in list order."""
         return [
             self.load(blob)
-            for (blob,) in self._db.execute(
+            for (blob,) in self._run(
+                False,
                 "SELECT data.row FROM rows JOIN data USING (rid) WHERE instr(key, ?) > 0 "
                 "ORDER BY slot, ord LIMIT ?",
                 (needle, limit),
@@ -116,8 +176,8 @@ class RowStore:
 
     def count_matches(self, query: Query, slot: int) -> int:
         where, args = _match_sql(query)
-        (count,) = self._db.execute(
-            f"SELECT count(*) FROM rows WHERE slot = ? AND {where}", (slot, *args)
+        (count,) = self._run(
+            False, f"SELECT count(*) FROM rows WHERE slot = ? AND {where}", (slot, *args)
         ).fetchone()
         return int(count)
 
@@ -125,7 +185,8 @@ class RowStore:
         """(slot, matches) for the slots from `low` to `high` that have any: one query."""
         where, args = _match_sql(query)
         return iter(
-            self._db.execute(
+            self._run(
+                False,
                 f"SELECT slot, count(*) FROM rows WHERE slot >= ? AND slot <= ? AND {where} "
                 "GROUP BY slot",
                 (low, high, *args),
@@ -176,8 +237,8 @@ class RowStore:
             (f"{name} {before} ?", (value,)),
             (f"{name} = ? AND (slot, ord) < (?, ?)", (value, *place)),
         ):
-            (count,) = self._db.execute(
-                f"SELECT count(*) FROM rows WHERE {where} AND {condition}", (*args, *extra)
+            (count,) = self._run(
+                False, f"SELECT count(*) FROM rows WHERE {where} AND {condition}", (*args, *extra)
             ).fetchone()
             index += int(count)
         return index
@@ -201,7 +262,8 @@ class RowStore:
             f"SELECT rid, s{column} AS value, slot, ord FROM rows WHERE {where}{condition} "
             f"ORDER BY {_order(descending, backward, f's{column}')} LIMIT ? OFFSET ?"
         )
-        found = self._db.execute(
+        found = self._run(
+            False,
             f"SELECT value, slot, ord, data.row FROM ({inner}) JOIN data USING (rid) "
             f"ORDER BY {_order(descending, backward, 'value')}",
             (*match, *args, size, offset),
@@ -213,10 +275,12 @@ class RowStore:
     def add_sort_column(self, values: Iterable[tuple[Any, int]] = ()) -> int:
         """A column for one more sort key, filled with (value, rid) pairs; its number."""
         number = self.sort_columns
-        self._db.execute(f"ALTER TABLE rows ADD COLUMN s{number}")
+        self._run(False, f"ALTER TABLE rows ADD COLUMN s{number}")
         self.sort_columns += 1
-        with self.transaction():
-            self._db.executemany(f"UPDATE rows SET s{number}=? WHERE rid=?", values)
+        pairs = iter(values)
+        while chunk := list(itertools.islice(pairs, BACKFILL_CHUNK)):  # a bounded replay
+            with self.transaction():
+                self._run(True, f"UPDATE rows SET s{number}=? WHERE rid=?", chunk)
         return number
 
     def has_index(self, column: int, descending: bool) -> bool:
@@ -229,7 +293,7 @@ class RowStore:
             return
         direction = "DESC" if descending else "ASC"
         name = f"rows_s{column}_{direction.lower()}"
-        self._db.execute(f"CREATE INDEX {name} ON rows (s{column} {direction}, slot, ord)")
+        self._run(False, f"CREATE INDEX {name} ON rows (s{column} {direction}, slot, ord)")
         self._indexes.add((column, descending))
 
     # -- rows --------------------------------------------------------------------------------
@@ -248,58 +312,61 @@ class RowStore:
         marks = ",".join("?" * (6 + self.sort_columns))
         first = self._next_rid
         self._next_rid += len(rows)
-        self._db.executemany(
+        self._run(
+            True,
             f"INSERT INTO rows (rid, id, slot, ord, key, status{sort}) VALUES ({marks})",
             [(first + n, *values) for n, values in enumerate(rows)],
         )
-        self._db.executemany(
-            "INSERT INTO data VALUES (?, ?)", [(first + n, blob) for n, blob in enumerate(blobs)]
+        self._run(
+            True, "INSERT INTO data VALUES (?, ?)", [(first + n, b) for n, b in enumerate(blobs)]
         )
 
     def delete_slot(self, slot: int) -> None:
-        self._db.execute("DELETE FROM data WHERE rid IN (SELECT rid FROM rows WHERE slot=?)",
-                         (slot,))  # fmt: skip
-        self._db.execute("DELETE FROM rows WHERE slot=?", (slot,))
+        self._run(False, "DELETE FROM data WHERE rid IN (SELECT rid FROM rows WHERE slot=?)",
+                  (slot,))  # fmt: skip
+        self._run(False, "DELETE FROM rows WHERE slot=?", (slot,))
 
     def delete_ids(self, ids: Sequence[str]) -> None:
         for chunk, marks in _chunks(ids):
-            self._db.execute(
+            self._run(
+                False,
                 f"DELETE FROM data WHERE rid IN (SELECT rid FROM rows WHERE id IN ({marks}))",
                 chunk,
             )
-            self._db.execute(f"DELETE FROM rows WHERE id IN ({marks})", chunk)
+            self._run(False, f"DELETE FROM rows WHERE id IN ({marks})", chunk)
 
     def places(self, ids: Sequence[str]) -> dict[str, tuple[int, int]]:
         """Where each of these ids is now: (slot, ord)."""
         found: dict[str, tuple[int, int]] = {}
         for chunk, marks in _chunks(ids):
-            for row_id, slot, ord_ in self._db.execute(
-                f"SELECT id, slot, ord FROM rows WHERE id IN ({marks})", chunk
-            ):
+            for row_id, slot, ord_ in self._run(
+                False, f"SELECT id, slot, ord FROM rows WHERE id IN ({marks})", chunk
+            ).fetchall():
                 found[row_id] = (slot, ord_)
         return found
 
     def slot_rows(self, slot: int) -> list[Any]:
         return [
             self.load(blob)
-            for (blob,) in self._db.execute(
+            for (blob,) in self._run(
+                False,
                 "SELECT data.row FROM rows JOIN data USING (rid) WHERE slot=? ORDER BY ord",
                 (slot,),
-            )
+            ).fetchall()
         ]
 
     def renumber(self, slot: int) -> None:
         """Dense `ord` again after rows left a slot."""
-        rids = [r for (r,) in self._db.execute(
-            "SELECT rid FROM rows WHERE slot=? ORDER BY ord", (slot,))]  # fmt: skip
-        self._db.executemany("UPDATE rows SET ord=? WHERE rid=?", list(enumerate(rids)))
+        rids = [r for (r,) in self._run(
+            False, "SELECT rid FROM rows WHERE slot=? ORDER BY ord", (slot,))]  # fmt: skip
+        self._run(True, "UPDATE rows SET ord=? WHERE rid=?", list(enumerate(rids)))
 
     def sort_values(self, ids: Sequence[str], column: int) -> dict[str, Any]:
         """The stored value of one sort column for each of these ids."""
         found: dict[str, Any] = {}
         for chunk, marks in _chunks(ids):
-            for row_id, value in self._db.execute(
-                f"SELECT id, s{column} FROM rows WHERE id IN ({marks})", chunk
+            for row_id, value in self._run(
+                False, f"SELECT id, s{column} FROM rows WHERE id IN ({marks})", chunk
             ):
                 found[row_id] = value
         return found
@@ -311,13 +378,13 @@ class RowStore:
         sets = "".join(f", s{n}=?" for n in range(self.sort_columns))
         with self.transaction():
             for row_id, key, status, *rest in changes:
-                found = self._db.execute("SELECT rid FROM rows WHERE id=?", (row_id,)).fetchone()
+                found = self._run(False, "SELECT rid FROM rows WHERE id=?", (row_id,)).fetchone()
                 if found is None:
                     continue
                 *sort, blob = rest
-                self._db.execute(f"UPDATE rows SET key=?, status=?{sets} WHERE rid=?",
-                                 (key, status, *sort, found[0]))  # fmt: skip
-                self._db.execute("UPDATE data SET row=? WHERE rid=?", (blob, found[0]))
+                self._run(False, f"UPDATE rows SET key=?, status=?{sets} WHERE rid=?",
+                          (key, status, *sort, found[0]))  # fmt: skip
+                self._run(False, "UPDATE data SET row=? WHERE rid=?", (blob, found[0]))
 
 
 def _match_sql(query: Query) -> tuple[str, list[Any]]:
@@ -327,6 +394,9 @@ def _match_sql(query: Query) -> tuple[str, list[Any]]:
         statuses = sorted(query.statuses)
         clauses.append(f"status IN ({','.join('?' * len(statuses))})")
         args += statuses
+    if query.only is not None:  # `changed:`
+        clauses.append("id IN (SELECT value FROM json_each(?))")
+        args.append(json.dumps(sorted(query.only)))
     if query.reasons:  # `reason:` terms: the reason's mark in the key (lists/query.py)
         reasons = sorted(query.reasons)
         clauses.append("(" + " OR ".join("instr(key, ?) > 0" for _ in reasons) + ")")
@@ -340,6 +410,16 @@ def _order(descending: bool, backward: bool, column: str) -> str:
     first = "ASC" if descending == backward else "DESC"
     rest = "DESC" if backward else "ASC"
     return f"{column} {first}, slot {rest}, ord {rest}"
+
+
+def _is_full(exc: sqlite3.Error) -> bool:
+    """The disk (or the temporary folder's quota) is full: SQLITE_FULL, or the I/O error a
+    failed write gives."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR)
+    text = str(exc).lower()
+    return "disk is full" in text or "disk i/o error" in text
 
 
 def _chunks(ids: Sequence[str], size: int = 500) -> Iterator[tuple[Sequence[str], str]]:

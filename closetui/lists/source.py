@@ -63,6 +63,9 @@ class SequenceView:
 
 @dataclass(frozen=True, slots=True)
 class FetchedPage:
+    """A page of a list as rows: what a source gives its feed (the client's `Page`, made
+    into the list's rows, with the page itself kept for output that wants it unchanged)."""
+
     skip: int
     rows: list[Any]  # Row, or another row type with `id`, `key` and `fetched_at`
     has_more: bool
@@ -74,6 +77,11 @@ class FetchedPage:
     @property
     def next_skip(self) -> int:
         return self.skip + self.limit
+
+    @property
+    def items(self) -> list[Any]:
+        """The rows, by the name the client's `Page` gives its items: a walk reads either."""
+        return self.rows
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -115,6 +123,13 @@ def row_from_summary(
         fetched_at=fetched_at,
         counts=counts,
     )
+
+
+def mark_changed(rows: list[Row], changed: frozenset[str]) -> list[Row]:
+    """Mark the rows whose sequence changed since it was last looked at."""
+    for row in rows:
+        row.changed = row.id in changed
+    return rows
 
 
 class PagedSource:
@@ -178,7 +193,8 @@ class SequenceSource(PagedSource):
         if not found:
             return None
         counts = self.cache.counts([r.id for r in found])
-        return [row_from_summary(r, r.fetched_at, counts.get(r.id)) for r in found]
+        rows = [row_from_summary(r, r.fetched_at, counts.get(r.id)) for r in found]
+        return mark_changed(rows, self.cache.changed_ids())
 
     async def _list(self, skip: int) -> Page[SequenceListing]:
         prefetched, self.prefetched = self.prefetched, None
@@ -220,6 +236,8 @@ class SequenceSource(PagedSource):
             if summary.id not in self._written
         ]
         self._written.update(summary.id for _, _, summary in new)
+        # Before the page replaces them: the cached versions are what a change replaced.
+        await asyncio.to_thread(self.cache.note_versions, [raw for raw, _, _ in new], now)
         saved = await asyncio.to_thread(
             self.cache.put_sequence_page,
             skip,
@@ -234,6 +252,7 @@ class SequenceSource(PagedSource):
                 self._unsaved[raw["id"]] = Stored(raw, now)
             while len(self._unsaved) > UNSAVED_MAX:
                 del self._unsaved[next(iter(self._unsaved))]
+        mark_changed(rows, self.cache.changed_ids())
         return FetchedPage(skip, rows, page.has_more, page.limit, page.problems, page, texts)
 
     def begin_pass(self) -> None:
@@ -293,5 +312,6 @@ class SequenceSource(PagedSource):
         assert self.client is not None
         sequence, raw = await self.client.get_sequence(sequence_id)
         now = self.clock()
+        await asyncio.to_thread(self.cache.note_versions, [raw], now)
         await asyncio.to_thread(self.cache.put_detail, sequence_id, raw, now)
         return SequenceView(sequence, now, sequence.subscription_counts)

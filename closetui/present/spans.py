@@ -58,21 +58,23 @@ def cell_width(text: str) -> int:
     return total
 
 
-def clip(line: Line, width: int) -> Line:
-    """`line` cut to `width` cells, ending with `…` when anything was cut."""
-    if sum(cell_width(span.text) for span in line) <= width:
+def clip(line: Line, width: int, cell_len: Callable[[str], int] | None = None) -> Line:
+    """`line` cut to `width` cells, ending with `…` when anything was cut (cells counted by
+    `cell_len`: a terminal's own measure where one is at hand)."""
+    measure = cell_len or cell_width
+    if sum(measure(span.text) for span in line) <= width:
         return list(line)
     out: Line = []
     room = max(0, width - 1)
     for span in line:
-        size = cell_width(span.text)
+        size = measure(span.text)
         if size <= room:
             out.append(span)
             room -= size
             continue
         kept = ""
         for char in span.text:
-            step = cell_width(char)
+            step = measure(char)
             if step > room:
                 break
             kept += char

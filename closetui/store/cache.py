@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import itertools
 import json
 import os
 import sqlite3
@@ -24,8 +25,10 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar, cast
 
 from closetui.store.private import open_private, private_folder, refuse_link
+from closetui.store.versions import VERSION_FORMAT, Version, fingerprint, kept_form
+from closetui.textsafe import replace_lone_surrogates_in
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SUFFIX = ".sqlite3"
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -68,6 +71,33 @@ CREATE TABLE IF NOT EXISTS pages (
 );
 """
 
+# Schema 2: the versions a sequence had (the history) and when each was last looked at.
+# A file of an earlier schema gets the tables it lacks, keeping everything it holds.
+_VERSIONS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS version_heads (
+    sequence_id TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    first_seen REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS versions (
+    rid INTEGER PRIMARY KEY,
+    sequence_id TEXT NOT NULL,
+    first_seen REAL NOT NULL,
+    replaced_at REAL NOT NULL,
+    format INTEGER NOT NULL,
+    json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS versions_sequence ON versions (sequence_id, first_seen);
+CREATE INDEX IF NOT EXISTS versions_replaced ON versions (replaced_at);
+CREATE TABLE IF NOT EXISTS looked (sequence_id TEXT PRIMARY KEY, at REAL NOT NULL);
+"""
+# The current version of each sequence is its cached row (sequences or details, the newer):
+# a head holds only its fingerprint and since when, so a sequence that never changes costs
+# a few dozen bytes of history, not a second copy.
+_MIGRATIONS = {1: _VERSIONS_SCHEMA}  # from schema N to N + 1
+HISTORY_PER_SEQUENCE = 20  # earlier versions kept of one sequence (the config may change it)
+HISTORY_TOTAL = 2000  # earlier versions kept across the account
+
 
 @dataclass(frozen=True, slots=True)
 class CachedRow:
@@ -105,6 +135,13 @@ class CacheBroken(Exception):
     pass
 
 
+def _loads(text: str) -> Any:
+    """Cached JSON, as valid Unicode: a cache written before closetui mended lone surrogates
+    where JSON is read may hold `\\udc9b` escapes (json.dumps writes them)."""
+    value = json.loads(text)
+    return replace_lone_surrogates_in(value) if "\\ud" in text.lower() else value
+
+
 def _guarded(
     default: Any, *, write: bool = False
 ) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
@@ -119,10 +156,13 @@ def _guarded(
             self = cast(Cache, args[0])
             with self._lock:
                 if write and self.read_only:
+                    self.writes_lost += 1
                     return cast(_R, copy.copy(default))
                 try:
                     return method(*args, **kwargs)
                 except sqlite3.DatabaseError as exc:
+                    if write:
+                        self.writes_lost += 1
                     self._failed(exc)
                     return cast(_R, copy.copy(default))
 
@@ -136,8 +176,12 @@ class Cache:
         """`path` None: an in-memory store, for when no folder can be written."""
         self.path = path
         self.notices: list[str] = []
+        # Writes that did not reach the file (a full disk, a read-only cache): a command
+        # that must store what it fetched (`sync`) fails when this grows.
+        self.writes_lost = 0
         self.read_only = False
         self._told: set[str] = set()  # kinds of trouble already reported
+        self.history_bounds = (HISTORY_PER_SEQUENCE, HISTORY_TOTAL)
         self._lock = threading.RLock()
         self._db: sqlite3.Connection
         self._open()
@@ -190,6 +234,8 @@ class Cache:
             version = self._version()
             if version is None:
                 self._create_schema()
+            elif version in _MIGRATIONS:
+                self._migrate(version)
             elif version != SCHEMA_VERSION:
                 raise CacheBroken(
                     f"it has schema version {version}, this closetui uses {SCHEMA_VERSION}"
@@ -264,7 +310,16 @@ class Cache:
     def _create_schema(self) -> None:
         # executescript commits on its own, so the transaction is spelled out in the script.
         self._db.executescript(
-            f"BEGIN IMMEDIATE;\n{_SCHEMA}\n"
+            f"BEGIN IMMEDIATE;\n{_SCHEMA}\n{_VERSIONS_SCHEMA}\n"
+            f"INSERT OR REPLACE INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');\nCOMMIT;"
+        )
+
+    def _migrate(self, version: int) -> None:
+        """An earlier schema's file gets what the later ones added, in one transaction: what
+        it holds stays."""
+        script = "".join(_MIGRATIONS[v] for v in range(version, SCHEMA_VERSION))
+        self._db.executescript(
+            f"BEGIN IMMEDIATE;\n{script}\n"
             f"INSERT OR REPLACE INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');\nCOMMIT;"
         )
 
@@ -383,7 +438,7 @@ class Cache:
         row = self._db.execute(
             "SELECT json, fetched_at FROM sequences WHERE id=?", (sequence_id,)
         ).fetchone()
-        return Stored(json.loads(row[0]), row[1]) if row else None
+        return Stored(_loads(row[0]), row[1]) if row else None
 
     @_guarded(False, write=True)
     def put_sequence_page(
@@ -438,7 +493,7 @@ class Cache:
         row = self._db.execute(
             "SELECT json, fetched_at FROM details WHERE id=?", (sequence_id,)
         ).fetchone()
-        return Stored(json.loads(row[0]), row[1]) if row else None
+        return Stored(_loads(row[0]), row[1]) if row else None
 
     @_guarded({})
     def counts(self, sequence_ids: list[str]) -> dict[str, dict[str, int | None]]:
@@ -453,7 +508,7 @@ class Cache:
                 f"WHERE id IN ({marks})",
                 chunk,
             ):
-                counts = json.loads(raw) if isinstance(raw, str) else None
+                counts = _loads(raw) if isinstance(raw, str) else None
                 if isinstance(counts, dict):
                     found[sequence_id] = {
                         str(k): v if isinstance(v, int) and not isinstance(v, bool) else None
@@ -476,7 +531,7 @@ class Cache:
         ).fetchone()
         if not row:
             return None
-        return Stored(json.loads(row[0]) if row[0] is not None else None, row[1])
+        return Stored(_loads(row[0]) if row[0] is not None else None, row[1])
 
     @_guarded({})
     def lookups(self, kind: str) -> dict[str, Stored]:
@@ -484,8 +539,7 @@ class Cache:
             "SELECT id, json, fetched_at FROM lookups WHERE kind=?", (kind,)
         ).fetchall()
         return {
-            key: Stored(json.loads(data) if data is not None else None, at)
-            for key, data, at in rows
+            key: Stored(_loads(data) if data is not None else None, at) for key, data, at in rows
         }
 
     @_guarded([])
@@ -517,7 +571,7 @@ class Cache:
             "SELECT json, has_more, fetched_at FROM pages WHERE kind=? AND owner=? AND skip=?",
             (kind, owner, skip),
         ).fetchone()
-        return (json.loads(row[0]), bool(row[1]), row[2]) if row else None
+        return (_loads(row[0]), bool(row[1]), row[2]) if row else None
 
     @_guarded([])
     def page_sizes(self, kind: str, owner: str) -> list[tuple[int, int, bool]]:
@@ -582,6 +636,194 @@ class Cache:
             for status, reason, n in rows
             if isinstance(status, str)
         }
+
+    # -- the history: earlier versions of sequences ---------------------------------------
+
+    def _current(self, sequence_id: str) -> tuple[Any, float] | None:
+        """The sequence as the cache holds it now (list row or detail, the newer)."""
+        found = None
+        for table in ("sequences", "details"):
+            row = self._db.execute(
+                f"SELECT json, fetched_at FROM {table} WHERE id=?", (sequence_id,)
+            ).fetchone()
+            if row is not None and (found is None or row[1] >= found[1]):
+                found = row
+        return found
+
+    @_guarded(0, write=True)
+    def note_versions(self, raws: Sequence[Any], at: float) -> int:
+        """Each fetched sequence against the version the cache holds of it, called before the
+        fetch is stored: one that differs in what a person reads becomes the current
+        version, and the cached one it replaces is kept with when that happened. A fetch
+        that changes nothing stores nothing. The number of sequences that changed."""
+        fetched = {
+            raw["id"]: raw
+            for raw in raws
+            if isinstance(raw, dict) and isinstance(raw.get("id"), str)
+        }
+        if not fetched:
+            return 0
+        per_sequence, total = self.history_bounds
+        changed = 0
+        with self._transaction():
+            heads = dict(
+                (row[0], (row[1], row[2]))
+                for row in self._db.execute(
+                    "SELECT sequence_id, fingerprint, first_seen FROM version_heads "
+                    "WHERE sequence_id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(list(fetched)),),
+                )
+            )
+            new_heads = []
+            for sequence_id, raw in fetched.items():
+                mark = fingerprint(raw)
+                head = heads.get(sequence_id)
+                if head is not None and head[0] == mark:
+                    continue
+                new_heads.append((sequence_id, mark, at))
+                before = self._current(sequence_id) if head is not None else None
+                if head is not None and before is not None:
+                    changed += 1
+                    try:
+                        kept = json.dumps(kept_form(json.loads(before[0])))
+                    except (ValueError, TypeError, AttributeError):
+                        kept = before[0]
+                    self._db.execute(
+                        "INSERT INTO versions (sequence_id, first_seen, replaced_at, format, json) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        (sequence_id, head[1], at, VERSION_FORMAT, kept),
+                    )
+                    self._db.execute(
+                        "DELETE FROM versions WHERE rid IN (SELECT rid FROM versions "
+                        "WHERE sequence_id=? ORDER BY replaced_at DESC, rid DESC "
+                        "LIMIT -1 OFFSET ?)",
+                        (sequence_id, max(0, per_sequence)),
+                    )
+            self._db.executemany("INSERT OR REPLACE INTO version_heads VALUES (?, ?, ?)", new_heads)
+            if changed:
+                self._db.execute(
+                    "DELETE FROM versions WHERE rid IN (SELECT rid FROM versions "
+                    "ORDER BY replaced_at DESC, rid DESC LIMIT -1 OFFSET ?)",
+                    (max(0, total),),
+                )
+        return changed
+
+    def _readable(self, rows: Iterable[tuple[Any, ...]]) -> list[Version]:
+        """Kept versions as values; a row that cannot be read (damaged, or written in a
+        format this closetui does not know) is skipped, and said once."""
+        found, skipped = [], 0
+        for sequence_id, first_seen, replaced_at, form, text in rows:
+            try:
+                data = json.loads(text) if form == VERSION_FORMAT else None
+                if not isinstance(data, dict) or not isinstance(first_seen, int | float):
+                    raise ValueError(text)
+                if replaced_at is not None and not isinstance(replaced_at, int | float):
+                    raise ValueError(replaced_at)
+            except (ValueError, TypeError):
+                skipped += 1
+                continue
+            found.append(Version(str(sequence_id), float(first_seen), replaced_at, data))
+        if skipped:
+            self._tell(
+                "version-rows",
+                f"{skipped} kept version{'s' if skipped != 1 else ''} of a sequence could not "
+                "be read (damaged, or from another closetui) and "
+                f"{'are' if skipped != 1 else 'is'} left out of the history.",
+            )
+        return found
+
+    def _head(self, sequence_id: str) -> Version | None:
+        """The current version: the cached sequence, since the head says it was first seen."""
+        head = self._db.execute(
+            "SELECT first_seen FROM version_heads WHERE sequence_id=?", (sequence_id,)
+        ).fetchone()
+        current = self._current(sequence_id)
+        if head is None or current is None:
+            return None
+        return next(
+            iter(self._readable([(sequence_id, head[0], None, VERSION_FORMAT, current[0])])), None
+        )
+
+    _VERSION_COLUMNS = "sequence_id, first_seen, replaced_at, format, json"
+
+    @_guarded([])
+    def versions(self, sequence_id: str, limit: int = -1) -> list[Version]:
+        """Every kept version of a sequence (or the newest `limit`), the current one first."""
+        head = self._head(sequence_id)
+        if limit == 0:
+            return []
+        kept = self._readable(
+            self._db.execute(
+                f"SELECT {self._VERSION_COLUMNS} FROM versions WHERE sequence_id=? "
+                "ORDER BY first_seen DESC, rid DESC LIMIT ?",
+                (sequence_id, limit - 1 if limit > 0 and head is not None else limit),
+            )
+        )
+        return [head, *kept] if head is not None else kept
+
+    @_guarded([])
+    def changes_since(self, since: float) -> list[tuple[Version, Version]]:
+        """Every change the cache saw at `since` or later, as (before, after), the newest
+        first."""
+        rows = self._db.execute(
+            f"SELECT {self._VERSION_COLUMNS} FROM versions WHERE sequence_id IN "
+            "(SELECT sequence_id FROM versions WHERE replaced_at >= ?) "
+            "ORDER BY sequence_id, first_seen, rid",
+            (since,),
+        ).fetchall()
+        by_sequence: dict[str, list[Version]] = {}
+        for version in self._readable(rows):
+            by_sequence.setdefault(version.sequence_id, []).append(version)
+        pairs = []
+        for sequence_id, kept in by_sequence.items():
+            head = self._head(sequence_id)
+            line = [*kept, head] if head is not None else kept
+            pairs += [
+                (before, after)
+                for before, after in itertools.pairwise(line)
+                if before.replaced_at is not None and before.replaced_at >= since
+            ]
+        return sorted(pairs, key=lambda pair: pair[1].first_seen, reverse=True)
+
+    @_guarded(None, write=True)
+    def keep_versions(self, kept: Sequence[tuple[dict[str, Any], float, float | None]]) -> None:
+        """Versions as they are, (sequence, first seen, replaced at) each; replaced at None
+        marks the current one, which must be the cached sequence: what the demo starts with."""
+        with self._transaction():
+            for raw, first, replaced in kept:
+                if replaced is None:
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO version_heads VALUES (?, ?, ?)",
+                        (raw["id"], fingerprint(raw), first),
+                    )
+                else:
+                    self._db.execute(
+                        "INSERT INTO versions (sequence_id, first_seen, replaced_at, format, "
+                        "json) VALUES (?, ?, ?, ?, ?)",
+                        (raw["id"], first, replaced, VERSION_FORMAT, json.dumps(kept_form(raw))),
+                    )
+
+    @_guarded(frozenset())
+    def changed_ids(self) -> frozenset[str]:
+        """The sequences with a change the cache saw after they were last looked at."""
+        return frozenset(
+            row[0]
+            for row in self._db.execute(
+                "SELECT DISTINCT v.sequence_id FROM versions v LEFT JOIN looked l "
+                "ON l.sequence_id = v.sequence_id WHERE v.replaced_at > coalesce(l.at, 0)"
+            )
+        )
+
+    @_guarded(None, write=True)
+    def mark_looked(self, sequence_id: str, at: float) -> None:
+        """The person has seen this sequence's latest change: it is no longer marked."""
+        with self._transaction():
+            self._db.execute("INSERT OR REPLACE INTO looked VALUES (?, ?)", (sequence_id, at))
+
+    @_guarded(0)
+    def kept_version_count(self) -> int:
+        """Earlier versions kept, across the account (the current ones not counted)."""
+        return int(self._db.execute("SELECT count(*) FROM versions").fetchone()[0])
 
     # -- changes made from here (pause, resume, unsubscribe) ---------------------------------
 

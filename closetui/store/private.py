@@ -48,18 +48,25 @@ def open_private(path: Path, flags: int) -> int:
 
     Raises OSError (with a sentence as its strerror) when the path is a link, or not a plain
     file of ours with one name: a hard link to another file would be as bad as a symlink."""
+    # O_NONBLOCK: a FIFO (or a device) there must be refused, not waited on in open() for
+    # a reader that never comes; it is cleared once the descriptor is known to be a file.
     try:
-        fd = os.open(path, flags | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, FILE_MODE)
+        fd = os.open(
+            path, flags | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, FILE_MODE
+        )
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise OSError(
                 errno.ELOOP, "it is a symbolic link, which closetui never follows"
             ) from None
+        if exc.errno == errno.ENXIO:  # a FIFO with no reader, or a device with no driver
+            raise OSError(errno.EINVAL, "it is not a plain file") from None
         raise
     try:
         found = os.fstat(fd)
         if not stat.S_ISREG(found.st_mode):
             raise OSError(errno.EINVAL, "it is not a plain file")
+        os.set_blocking(fd, True)
         if found.st_uid != os.geteuid():
             raise OSError(errno.EPERM, f"it belongs to another user (uid {found.st_uid})")
         if found.st_nlink > 1:

@@ -13,11 +13,12 @@ import collections
 import concurrent.futures
 import gc
 import signal
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.console import RenderableType
 from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -27,18 +28,26 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from closetui.close.models import Page, SequenceListing
-from closetui.config.preferences import read_preferences, save_theme
+from closetui.config.preferences import read_preferences, save_detail_layout, save_theme
 from closetui.config.settings import Settings
 from closetui.config.tuning import RECONNECT_DELAYS
 from closetui.errors import CloseTuiError, ConfigError
 from closetui.logs import log
 from closetui.session import Session
-from closetui.signals import ENDING, die_of
+from closetui.signals import (
+    ENDING,
+    arm_watchdog,
+    die_of,
+    disarm_watchdog,
+    restore_terminal,
+)
 from closetui.textsafe import inert
 from closetui.tui.commands import ProfileProvider
+from closetui.tui.driver import GONE, Driver, watch_terminal
 from closetui.tui.keymap import binding_ids, check_keymap
-from closetui.tui.messages import ProfileChosen, RequestHeldUp
+from closetui.tui.messages import ProfileChosen, RequestHeldUp, SettingChosen
 from closetui.tui.screens.help import HelpScreen
+from closetui.tui.screens.history import HistoryScreen
 from closetui.tui.screens.message import MessageScreen
 from closetui.tui.screens.person import owners as person_owners
 from closetui.tui.screens.run import RunScreen
@@ -103,6 +112,9 @@ class ClosetuiApp(App[int]):
         self.log_path: Path | None = None
         self.fatal_message = "unexpected error"
         self.ended_by: int | None = None  # the signal that ended the app, if one did
+        # Called as the app starts to end (`q`, a signal, a fatal error): `run_app` arms its
+        # watchdog there, so a shutdown that blocks on a vanished terminal cannot hang.
+        self.on_ending: Callable[[], None] | None = None
         self._switching = False
         # Every toast said this run, newest last (as shown: made inert), for a person's
         # "what did it say?" and for tests.
@@ -121,7 +133,8 @@ class ClosetuiApp(App[int]):
         preferences = read_preferences(self.settings.config_path)
         self.start_notices = list(preferences.problems)
         owners = (type(self), SequencesScreen, SubscriptionsScreen, RunScreen, MessageScreen,
-                  HelpScreen, SequenceList, SubscriptionList, DetailPane, FeedPane)  # fmt: skip
+                  HelpScreen, SequenceList, SubscriptionList, DetailPane, FeedPane,
+                  HistoryScreen)  # fmt: skip
         ids = binding_ids(owners) | binding_ids(person_owners())
         self.keys_in_force, problems = check_keymap(preferences.keymap, ids)
         self.start_notices += problems
@@ -131,6 +144,7 @@ class ClosetuiApp(App[int]):
             if len(palette) > 1:  # the footer finds the palette's key by its name
                 self.COMMAND_PALETTE_BINDING = palette  # type: ignore[misc]  # (per app)
         self._saved_theme = preferences.theme
+        self._theme_save: asyncio.Future[None] | None = None
         if preferences.theme in self.available_themes:
             self.theme = preferences.theme
         elif preferences.theme:
@@ -145,15 +159,43 @@ class ClosetuiApp(App[int]):
             self.notify(notice, title="Config", severity="warning", markup=False, timeout=15)
 
     def _theme_changed(self, theme: Theme) -> None:
-        """A theme chosen in the palette is kept for the next start."""
+        """A theme chosen in the palette is kept for the next start: written off the UI
+        thread (a huge config file takes seconds), one save after the other."""
         if theme.name == self._saved_theme:
             return
+        self._theme_save = asyncio.ensure_future(self._save_theme(theme.name, self._theme_save))
+
+    async def _save_theme(self, name: str, before: asyncio.Future[None] | None) -> None:
+        if before is not None:
+            await asyncio.wait({before})
         try:
-            save_theme(self.settings.config_path, theme.name)
+            await asyncio.to_thread(save_theme, self.settings.config_path, name)
         except ConfigError as exc:
             self.notify(exc.message, title="Theme", severity="warning", markup=False)
             return
-        self._saved_theme = theme.name
+        self._saved_theme = name
+
+    def on_setting_chosen(self, message: SettingChosen) -> None:
+        """A layout chosen in the app (`v`, `w`) is kept as the theme is: off the UI thread,
+        one save after the other."""
+        self._theme_save = asyncio.ensure_future(
+            self._save_setting(message.key, message.value, self._theme_save)
+        )
+
+    async def _save_setting(
+        self, key: str, value: str, before: asyncio.Future[None] | None
+    ) -> None:
+        if before is not None:
+            await asyncio.wait({before})
+        try:
+            await asyncio.to_thread(save_detail_layout, self.settings.config_path, key, value)
+        except ConfigError as exc:
+            self.notify(exc.message, title="Config", severity="warning", markup=False)
+
+    @property
+    def theme_saved(self) -> bool:
+        """No theme is waiting to be written (tests wait for this)."""
+        return self._theme_save is None or self._theme_save.done()
 
     # -- the session -------------------------------------------------------------------------
 
@@ -181,13 +223,37 @@ class ClosetuiApp(App[int]):
 
     def _start_network(self) -> None:
         assert self.session is not None
+        if self._client is not None:
+            self._connected(self.session, self._client)
+        else:
+            # Building the client imports httpx (and, for the demo, builds its organization):
+            # off the UI thread, so keys typed meanwhile are answered (and wait for it).
+            spawn(self, self._open_network(self.session), "network")
+
+    async def _open_network(self, session: Session) -> None:
+        from closetui.connect import open_client
+
         try:
-            self.session.connect(self._client)
+            client = await asyncio.to_thread(open_client, session.settings)
         except CloseTuiError as exc:
             self.notify(exc.message, severity="error", markup=False)
             return
-        self.session.on_client_event(self._client_event)
+        if session is not self.session:  # switched to another profile meanwhile
+            await client.aclose()
+            return
+        self._connected(session, client)
+
+    def _connected(self, session: Session, client: CloseClient) -> None:
+        try:
+            session.connect(client)
+        except CloseTuiError as exc:
+            self.notify(exc.message, severity="error", markup=False)
+            return
+        session.on_client_event(self._client_event)
         self.main.network_started()
+        for screen in self.screen_stack:  # screens opened by keys typed ahead
+            if isinstance(screen, SubscriptionsScreen):
+                screen.network_started()
 
     def notify(
         self,
@@ -208,8 +274,22 @@ class ClosetuiApp(App[int]):
         )
 
     def end_by_signal(self, signum: int) -> None:
-        self.ended_by = signum
+        if self.ended_by is None:
+            self.ended_by = signum
         self.exit()
+
+    def exit(
+        self,
+        result: int | None = None,
+        return_code: int = 0,
+        message: RenderableType | None = None,
+    ) -> None:
+        self._ending()
+        super().exit(result, return_code, message)
+
+    def _ending(self) -> None:
+        if self.on_ending is not None:
+            self.on_ending()
 
     def _client_event(self, event: ClientEvent) -> None:
         self.main.post_message(RequestHeldUp(event))
@@ -284,6 +364,9 @@ class ClosetuiApp(App[int]):
             return False
 
     async def on_unmount(self) -> None:
+        self._ending()
+        if self._theme_save is not None:  # a theme chosen just before quitting is kept
+            await asyncio.wait({self._theme_save}, timeout=3)
         self.workers.cancel_all()
         if self.session is not None:
             await self.session.aclose()
@@ -307,6 +390,7 @@ class ClosetuiApp(App[int]):
     def _fatal_error(self) -> None:
         # Textual would print a traceback with local variables; one line is enough, and the
         # log file has the rest.
+        self._ending()
         self.bell()
         self._exit_renderables.append(Text(f"closetui: {self.fatal_message}"))
         self._close_messages_no_wait()
@@ -344,6 +428,7 @@ def run_app(
 
     app = ClosetuiApp(settings, first_page=first_page)
     app.log_path = setup_logging(settings.log_dir)  # already set up by the CLI: returns its path
+    _guard_the_terminal(app)
     with asyncio.Runner() as runner:
         # Handlers on the loop, from before the first frame: a signal wakes the loop, and the
         # app leaves the way `q` does, restoring the terminal (alternate screen, mouse
@@ -352,7 +437,36 @@ def run_app(
         loop = runner.get_loop()
         for signum in (*ENDING, signal.SIGINT):
             loop.add_signal_handler(signum, app.end_by_signal, signum)
+        # A terminal found gone (a write failed, or it no longer answers) ends the app as a
+        # hang-up would: from whichever thread noticed it.
+        GONE.listeners.append(lambda: _call_soon(loop, app.end_by_signal, signal.SIGHUP))
+        GONE.listeners.append(app._ending)
+        watch_terminal()
         result = app.run(loop=loop)
+    disarm_watchdog()  # the terminal is restored and the app closed: shutdown is over
     if app.ended_by is not None:
         die_of(app.ended_by)
     return app.return_code if app.return_code is not None else (result or 0)
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, call: Callable[[int], None], arg: int) -> None:
+    loop.call_soon_threadsafe(call, arg)
+
+
+def _guard_the_terminal(app: ClosetuiApp) -> None:
+    """The bounded driver, and the watchdog armed as the app starts to end."""
+    import sys
+    import termios
+
+    app.driver_class = Driver
+    try:
+        out_fd, in_fd = sys.__stdout__.fileno(), sys.__stdin__.fileno()  # type: ignore[union-attr]
+        attrs: list[Any] | None = termios.tcgetattr(in_fd)
+    except (termios.error, OSError, ValueError, AttributeError):
+        out_fd, in_fd, attrs = 1, 0, None
+
+    def restore() -> None:
+        if not GONE.is_set():  # a terminal that has gone takes nothing
+            restore_terminal(out_fd, in_fd, attrs)
+
+    app.on_ending = lambda: arm_watchdog(restore, lambda: app.ended_by)

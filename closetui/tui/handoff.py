@@ -13,19 +13,33 @@ from textual.widget import Widget
 from closetui.present.links import can_open_browser
 from closetui.textsafe import inert, truncate
 
+COPY_LIMIT = 10_000  # characters: an id, an email or an address is far shorter
 # What a toast's line holds (a toast is 60 wide, less its border and padding): text longer
 # than this would be broken across lines, so it is shown where it can be selected whole.
 TOAST_TEXT = 56
 
 
 def copy_text(node: Widget, text: str, what: str) -> bool:
-    """Copy `text` (a `what`, for the toast); refused when it holds control characters."""
+    """Copy `text` (`what` it is, for the toast: "the contact email"); refused, with the
+    reason, when it holds characters the screen shows as stand-ins (control characters,
+    bidi marks, line separators, invisible ones), or when it is over `COPY_LIMIT`."""
+    what = inert(what)  # it may quote a name from the network
     if not text:
         node.notify(f"Nothing to copy ({what}).", severity="warning", markup=False)
         return False
     if inert(text) != text:
         node.notify(
-            f"Not copied: this {what} holds control characters ({truncate(inert(text), 60)}).",
+            f"Not copied: {what} holds control or invisible characters, so what would be "
+            f"pasted is not what is shown ({truncate(inert(text), 60)}).",
+            title="Copy refused",
+            severity="warning",
+            markup=False,
+        )
+        return False
+    if len(text) > COPY_LIMIT:
+        node.notify(
+            f"Not copied: {what} is {len(text):,} characters long, over the "
+            f"{COPY_LIMIT:,} a copy may hold ({truncate(text, 60)}).",
             title="Copy refused",
             severity="warning",
             markup=False,
@@ -35,7 +49,7 @@ def copy_text(node: Widget, text: str, what: str) -> bool:
     if len(text) > TOAST_TEXT:  # a toast would break it across lines: shown to select
         show_to_select(
             node,
-            f"Copied the {what}",
+            f"Copied {what}",
             text,
             "Sent to the clipboard via OSC 52. If your terminal blocks that, select it here:",
         )

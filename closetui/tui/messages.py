@@ -38,3 +38,13 @@ class ProfileChosen(Message):
     def __init__(self, name: str) -> None:
         super().__init__()
         self.name = name
+
+
+class SettingChosen(Message):
+    """The person chose a layout to keep (`cadence`, `split`): the app writes it to the config
+    file off the UI thread."""
+
+    def __init__(self, key: str, value: str) -> None:
+        super().__init__()
+        self.key = key
+        self.value = value

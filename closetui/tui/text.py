@@ -10,7 +10,7 @@ from __future__ import annotations
 from rich.cells import cell_len, set_cell_size
 from textual.content import Content
 
-from closetui.present.spans import ClippedLine, Line, Span
+from closetui.present.spans import ClippedLine, Line, clip
 from closetui.present.spans import wrap_line as wrap_spans
 from closetui.textsafe import inert
 
@@ -20,30 +20,11 @@ def inert_content(text: str) -> Content:
     return Content(inert(text))
 
 
-def clip_line(line: Line, width: int) -> Line:
-    """A line cut at `width` cells, ending in `…` when anything was cut."""
-    if sum(cell_len(span.text) for span in line) <= width:
-        return line
-    out: Line = []
-    room = max(0, width - 1)
-    for span in line:
-        size = cell_len(span.text)
-        if size <= room:
-            out.append(span)
-            room -= size
-            continue
-        if room:
-            out.append(Span(set_cell_size(span.text, room), span.role))
-        break
-    out.append(Span("…", "dim"))
-    return out
-
-
 def wrap_line(line: Line, width: int) -> list[Line]:
     """A line cut into rows of at most `width` cells (see `present.spans.wrap_line`), measured
     as Textual measures them; a clipped line is cut with `…`."""
     if isinstance(line, ClippedLine):
-        return [clip_line(line, width)]
+        return [clip(line, width, cell_len)]
     return wrap_spans(line, width, cell_len)
 
 

@@ -90,4 +90,4 @@ class RunScreen(Screen[None]):
         open_person_of(self, self.session, self.row)
 
     def action_copy_email(self) -> None:
-        copy_text(self, self.row.subscription.contact_email or "", "contact email")
+        copy_text(self, self.row.subscription.contact_email or "", "the contact email")

@@ -22,22 +22,25 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from closetui.config.preferences import SPLITS, read_detail_layout, save_detail_layout
+from closetui.config.preferences import SPLITS, read_detail_layout
 from closetui.config.tuning import LOOKUP_DELAY, NARROW, RECONNECT_DELAYS
-from closetui.errors import ApiError, AuthError, ConfigError
+from closetui.errors import ApiError, AuthError
 from closetui.lists.paged import PagedList
 from closetui.lists.rows import Row
 from closetui.present.links import url_for
-from closetui.present.sheet import format_age, sequence_sheet
+from closetui.present.sheet import CadenceView, Line, format_age, sequence_sheet
 from closetui.session import Session
 from closetui.store.cache import Cache
 from closetui.textsafe import truncate
+from closetui.tui.changes import ChangeMarks, latest_change_line
 from closetui.tui.commands import SequenceProvider
 from closetui.tui.handoff import copy_text, open_in_close
-from closetui.tui.messages import DetailLookedUp, OrganizationKnown, RequestHeldUp
+from closetui.tui.messages import DetailLookedUp, OrganizationKnown, RequestHeldUp, SettingChosen
+from closetui.tui.screens.history import HistoryScreen
 from closetui.tui.screens.message import MessageScreen
 from closetui.tui.screens.subscriptions import SubscriptionsScreen, title_for
 from closetui.tui.text import inert_content
+from closetui.tui.watch import Watch
 from closetui.tui.widgets.detail import DetailPane
 from closetui.tui.widgets.feed_pane import FeedPane
 from closetui.tui.widgets.paged_table import PagedTable
@@ -79,6 +82,8 @@ class SequencesScreen(Screen[None]):
                 id="detail.layout"),
         Binding("b", "detail_view('toggle_bodies')", "Bodies", show=False, id="detail.bodies"),
         Binding("w", "cycle_split", "Split", show=False, id="app.split"),
+        Binding("h", "history", "History", show=False, id="detail.history"),
+        Binding("W", "toggle_watch", "Watch", show=False, id="app.watch"),
     ]  # fmt: skip
 
     def __init__(
@@ -113,6 +118,8 @@ class SequencesScreen(Screen[None]):
         self._collect_due = False
         self._jump_due: str | None = None  # a sequence to go to once it is loaded
         self._split = "balanced"
+        self.marks = ChangeMarks(session, self.sequences)
+        self.watcher: Watch | None = None  # made on mount (its timer is the screen's)
 
     def compose(self) -> ComposeResult:
         yield self.topbar
@@ -134,6 +141,13 @@ class SequencesScreen(Screen[None]):
         self.tell_cache_notices()
         self.sequence_list.focus()
         self.list_pane.start()
+        self.watcher = Watch(
+            settings.watch,
+            self.set_interval,
+            self._watched_panes,
+            blocked=self._watch_blocked,
+            on_change=self._update_state,
+        )
         self._update_state()
 
     def on_screen_suspend(self) -> None:
@@ -197,6 +211,10 @@ class SequencesScreen(Screen[None]):
         self.tell_cache_notices()
         if self._jump_due is not None and event.kind in ("rows", "complete", "capped", "stopped"):
             self.jump_to(self._jump_due)
+        if event.kind == "rows" and (news := self.marks.refresh()):
+            self.notify(news, title="Changed", markup=False, timeout=10)
+        if self.watcher is not None:
+            self.watcher.settled()
         if event.kind == "rows":
             self._freeze_rows()  # (rows hold no cycles: replaced ones are still freed)
             current = self.sequence_list.current_row
@@ -231,6 +249,7 @@ class SequencesScreen(Screen[None]):
             self.topbar.set_state("online · loading", "busy")
         else:
             self.topbar.set_state("online", "online")
+        self.topbar.set_watch(self.watcher.describe() if self.watcher is not None else "")
 
     def _update_banner(self) -> None:
         state = self.sequences.state
@@ -375,12 +394,17 @@ class SequencesScreen(Screen[None]):
         lookups.known(found.sequence)
         fresh = self.sequences.is_fresh(sequence_id) or sequence_id in self._detailed
         age = format_age(time.time() - found.fetched_at) + ("" if fresh else " (cached)")
-        detail.show_sheet(
-            lambda view: sequence_sheet(
+        change = latest_change_line(self.session, sequence_id)
+
+        def sheet(view: CadenceView) -> list[Line]:
+            lines = sequence_sheet(
                 found.sequence, lookups.names, fetched_age=age, counts=found.counts, view=view
-            ),
-            sequence_id,
-        )
+            )
+            if change is not None:
+                lines[2:2] = [change]  # the latest change, under the name and status
+            return lines
+
+        detail.show_sheet(sheet, sequence_id)
 
     @on(PagedTable.WantsMore, "#sequences")
     def _wants_more(self) -> None:
@@ -400,6 +424,8 @@ class SequencesScreen(Screen[None]):
             return
         self.add_class("-show-detail")
         self.detail.focus()
+        if self.marks.looked(self.sequence_list.current_row.id):
+            self.sequence_list.refresh()
 
     def action_back(self) -> None:
         pane = self.list_pane
@@ -422,10 +448,7 @@ class SequencesScreen(Screen[None]):
         split = SPLITS[(SPLITS.index(self._split) + 1) % len(SPLITS)]
         self._set_split(split)
         self.notify(f"Split: {SPLIT_WORDS[split]}", timeout=2, markup=False)
-        try:
-            save_detail_layout(self.session.settings.config_path, "split", split)
-        except ConfigError as exc:
-            self.notify(exc.message, title="Config", severity="warning", markup=False)
+        self.post_message(SettingChosen("split", split))
 
     def _set_split(self, split: str) -> None:
         self.remove_class(f"-split-{self._split}")
@@ -446,6 +469,37 @@ class SequencesScreen(Screen[None]):
         if row is None:
             return
         self.app.push_screen(SubscriptionsScreen(self.session, row.id, title_for(row.name, row.id)))
+
+    def action_history(self) -> None:
+        row = self.sequence_list.current_row
+        if row is None:
+            return
+        if self.marks.looked(row.id):
+            self.sequence_list.refresh()
+        self.app.push_screen(HistoryScreen(self.session, row.id, title_for(row.name, row.id)))
+
+    def action_toggle_watch(self) -> None:
+        if self.watcher is not None:
+            self.notify(self.watcher.toggle(), markup=False, timeout=3)
+
+    def _watched_panes(self) -> list[FeedPane[Any]]:
+        """What a watch tick refreshes: the list, and the runs list when it is in front."""
+        panes: list[FeedPane[Any]] = [self.list_pane]
+        if isinstance(self.app.screen, SubscriptionsScreen):
+            panes.append(self.app.screen.pane)
+        return panes
+
+    def _watch_blocked(self) -> str | None:
+        state = self.sequences.state
+        if self.session.settings.offline:
+            return "--offline"
+        if state.offline:
+            return "offline"  # the list's reconnect finds the network; the watch waits
+        if state.auth_failed is not None:
+            return "key refused"
+        if not self.session.online:
+            return "starting"
+        return None
 
     def action_copy_id(self) -> None:
         row = self.sequence_list.current_row
@@ -521,6 +575,9 @@ class SequencesScreen(Screen[None]):
         yield SystemCommand(
             "Runs", "The selected sequence's subscriptions", self.action_subscriptions
         )
+        yield SystemCommand("History", "What changed in the selected sequence", self.action_history)
+        yield SystemCommand("Watch", "Refresh the loaded pages on an interval (W)",
+                            self.action_toggle_watch)  # fmt: skip
         yield SystemCommand("Sort…", "Cycle the list's order (or click a header)",
                             self.list_pane.action_cycle_sort)  # fmt: skip
         yield SystemCommand("Status…", "Cycle the status shown", self.list_pane.action_cycle_status)

@@ -35,6 +35,7 @@ from closetui.names.lookups import CONTACT, LEAD
 from closetui.present.links import LEAD_URL, url_for
 from closetui.session import Session
 from closetui.textsafe import inert
+from closetui.tui.changes import ErrorWatch
 from closetui.tui.handoff import copy_text, open_in_close
 from closetui.tui.keymap import key_in_force
 from closetui.tui.screens.confirm import ConfirmScreen
@@ -113,8 +114,11 @@ class SubscriptionsScreen(Screen[None]):
         self.sequence_id = sequence_id
         self.retry_delays = retry_delays
         self._title = title
+        # Opened before the app has connected (a key typed ahead at start-up): the cached
+        # pages now, Close's once `network_started` says the client is there.
+        self._waiting = not session.online and not session.settings.offline
         self.runs: PagedList[SubscriptionRow] = session.runs_list(
-            sequence_id, retry_delays=retry_delays
+            sequence_id, retry_delays=retry_delays, hold_network=self._waiting
         )
         self.table = SubscriptionList(self.runs, id="subscriptions")
         self.table.on_highlight = self._highlighted
@@ -122,6 +126,7 @@ class SubscriptionsScreen(Screen[None]):
         self.reasons = ReasonsLine(session.cache, KIND, sequence_id, id="subscriptions-reasons")
         self.names_due = False  # a names lookup waits for the cursor to rest
         self._named: tuple[int, int] | None = None  # (list version, top row) names last filled
+        self.errors = ErrorWatch(session, sequence_id)  # runs newly errored, said once
         self.done_line = Static("", id="subscriptions-done")  # what the last change did
         self.changing = False  # a change is on its way to Close
         self.pane: FeedPane[SubscriptionRow] = FeedPane(
@@ -148,6 +153,14 @@ class SubscriptionsScreen(Screen[None]):
         self.pane.start()
         self._marks_changed()
 
+    def network_started(self) -> None:
+        """The app has connected the session: a list opened before that may ask Close now."""
+        if self._waiting:
+            self._waiting = False
+            self.runs.source.client = self.session.client
+            self.runs.release_network()
+            self.pane.pump()
+
     # -- who each run is for: names for the rows on screen, once the cursor rests ------------
 
     def _highlighted(self, row: SubscriptionRow | None) -> None:
@@ -171,6 +184,8 @@ class SubscriptionsScreen(Screen[None]):
         if message.event.kind == "rows":
             self._rows_in_view()
             self.reasons.count_later()
+            if news := self.errors.page(message.event.skip):
+                self.notify(news, title="Runs", severity="warning", markup=False, timeout=10)
 
     def _wanted(self) -> list[tuple[str, str | None]]:
         wanted: list[tuple[str, str | None]] = []
@@ -217,12 +232,12 @@ class SubscriptionsScreen(Screen[None]):
 
     def action_copy_email(self) -> None:
         row = self.table.current_row
-        copy_text(self, row.subscription.contact_email or "" if row else "", "contact email")
+        copy_text(self, row.subscription.contact_email or "" if row else "", "the contact email")
 
     def action_copy_lead_url(self) -> None:
         row = self.table.current_row
         lead_id = row.subscription.lead_id if row is not None else None
-        copy_text(self, url_for(LEAD_URL, lead_id) if lead_id else "", "lead URL")
+        copy_text(self, url_for(LEAD_URL, lead_id) if lead_id else "", "the lead URL")
 
     @on(PagedTable.Opened, "#subscriptions")
     def _opened(self, message: PagedTable.Opened) -> None:

@@ -18,10 +18,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from closetui.config.preferences import read_detail_layout, save_detail_layout
-from closetui.errors import ConfigError
+from closetui.config.preferences import read_detail_layout
 from closetui.present.roles import ROLES
 from closetui.present.sheet import CadenceView, Line, Span, plain
+from closetui.tui.messages import SettingChosen
 from closetui.tui.text import wrap_line
 from closetui.tui.widgets.styles import ComponentStyles
 
@@ -122,13 +122,7 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
             timeout=2,
             markup=False,
         )
-        settings = getattr(self.app, "settings", None)
-        if settings is None:
-            return
-        try:
-            save_detail_layout(settings.config_path, "cadence", "full" if view.full else "compact")
-        except ConfigError as exc:
-            self.notify(exc.message, title="Config", severity="warning", markup=False)
+        self.post_message(SettingChosen("cadence", "full" if view.full else "compact"))
 
     def action_toggle_bodies(self) -> None:
         view = replace(self.view, bodies=not self.view.bodies)

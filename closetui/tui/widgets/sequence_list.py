@@ -10,6 +10,14 @@ from closetui.present.roles import status_role
 from closetui.tui.widgets.paged_table import Column, PagedTable
 
 UNKNOWN = "·"  # a count the cache does not know yet (no detail fetched, no sync)
+CHANGED_MARK = "Δ "  # before the name: changed since last looked at (h shows what changed)
+
+
+def _name_cell(row: Row) -> tuple[str, str]:
+    name = row.name or "(no name)"
+    if row.changed:
+        return CHANGED_MARK + name, "warn"
+    return name, "" if row.name else "dim"
 
 
 def _count(row: Row, status: str) -> int | None:
@@ -31,7 +39,7 @@ class SequenceList(PagedTable[Row]):
         Column(
             "Name",
             None,
-            lambda r: (r.name or "(no name)", "" if r.name else "dim"),
+            _name_cell,
             order="name",
         ),
         Column(

@@ -19,12 +19,15 @@ class TopBar(Horizontal):
     TopBar > Static { padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     TopBar > #topbar-title { width: 1fr; }
     TopBar > #topbar-state { width: auto; max-width: 60%; }
+    TopBar > #topbar-watch { width: auto; max-width: 40%; color: $text-muted; display: none; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._title = Static(id="topbar-title")
         self._state = Static(id="topbar-state")
+        self._watch = Static(id="topbar-watch")
+        self.watch_text = ""  # what watching says (`watch 5 min · refreshed 14:02:10`)
         self.organization = ""
         self.profile: str | None = None  # the config file's [profiles.NAME] in use
         self.state_text = ""
@@ -33,6 +36,7 @@ class TopBar(Horizontal):
     def compose(self) -> ComposeResult:
         yield self._title
         yield self._state
+        yield self._watch
 
     def set_organization(self, name: str) -> None:
         self.organization = inert(name)
@@ -47,6 +51,14 @@ class TopBar(Horizontal):
                 self.organization,
             )
         )
+
+    def set_watch(self, text: str) -> None:
+        """Watching's own words, after the state (empty: not watching)."""
+        if text == self.watch_text:
+            return
+        self.watch_text = text
+        self._watch.update(Content(text))
+        self._watch.display = bool(text)
 
     def set_state(self, text: str, kind: str = "online") -> None:
         if (text, kind) == (self.state_text, self._kind):
