@@ -23,6 +23,7 @@ from closetui.tui.workers import spawn
 STATUS_LOOKS = {"error": "bold $text-error", "warn": "$text-warning", "good": "$text-success"}
 STOPPED = ("error", "paused", "finished", "goal")  # the statuses a reason explains
 DELAY = 0.3
+QUICK = 0.02  # a count that took less than this is made again at once
 SHARE = 10  # wait ten times what the last count took before the next
 STRETCH = 20  # cached pages counted per query (2,000 runs: some 30 ms)
 
@@ -55,7 +56,10 @@ class ReasonsLine(Static):
             self._again = True
         elif not self._due:
             self._due = True
-            self.set_timer(max(DELAY, SHARE * self._took), self._count)
+            if self._took < QUICK:
+                self._count()  # a short list's count costs less than waiting for it
+            else:
+                self.set_timer(max(DELAY, SHARE * self._took), self._count)
 
     def _count(self) -> None:
         spawn(self, self._counted(), "reasons")
