@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 from closetui.demo.data import SEED_ID
-from tests.support.app import screen_text, settle
+from tests.support.app import screen_text, settle, wait_until
 
 
 async def _browse(app, pilot, pages: int) -> None:
@@ -21,7 +21,8 @@ async def test_an_offline_start_shows_what_was_seen_online_with_zero_requests(ma
         await _browse(online, pilot, pages=3)
         seen_ids = online.main.sequences.ids()
         online.main.jump_to(seen_ids[150])
-        await pilot.pause()
+        await wait_until(pilot, lambda: online.main.detail.showing == seen_ids[150])
+        await settle(pilot)
         seen_detail = online.main.detail.text
     assert len(seen_ids) == 300
     before = len(server.router.requests)
@@ -31,7 +32,8 @@ async def test_an_offline_start_shows_what_was_seen_online_with_zero_requests(ma
         await _browse(offline, pilot, pages=4)  # the 4th End finds nothing more cached
         assert offline.main.sequences.ids() == seen_ids
         offline.main.jump_to(seen_ids[150])
-        await pilot.pause()
+        await wait_until(pilot, lambda: offline.main.detail.showing == seen_ids[150])
+        await settle(pilot)
         text = screen_text(offline)
         assert "Offline (--offline)" in text
         assert "all 300 cached" in text
