@@ -364,3 +364,21 @@ def test_a_delete_past_its_deadline_is_looked_up_not_resent(
     out = capsys.readouterr().out
     assert "did not finish answering" in out and "still there (active)" in out
     assert [r.method for r in writes(server)] == ["DELETE"]
+
+
+def test_a_dry_run_needs_no_allow_changes_and_sends_nothing(capsys, online, server):
+    server.router.reset_log()
+    assert main(["pause", ACTIVE, "--dry-run", *online]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [f'PUT {server.base_url}sequence_subscription/{ACTIVE}/ {{"status": "paused"}}']
+    assert server.router.requests == []
+
+
+def test_runs_already_as_asked_are_left_alone(capsys, online, server, allowed):
+    server.router.reset_log()
+    assert main(["resume", ACTIVE, PAUSED, "--yes", *online]) == 0
+    captured = capsys.readouterr()
+    assert "1 run already active is left as it is" in captured.err
+    sent = writes(server)
+    assert [r.path for r in sent] == [f"sequence_subscription/{PAUSED}/"]  # not the active one
+    assert statuses(capsys, online)[PAUSED] == "active"

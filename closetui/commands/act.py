@@ -18,10 +18,12 @@ from closetui.lists.actions import (
     ACTIONS,
     Outcome,
     Target,
+    already_so,
     apply,
     check_run_id,
     confirmed,
     expected_answer,
+    left_alone,
     question,
     read_targets,
     refusal,
@@ -139,8 +141,9 @@ async def run(
     stdin = stdin or sys.stdin
     out = out or sys.stdout
     err = err or sys.stderr
-    # Refusals first: nothing is read or sent before every one of them has passed.
-    if not settings.allow_changes:
+    # Refusals first: nothing is read or sent before every one of them has passed. A dry
+    # run changes nothing, so it is allowed read-only: a way to see what a change would do.
+    if not settings.allow_changes and not dry_run:
         raise ConfigError(refusal(settings, action))
     if settings.offline:
         raise ConfigError(f"{action.verb} needs Close: not with --offline. Nothing was sent.")
@@ -181,6 +184,9 @@ async def run(
             targets, failed = await read_targets(session.client, ids)
             for outcome in failed:
                 out.write(inert(outcome.describe()) + "\n")
+        targets, already = already_so(action, targets)
+        if already:
+            err.write(f"closetui {action.name}: {left_alone(action, already)}\n")
         if not targets:
             err.write(f"closetui {action.name}: no runs to change; nothing was sent\n")
             return EXIT_FAILED if failed or bad else EXIT_OK

@@ -127,6 +127,24 @@ def _runs(count: int) -> str:
     return f"{count} run" if count == 1 else f"{count:,} runs"
 
 
+def already_so(action: Action, targets: Sequence[Target]) -> tuple[list[Target], list[Target]]:
+    """The runs the change would change, and those already as it would leave them (a
+    resume of an active run, a pause of a paused one): those are left alone, never sent,
+    so that neither the question nor the undo counts them."""
+    if action.status is None:
+        return list(targets), []
+    todo = [t for t in targets if t.status != action.status]
+    return todo, [t for t in targets if t.status == action.status]
+
+
+def left_alone(action: Action, already: Sequence[Target]) -> str:
+    """ "2 runs already active are left as they are" (one: "is left as it is")."""
+    if not already or action.status is None:
+        return ""
+    rest = "is left as it is" if len(already) == 1 else "are left as they are"
+    return f"{_runs(len(already))} already {action.status} {rest}"
+
+
 def question(action: Action, targets: Sequence[Target], sequence_name: str | None) -> str:
     """ "Pause 12 runs of 'Trial expiring push' (12 active)?" """
     of = f" of '{inert(sequence_name)}'" if sequence_name else ""

@@ -24,7 +24,9 @@ from closetui.lists.actions import (
     Action,
     Outcome,
     Target,
+    already_so,
     apply,
+    left_alone,
     question,
     refusal,
     summary,
@@ -353,7 +355,13 @@ class SubscriptionsScreen(Screen[None]):
             self.notify("No runs to change: mark some with space.", markup=False)
             return
         targets = [Target(r.id, r.subscription.status, self.sequence_id) for r in rows]
+        targets, already = already_so(action, targets)
+        if not targets:
+            self._say(f"{action.verb}: nothing to change; {left_alone(action, already)}.")
+            return
         words = question(action, targets, self._sequence_name())
+        if already:
+            words += f" ({left_alone(action, already)}.)"
 
         def answered(go: bool | None) -> None:
             if go:
