@@ -382,3 +382,44 @@ def test_runs_already_as_asked_are_left_alone(capsys, online, server, allowed):
     sent = writes(server)
     assert [r.path for r in sent] == [f"sequence_subscription/{PAUSED}/"]  # not the active one
     assert statuses(capsys, online)[PAUSED] == "active"
+
+
+def test_run_ids_from_the_server_that_are_not_run_ids_are_never_written_to(
+    capsys, online, server, allowed, monkeypatch
+):
+    """A hostile list of runs (ids such as `..` or `sub_a/../../lead/x`) must not turn a
+    pause into a write to another address."""
+    hostile = ["..", ".", "sub_a/../../lead/lead_x", "sub_x?y=1#z", "sub_\x1b]0;x\x07"]
+    original = server.router.org.subscriptions
+
+    def subscriptions(sequence_id, skip, limit, *args, **kwargs):
+        items, more = original(sequence_id, skip, limit, *args, **kwargs)
+        if skip == 0:
+            items = [dict(items[i], id=bad, status="active") for i, bad in enumerate(hostile)]
+        return items, more
+
+    monkeypatch.setattr(server.router.org, "subscriptions", subscriptions)
+    server.router.reset_log()
+    code = main(["pause", "--sequence", SEED_ID, "--status", "active", "--dry-run", *online])
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "not a run id" in out
+    assert code == 0 or code == 1
+    server.router.reset_log()
+    assert main(["pause", "--sequence", SEED_ID, "--status", "active", "--yes", *online]) == 1
+    paths = [r.path for r in writes(server)]
+    assert all(p.startswith("sequence_subscription/sub_") and p.count("/") == 2 for p in paths)
+    assert not any(bad in p for p in paths for bad in ("lead", "..", "?"))
+
+
+def test_a_pause_applied_whose_answers_are_all_lost_is_checked_and_counted_done(
+    capsys, online, server, allowed
+):
+    """Close applied the PUT each time and its answer never came: once the retries run out,
+    Close is asked; the run is paused, and that is what is said (and kept)."""
+    server.faults.add("applied_drop", method="PUT", times=None)
+    server.router.reset_log()
+    code = main(["pause", ACTIVE, "--yes", *online])
+    captured = capsys.readouterr()
+    assert f"{ACTIVE}  active → paused" in captured.out, captured
+    assert code == 0
+    assert statuses(capsys, online)[ACTIVE] == "paused"

@@ -250,3 +250,18 @@ async def test_b_and_v_work_on_a_run_s_cadence_too(make_app):
         await pilot.press("v")
         await wait_until(pilot, lambda: "○ Enrollment" in run.text)
         assert "Teams like yours use Close to:" in run.text  # bodies under the full timeline
+
+
+def test_broken_html_that_made_the_parser_quadratic_is_read_quickly():
+    """Unfinished tags and comments by the hundred thousand (Python's html.parser before
+    3.11.13 read again from each one to the end: minutes). Measured as work, not time: every
+    body is read, and its `<` come back as text."""
+    import time
+
+    from closetui.present.body import html_body
+
+    for body in ("<" * 200_000, "<a" * 100_000, "<!--" * 50_000, "<a\n" * 66_000, "x<b>" * 50_000):
+        started = time.process_time()
+        lines = html_body(body).lines
+        assert lines, body[:8]
+        assert time.process_time() - started < 5, body[:8]  # a bound far above the ~0.1 s

@@ -80,3 +80,31 @@ def test_doctor_reports_a_cache_folder_others_can_write(server, monkeypatch, cap
     out = capsys.readouterr().out
     assert _lines(out)["cache folder"].startswith("✗") and "mode 0777" in out
     assert f"chmod 700 {folder}" in out
+
+
+def test_doctor_scrubs_the_key_a_server_echoes_in_the_users_name(server, monkeypatch, capsys):
+    import base64
+
+    from closetui.demo.data import DemoOrg
+
+    echoes = [
+        DEMO_API_KEY,
+        DEMO_API_KEY.upper(),
+        base64.b64encode(f"{DEMO_API_KEY}:".encode()).decode(),
+        DEMO_API_KEY.encode().hex(),
+    ]
+    original = DemoOrg.me
+
+    def me() -> dict:
+        user = original()
+        user["first_name"] = " ".join(echoes)
+        return user
+
+    monkeypatch.setattr(DemoOrg, "me", staticmethod(me))
+    monkeypatch.setenv("CLOSE_API_KEY", DEMO_API_KEY)
+    for fmt in ("text", "json"):
+        main(["doctor", "--base-url", server.base_url, "--format", fmt])
+        out = capsys.readouterr().out
+        assert "***" in out, out
+        for echo in echoes:
+            assert echo.casefold() not in out.casefold(), (fmt, echo)

@@ -173,6 +173,32 @@ def test_a_damaged_or_foreign_version_row_is_skipped_with_a_notice(
     assert code == 0 and "could not be read" in err and "Traceback" not in err
 
 
+def test_a_version_nested_too_deep_or_out_of_time_is_damaged_not_a_crash(
+    capsys, online, router, isolated_env
+):
+    assert run(capsys, "show", SEED_ID, *online)[0] == 0
+    for delay in (2, 1, 4):
+        router.org.edit(SEED_ID, lambda item, d=delay: item["steps"][1].update(delay=d * DAY))
+        assert run(capsys, "show", SEED_ID, *online)[0] == 0
+    (path,) = accounts(isolated_env / "cache")
+    db = sqlite3.connect(path)
+    with db:
+        rows = [r[0] for r in db.execute("SELECT rid FROM versions ORDER BY first_seen")]
+        deep = '{"steps":' + "[" * 50_000 + "]" * 50_000 + "}"
+        db.execute("UPDATE versions SET json=? WHERE rid=?", (deep, rows[0]))
+        db.execute("UPDATE versions SET first_seen=-1e308 WHERE rid=?", (rows[1],))
+        db.execute("UPDATE version_heads SET first_seen=1e308")
+    db.close()
+    for fmt in ("text", "json"):
+        code, _out, err = run(
+            capsys, "show", SEED_ID, "--history", "--offline", "--format", fmt, *online
+        )
+        assert code == 0, err
+        assert "could not be read" in err and "unexpected error" not in err
+    code, _out, err = run(capsys, "changes", "--offline", *online)
+    assert code == 0 and "unexpected error" not in err
+
+
 def test_a_cache_of_the_first_schema_is_migrated_and_kept(capsys, online, router, isolated_env):
     assert run(capsys, "sync", *online)[0] == 0
     (path,) = accounts(isolated_env / "cache")
@@ -221,3 +247,16 @@ def test_the_demo_starts_with_changes_to_show(capsys):
     assert "removed: Day" in out and "added: Day" in out
     again = run(capsys, "--demo", "changes")[1]
     assert again.count("\n") == out.count("\n")  # seeded once, not on every start
+
+
+def test_a_change_of_thousands_of_steps_is_counted_not_listed():
+    from closetui.close.models import Sequence
+    from closetui.present.history import MAX_STEP_CHANGES, describe
+
+    def sequence(delay: int) -> Sequence:
+        steps = [{"id": f"seqstep_{i}", "step_type": "call", "delay": delay} for i in range(5000)]
+        return Sequence.from_api({"id": "seq_big", "name": "Big", "steps": steps})
+
+    lines = describe(sequence(DAY), sequence(2 * DAY))
+    assert len(lines) == MAX_STEP_CHANGES + 1
+    assert lines[-1] == f"… and {5000 - MAX_STEP_CHANGES:,} more step changes"

@@ -277,6 +277,11 @@ class CloseClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    def scrub(self, text: str) -> str:
+        """Text with the key, in any form a server could echo it, replaced: for whatever of
+        an answer is shown (a name in `doctor`), as for every error."""
+        return self._scrub(text)
+
     def _scrub(self, text: str) -> str:
         return self._secret.sub("***", text) if self._secret else text
 

@@ -87,7 +87,8 @@ async def _network(settings: Settings) -> tuple[list[Check], bool]:
             return [Check("Close answers /me/", FAIL, inert(exc.message), fix)], False
         elapsed = (time.monotonic() - began) * 1000
         organization = me.organizations[0].name if me.organizations else "no organization"
-        who = inert(f"{me.display_name} in {organization or '?'}")
+        # Names a server sends are shown, so the key is scrubbed from them as from errors.
+        who = inert(client.scrub(f"{me.display_name} in {organization or '?'}"))
         checks = [Check("Close answers /me/", OK, f"{who} ({elapsed:.0f} ms)")]
         limit = client.gate.last
         if limit is None:

@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 from closetui.close.models import Subscription
 from closetui.config.settings import ALLOW_CHANGES, Settings
-from closetui.errors import ApiError, NotFound, ProtocolError, TooSlow
+from closetui.errors import (
+    ApiError,
+    NetworkError,
+    NotFound,
+    ProtocolError,
+    ServerError,
+    TooSlow,
+)
 from closetui.lists.runs import KIND
 from closetui.textsafe import inert, truncate
 
@@ -34,6 +41,7 @@ changes_log = logging.getLogger("closetui.changes")
 # Close's run ids are `sub_` and 22 letters and digits; anything else read from a pipe or a
 # command line is not sent, however it got there.
 RUN_ID = re.compile(r"sub_[A-Za-z0-9]{1,64}")
+NOT_A_RUN = "not a run id (sub_ and letters and digits): not sent"
 WIDTH = 4  # changes in flight at once: the rate gate still spaces them
 REMOVED = "removed"  # what a run is after an unsubscribe: Close no longer has it
 
@@ -54,7 +62,10 @@ class Action:
         return {"status": self.status} if self.status is not None else None
 
     def request(self, base_url: str, run_id: str) -> str:
-        """The request, as `--dry-run` prints it and as it will be sent."""
+        """The request, as `--dry-run` prints it and as it will be sent (an id that cannot
+        be sent is said so, inert)."""
+        if RUN_ID.fullmatch(run_id) is None:
+            return f"{inert(run_id)}: {NOT_A_RUN}"
         line = f"{self.method} {base_url}sequence_subscription/{run_id}/"
         body = self.body()
         return f"{line} {json.dumps(body)}" if body is not None else line
@@ -232,16 +243,31 @@ async def apply(
     return [outcomes[t.id] for t in targets if t.id in outcomes]
 
 
+def sendable(run_id: str) -> bool:
+    """Whether an id may go into a write's path, wherever it came from (a pipe, a command
+    line, or a server's list: `..` or `a/../../lead/x` there would write elsewhere)."""
+    return RUN_ID.fullmatch(run_id) is not None
+
+
 async def _send(client: CloseClient, action: Action, target: Target) -> Outcome:
     from closetui.close.client import AnswerLost  # (httpx stays off the import path)
 
+    if not sendable(target.id):
+        return Outcome(target.id, False, target.status, None, NOT_A_RUN)
     try:
         if action.status is not None:
             sub, raw = await client.set_subscription_status(target.id, action.status)
+            if sub.id != target.id:
+                why = f"Close answered for another run ({inert(sub.id)}): not counted as done"
+                return Outcome(target.id, False, target.status, None, why)
             return Outcome(target.id, True, target.status, sub.status, answer=sub, raw=raw)
         await client.delete_subscription(target.id)
         return Outcome(target.id, True, target.status, REMOVED)
     except (AnswerLost, TooSlow) as exc:
+        return await _after_lost(client, action, target, exc)
+    except (NetworkError, ServerError) as exc:
+        # The retries ran out with no answer, or Close failed after the write may have
+        # reached it: what became of the run is asked, not guessed.
         return await _after_lost(client, action, target, exc)
     except (ApiError, ProtocolError) as exc:
         return Outcome(target.id, False, target.status, None, inert(exc.message))

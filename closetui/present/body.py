@@ -129,6 +129,7 @@ class _Reader(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.lines: list[list[Span]] = []
         self.line: list[Span] = []
+        self.line_chars = 0  # characters in `line` so far (summed once, not on every piece)
         self.dropped = 0  # inside <script>, <style> … (as a count: they can nest)
         self.bold = 0
         self.italic = 0
@@ -163,11 +164,12 @@ class _Reader(HTMLParser):
             depth = min(len(self.lists), MAX_DEPTH)
             if depth > 1:
                 self.line.append(Span("  " * (depth - 1), "body"))
+                self.line_chars += 2 * (depth - 1)
         elif self.line[-1].text.endswith(" ") and text.startswith(" "):
             text = text.lstrip(" ")
             if not text:
                 return
-        room = MAX_LINE_CHARS - sum(len(span.text) for span in self.line)
+        room = MAX_LINE_CHARS - self.line_chars
         if room <= 0:
             return
         if len(text) > room:
@@ -175,6 +177,7 @@ class _Reader(HTMLParser):
         if self.links and role is None:
             self.link_text[-1] += text
         self.line.extend(with_variables(inert(text), role or self._role()))
+        self.line_chars += len(text)
 
     def _push(self, line: list[Span]) -> None:
         if len(self.lines) >= MAX_LINES:
@@ -192,6 +195,7 @@ class _Reader(HTMLParser):
                 self.line[-1] = Span(last.text.rstrip(), last.role)
                 self._push(self.line)
             self.line = []
+            self.line_chars = 0
 
     def _paragraph(self) -> None:
         self._break()
@@ -292,13 +296,45 @@ class _Reader(HTMLParser):
 
 
 @lru_cache(maxsize=256)
+def _complete_tags_only(html: str) -> str:
+    """The HTML with every `<` that does not open a complete tag or comment written as text
+    (`&lt;`), in one pass: Python's `html.parser` (before 3.11.13, CVE-2025-6069) reads
+    again from each unfinished `<` to the end, so `"<a" * 100_000` took it minutes."""
+    out: list[str] = []
+    at, end = 0, len(html)
+    while at < end:
+        lt = html.find("<", at)
+        if lt < 0:
+            out.append(html[at:])
+            break
+        out.append(html[at:lt])
+        if html.startswith("<!--", lt):
+            close = html.find("-->", lt + 4)
+            if close < 0:  # a comment never closed: the rest is text
+                out.append(html[lt:].replace("<", "&lt;"))
+                break
+            out.append(html[lt : close + 3])
+            at = close + 3
+            continue
+        following = html.find("<", lt + 1)
+        stop = following if following >= 0 else end
+        gt = html.find(">", lt + 1, stop)
+        if gt < 0:
+            out.append("&lt;")  # no `>` before the next `<`: not a tag
+            at = lt + 1
+            continue
+        out.append(html[lt : gt + 1])
+        at = gt + 1
+    return "".join(out)
+
+
 def html_body(html: str) -> Body:
     """An email template's HTML as readable lines (remembered: a body is read once however
     often the detail is drawn)."""
     cut = len(html) > MAX_BODY_CHARS
     reader = _Reader()
     try:
-        reader.feed(html[:MAX_BODY_CHARS])
+        reader.feed(_complete_tags_only(html[:MAX_BODY_CHARS]))
         lines = reader.finish()
     except (AssertionError, ValueError):  # html.parser's last resort on broken input
         lines = [[Span(inert(_SPACE.sub(" ", html[:MAX_LINE_CHARS])), "body")]]

@@ -31,6 +31,9 @@ from closetui.textsafe import inert, truncate
 ARROW = " → "
 
 
+MAX_STEP_CHANGES = 50  # step changes listed for one version; the rest are counted
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     """One change the cache saw: the version before, the one after, and it in words."""
@@ -156,7 +159,12 @@ def describe(before: Sequence, after: Sequence, names: Names | None = None) -> l
             f"schedule {inert(schedule_summary(before.schedule))}{ARROW}"
             f"{inert(schedule_summary(after.schedule))}"
         )
-    return out + _steps(before, after, names)
+    steps = _steps(before, after, names)
+    if len(steps) > MAX_STEP_CHANGES:
+        # A sequence of thousands of steps rewritten at once is said, not listed in full.
+        rest = len(steps) - MAX_STEP_CHANGES
+        steps = [*steps[:MAX_STEP_CHANGES], f"… and {rest:,} more step changes"]
+    return out + steps
 
 
 def parsed(version: Version) -> Sequence | None:

@@ -14,6 +14,7 @@ import contextlib
 import copy
 import itertools
 import json
+import math
 import os
 import sqlite3
 import threading
@@ -715,11 +716,11 @@ class Cache:
         for sequence_id, first_seen, replaced_at, form, text in rows:
             try:
                 data = json.loads(text) if form == VERSION_FORMAT else None
-                if not isinstance(data, dict) or not isinstance(first_seen, int | float):
+                if not isinstance(data, dict) or not _a_moment(first_seen):
                     raise ValueError(text)
-                if replaced_at is not None and not isinstance(replaced_at, int | float):
+                if replaced_at is not None and not _a_moment(replaced_at):
                     raise ValueError(replaced_at)
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, RecursionError):  # nested too deep is damaged too
                 skipped += 1
                 continue
             found.append(Version(str(sequence_id), float(first_seen), replaced_at, data))
@@ -876,6 +877,19 @@ class Cache:
             self._db.execute(
                 "UPDATE details SET json=? WHERE id=?", (json.dumps(detail), sequence_id)
             )
+
+
+LAST_MOMENT = 253_402_300_799  # 9999-12-31T23:59:59Z: the last second a datetime can show
+
+
+def _a_moment(value: object) -> bool:
+    """A time a kept version can carry: seconds since 1970, finite, shown as a date."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and 0 <= value <= LAST_MOMENT
+    )
 
 
 def accounts(cache_dir: Path) -> list[Path]:

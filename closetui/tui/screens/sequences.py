@@ -581,3 +581,11 @@ class SequencesScreen(Screen[None]):
         yield SystemCommand("Sort…", "Cycle the list's order (or click a header)",
                             self.list_pane.action_cycle_sort)  # fmt: skip
         yield SystemCommand("Status…", "Cycle the status shown", self.list_pane.action_cycle_status)
+        yield SystemCommand("Load all", "Every remaining page, so a sort covers the whole list",
+                            self.list_pane.action_load_all)  # fmt: skip
+        yield SystemCommand("Bodies", "Show or hide what each step says",
+                            self.detail.action_toggle_bodies)  # fmt: skip
+        yield SystemCommand("Full or compact cadence", "A line a step, or a line a detail",
+                            self.detail.action_toggle_layout)  # fmt: skip
+        yield SystemCommand("Split", "The list's and the detail's share of the width",
+                            self.action_cycle_split)  # fmt: skip

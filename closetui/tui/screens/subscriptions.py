@@ -5,6 +5,7 @@ Its list pane owns its feed and workers: closing the screen ends them, a reconne
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterable
 from typing import ClassVar
@@ -258,8 +259,15 @@ class SubscriptionsScreen(Screen[None]):
 
     def help_sections(self) -> list[tuple[str, Iterable[BindingType]]]:
         return [
-            # (The list's own marks come after the moves it inherits; its space marks.)
-            ("Runs", [*PagedTable.BINDINGS, *SubscriptionList.BINDINGS, *FeedPane.BINDINGS]),
+            # The moves it inherits, less the keys the list binds itself (its space marks).
+            (
+                "Runs",
+                [
+                    *_less_keys_of(PagedTable.BINDINGS, SubscriptionList.BINDINGS),
+                    *SubscriptionList.BINDINGS,
+                    *FeedPane.BINDINGS,
+                ],
+            ),
             ("This screen", [*self.BINDINGS, *self.app.BINDINGS]),
         ]
 
@@ -306,6 +314,7 @@ class SubscriptionsScreen(Screen[None]):
         self._marks_changed()
 
     def _marks_changed(self) -> None:
+        self.table.redraw()  # the marks column, on every row drawn
         count = len(self.table.marks)
         if not count:
             marks = f" · {self._key_for('runs.mark')} marks runs to change"
@@ -414,6 +423,22 @@ class SubscriptionsScreen(Screen[None]):
             row.reason = f"✗ {outcome.reason}"
         self.runs.update([row])
         self.table.refresh()
+
+
+def _less_keys_of(
+    inherited: Iterable[BindingType], own: Iterable[BindingType]
+) -> list[BindingType]:
+    """Inherited bindings without the keys a subclass binds to something else, as help
+    should list them (Textual gives the key to the subclass's binding)."""
+    taken = {k for b in own if isinstance(b, Binding) for k in b.key.split(",")}
+    kept: list[BindingType] = []
+    for binding in inherited:
+        if not isinstance(binding, Binding):
+            continue
+        keys = [k for k in binding.key.split(",") if k not in taken]
+        if keys:
+            kept.append(dataclasses.replace(binding, key=",".join(keys)))
+    return kept
 
 
 def title_for(name: str, sequence_id: str) -> Content:

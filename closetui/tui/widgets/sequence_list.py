@@ -20,6 +20,15 @@ def _name_cell(row: Row) -> tuple[str, str]:
     return name, "" if row.name else "dim"
 
 
+def short_count(count: int) -> str:
+    """A count in at most five cells: 9,999, then 50k, then 1.2M."""
+    if count < 10_000:
+        return f"{count:,}"
+    if count < 1_000_000:
+        return f"{count // 1000}k"
+    return f"{count / 1_000_000:.1f}M"
+
+
 def _count(row: Row, status: str) -> int | None:
     return row.counts.get(status) if row.counts else None
 
@@ -29,7 +38,7 @@ def _count_column(title: str, status: str, role: str, min_table: int, order: str
         count = _count(row, status)
         if count is None:
             return UNKNOWN, "dim"
-        return f"{count:,}", role if count else "dim"
+        return short_count(count), role if count else "dim"
 
     return Column(title, 5, cell, align_right=True, min_table=min_table, order=order)
 
@@ -54,7 +63,7 @@ class SequenceList(PagedTable[Row]):
         _count_column("Pau", "paused", "warn", 92, "paused"),
         Column(
             "Steps",
-            5,
+            6,  # room for "Steps↓" when sorted by it
             lambda r: (str(r.steps), ""),
             align_right=True,
             min_table=40,
