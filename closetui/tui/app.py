@@ -45,10 +45,11 @@ from closetui.textsafe import inert
 from closetui.tui.commands import ProfileProvider
 from closetui.tui.driver import GONE, Driver, watch_terminal
 from closetui.tui.keymap import binding_ids, check_keymap
-from closetui.tui.messages import ProfileChosen, RequestHeldUp, SettingChosen
+from closetui.tui.messages import PersonWanted, ProfileChosen, RequestHeldUp, SettingChosen
 from closetui.tui.screens.help import HelpScreen
 from closetui.tui.screens.history import HistoryScreen
 from closetui.tui.screens.message import MessageScreen
+from closetui.tui.screens.person import PersonProvider, open_person_of
 from closetui.tui.screens.person import owners as person_owners
 from closetui.tui.screens.run import RunScreen
 from closetui.tui.screens.sequences import SequencesScreen
@@ -347,9 +348,11 @@ class ClosetuiApp(App[int]):
         finally:
             self._switching = False
 
-    def action_find_person(self) -> None:
-        from closetui.tui.screens.person import PersonProvider
+    def on_person_wanted(self, message: PersonWanted) -> None:
+        if self.session is not None:
+            open_person_of(self, self.session, message.row)
 
+    def action_find_person(self) -> None:
         self.push_screen(CommandPalette(providers=[PersonProvider], placeholder="Find a person…"))
 
     def action_switch_account(self) -> None:

@@ -12,6 +12,7 @@ from textual.widget import Widget
 
 from closetui.present.links import can_open_browser
 from closetui.textsafe import inert, truncate
+from closetui.tui.screens.address import AddressScreen
 
 COPY_LIMIT = 10_000  # characters: an id, an email or an address is far shorter
 # What a toast's line holds (a toast is 60 wide, less its border and padding): text longer
@@ -64,8 +65,6 @@ def copy_text(node: Widget, text: str, what: str) -> bool:
 
 
 def show_to_select(node: Widget, title: str, text: str, words: str) -> None:
-    from closetui.tui.screens.address import AddressScreen
-
     node.app.clear_notifications()  # a toast is drawn above every screen: none over it
     node.app.push_screen(AddressScreen(title, text, words))
 

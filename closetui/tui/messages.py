@@ -48,3 +48,12 @@ class SettingChosen(Message):
         super().__init__()
         self.key = key
         self.value = value
+
+
+class PersonWanted(Message):
+    """`p` on a run: its person's runs in every sequence (the app opens the person view, so
+    that a runs screen need not import the person screen, which imports it)."""
+
+    def __init__(self, row: object) -> None:
+        super().__init__()
+        self.row = row

@@ -61,7 +61,7 @@ def person_of_run(row: PersonRunRow | object) -> Person | None:
     return None
 
 
-def open_person_of(node: Widget, session: Session, row: object) -> None:
+def open_person_of(node: Widget | App[Any], session: Session, row: object) -> None:
     """The person of a run (the row under the cursor, or a run's own screen)."""
     person = person_of_run(row)
     if person is None:

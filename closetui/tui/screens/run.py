@@ -17,6 +17,7 @@ from closetui.present.links import LEAD_URL, url_for
 from closetui.present.sheet import run_sheet
 from closetui.session import Session
 from closetui.tui.handoff import copy_text, open_in_close
+from closetui.tui.messages import PersonWanted
 from closetui.tui.widgets.detail import DetailPane
 
 
@@ -85,9 +86,7 @@ class RunScreen(Screen[None]):
 
     def action_person(self) -> None:
         """`p`: this run's person, in every sequence."""
-        from closetui.tui.screens.person import open_person_of
-
-        open_person_of(self, self.session, self.row)
+        self.post_message(PersonWanted(self.row))
 
     def action_copy_email(self) -> None:
         copy_text(self, self.row.subscription.contact_email or "", "the contact email")

@@ -41,6 +41,7 @@ from closetui.textsafe import inert
 from closetui.tui.changes import ErrorWatch
 from closetui.tui.handoff import copy_text, open_in_close
 from closetui.tui.keymap import key_in_force
+from closetui.tui.messages import PersonWanted
 from closetui.tui.screens.confirm import ConfirmScreen
 from closetui.tui.screens.run import RunScreen
 from closetui.tui.text import inert_content
@@ -253,9 +254,7 @@ class SubscriptionsScreen(Screen[None]):
 
     def action_person(self) -> None:
         """`p`: the run's person, in every sequence."""
-        from closetui.tui.screens.person import open_person_of
-
-        open_person_of(self, self.session, self.table.current_row)
+        self.post_message(PersonWanted(self.table.current_row))
 
     def help_sections(self) -> list[tuple[str, Iterable[BindingType]]]:
         return [
