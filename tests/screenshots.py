@@ -123,7 +123,7 @@ async def main() -> None:
     async def tour(pilot) -> None:
         from closetui.demo.data import TOUR_INDEX
 
-        pilot.app.main.jump_to(pilot.app.main.sequence_rows.rows[TOUR_INDEX].id)
+        pilot.app.main.jump_to(pilot.app.main.sequences.in_order()[TOUR_INDEX].id)
 
     async def tour_bodies(pilot) -> None:
         await tour(pilot)
