@@ -7,24 +7,10 @@ A change to the screen fails here until the snapshot is regenerated on purpose:
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from tests.support.app import screen_text, settle
-
-SNAPSHOTS = Path(__file__).parent / "snapshots"
-
-
-def _check(name: str, text: str) -> None:
-    path = SNAPSHOTS / f"{name}.txt"
-    text = "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
-    if os.environ.get("CLOSETUI_UPDATE_SNAPSHOTS") or not path.exists():
-        path.write_text(text, encoding="utf-8")
-        if not os.environ.get("CLOSETUI_UPDATE_SNAPSHOTS"):
-            pytest.fail(f"snapshot {path.name} was missing and has been written; check it in")
-    assert text == path.read_text(encoding="utf-8"), f"screen differs from {path.name}"
+from tests.support.snapshots import check_snapshot as _check
 
 
 @pytest.mark.parametrize(
