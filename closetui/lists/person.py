@@ -16,7 +16,7 @@ from closetui.close.people import Contact, Person
 from closetui.errors import ApiError, ProtocolError
 from closetui.lists.rows import Order
 from closetui.lists.runs import KIND as SEQUENCE_RUNS
-from closetui.lists.runs import SubscriptionRow, subscription_row
+from closetui.lists.runs import SubscriptionRow, cached_total, subscription_row
 from closetui.lists.source import FetchedPage, PagedSource, SequenceSource
 from closetui.names.lookups import CONTACT, Lookups
 from closetui.names.people import PERSON_RUNS as KIND
@@ -135,17 +135,7 @@ class PersonSource(PagedSource):
         return self.rows_of(items) or None if items is not None else None
 
     def known_total(self) -> int | None:
-        total, expected = 0, 0
-        for skip, count, has_more in self.cache.page_sizes(KIND, self.person.owner):
-            if skip != expected:
-                return None
-            total += count
-            if not has_more:
-                return total
-            if not count:
-                return None
-            expected = skip + self.limit
-        return None
+        return cached_total(self.cache, KIND, self.person.owner, self.limit)
 
     async def fetch_page(self, skip: int) -> FetchedPage:
         assert self.client is not None

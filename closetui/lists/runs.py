@@ -95,6 +95,22 @@ def subscription_row(sub: Subscription, fetched_at: float) -> SubscriptionRow:
     )
 
 
+def cached_total(cache: Cache, kind: str, owner: str, limit: int) -> int | None:
+    """How many runs a list's cached pages hold, when they run to the list's end without a
+    gap (what lies in a gap is not known)."""
+    total, expected = 0, 0
+    for skip, count, has_more in cache.page_sizes(kind, owner):
+        if skip != expected:
+            return None
+        total += count
+        if not has_more:
+            return total
+        if not count:
+            return None
+        expected = skip + limit
+    return None
+
+
 class SubscriptionSource(PagedSource):
     def __init__(
         self, client: CloseClient | None, cache: Cache, sequence_id: str, **options: Any
@@ -116,18 +132,7 @@ class SubscriptionSource(PagedSource):
         return rows or None
 
     def known_total(self) -> int | None:
-        """How many subscriptions the cached pages hold, when they run to the list's end."""
-        total, expected = 0, 0
-        for skip, count, has_more in self.cache.page_sizes(KIND, self.sequence_id):
-            if skip != expected:
-                return None  # a gap: what lies there is not known
-            total += count
-            if not has_more:
-                return total
-            if not count:
-                return None
-            expected = skip + self.limit
-        return None
+        return cached_total(self.cache, KIND, self.sequence_id, self.limit)
 
     async def fetch_page(self, skip: int) -> FetchedPage:
         assert self.client is not None
