@@ -5,7 +5,7 @@ and contact, within the rate limit, cached)."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from closetui.close.paging import Seen, pages_in_order
@@ -84,7 +84,8 @@ def _lead(row: SubscriptionRow) -> str:
     return row.lead_name or "(deleted)"
 
 
-async def _name(rows: list[SubscriptionRow], lookups: Lookups) -> None:
+async def name_rows(rows: Sequence[SubscriptionRow], lookups: Lookups) -> None:
+    """The contact and lead names of these runs, looked up (once each) and put on them."""
     wanted = [(kind, party) for r in rows for kind, party in
               ((CONTACT, r.subscription.contact_id), (LEAD, r.subscription.lead_id))]  # fmt: skip
     await lookups.look_up_parties(wanted)
@@ -145,7 +146,7 @@ async def run(
                     if keep(row):
                         kept.append(row)
                 if names:  # offline, the names the cache has (no request is made)
-                    await _name(kept, session.lookups)
+                    await name_rows(kept, session.lookups)
                 for row in kept:
                     writer.write(row, raw_by_id.get(row.id, {"id": row.id}))
                 skip += source.limit
@@ -162,7 +163,7 @@ async def run(
                 raw_by_id = {r["id"]: r for r in page.page.raw}
                 rows = [r for r in seen.new(page.rows) if keep(r)]
                 if names:
-                    await _name(rows, session.lookups)
+                    await name_rows(rows, session.lookups)
                 for row in rows:
                     writer.write(row, raw_by_id[row.id])
                 writer.flush()

@@ -13,10 +13,11 @@ from closetui.close.people import Contact, Lead, Person
 from closetui.commands.common import cut_short, open_session
 from closetui.commands.listing import choose_format
 from closetui.commands.output import OutColumn, TableWriter
+from closetui.commands.subscriptions import name_rows
 from closetui.config.settings import Settings
 from closetui.errors import CloseTuiError, ConfigError, NotFound, OfflineEmpty, SkipCeiling
 from closetui.lists.person import PersonRunRow, PersonSource
-from closetui.names.lookups import CONTACT, LEAD, Lookups
+from closetui.names.lookups import CONTACT, LEAD
 from closetui.names.people import MAX_PEOPLE, resolve
 from closetui.present.reasons import reason_words
 from closetui.present.sheet import format_age
@@ -88,17 +89,6 @@ def _many(text: str, people: list[Person], err: TextIO) -> NoOne:
         f"{len(shown)} people match {text!r}{more}: pass one of the ids above "
         "(closetui who cont_…)."
     )
-
-
-async def _name(rows: list[PersonRunRow], lookups: Lookups) -> None:
-    wanted = [(kind, party) for r in rows for kind, party in
-              ((CONTACT, r.subscription.contact_id), (LEAD, r.subscription.lead_id))]  # fmt: skip
-    await lookups.look_up_parties(wanted)
-    for row in rows:
-        sub = row.subscription
-        row.named(
-            lookups.party_name(CONTACT, sub.contact_id), lookups.party_name(LEAD, sub.lead_id)
-        )
 
 
 async def _one(session: Session, text: str, err: TextIO) -> Person:
@@ -174,7 +164,7 @@ async def run(
                 assert page.page is not None
                 raw_by_id = {r["id"]: r for r in page.page.raw}
                 rows = seen.new(page.rows)
-                await _name(rows, session.lookups)
+                await name_rows(rows, session.lookups)
                 for row in rows:
                     writer.write(row, raw_by_id[row.id])
                 writer.flush()
