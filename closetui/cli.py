@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import signal
 import sys
 import threading
@@ -480,6 +481,10 @@ def _browse(settings: Settings) -> int:
             trace.close()
 
     first_page = prefetch.start(settings)  # on its way while Textual imports
+    # What start-up makes (modules, classes, styles, the first rows) lives as long as the app:
+    # the cyclic collector would only walk it over and over before the first frame. The app
+    # turns it back on once that frame is drawn.
+    gc.disable()
     from closetui.tui.app import run_app
 
     return run_app(settings, first_page=first_page)

@@ -8,19 +8,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from closetui.close.people import Person
 from closetui.config.settings import Settings
 from closetui.config.tuning import RECONNECT_DELAYS
 from closetui.lists.paged import PagedList
-from closetui.lists.person import PERSON_ORDERS, PersonRunRow, PersonSource
 from closetui.lists.rows import Row
 from closetui.lists.runs import RUN_ORDERS, SubscriptionRow, SubscriptionSource
 from closetui.lists.source import SEQUENCE_ORDERS, SequenceSource
 from closetui.names.lookups import Lookups
 from closetui.store.cache import Cache
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a person's runs load with the person view, not with the first frame
     from closetui.close.client import ClientEvent, CloseClient
+    from closetui.close.people import Person
+    from closetui.lists.person import PersonRunRow, PersonSource
 
 
 @dataclass
@@ -80,6 +80,8 @@ class Session:
 
     def person_runs(self, person: Person) -> PersonSource:
         """One person's runs across every sequence."""
+        from closetui.lists.person import PersonSource
+
         return PersonSource(
             self.client,
             self.cache,
@@ -94,6 +96,8 @@ class Session:
         self, person: Person, *, retry_delays: tuple[float, ...] = RECONNECT_DELAYS
     ) -> PagedList[PersonRunRow]:
         """One person's runs across every sequence, as one paged list."""
+        from closetui.lists.person import PERSON_ORDERS
+
         return PagedList(self.person_runs(person), orders=PERSON_ORDERS, retry_delays=retry_delays)
 
     def parallel(self) -> int:

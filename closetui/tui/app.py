@@ -23,6 +23,7 @@ from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
+from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
@@ -42,22 +43,10 @@ from closetui.signals import (
     restore_terminal,
 )
 from closetui.textsafe import inert
-from closetui.tui.commands import ProfileProvider
 from closetui.tui.driver import GONE, Driver, watch_terminal
-from closetui.tui.keymap import binding_ids, check_keymap
 from closetui.tui.messages import PersonWanted, ProfileChosen, RequestHeldUp, SettingChosen
-from closetui.tui.screens.help import HelpScreen
-from closetui.tui.screens.history import HistoryScreen
-from closetui.tui.screens.message import MessageScreen
-from closetui.tui.screens.person import PersonProvider, open_person_of
-from closetui.tui.screens.person import owners as person_owners
-from closetui.tui.screens.run import RunScreen
 from closetui.tui.screens.sequences import SequencesScreen
-from closetui.tui.screens.subscriptions import SubscriptionsScreen
-from closetui.tui.widgets.detail import DetailPane
 from closetui.tui.widgets.feed_pane import FeedPane
-from closetui.tui.widgets.sequence_list import SequenceList
-from closetui.tui.widgets.subscription_list import SubscriptionList
 from closetui.tui.workers import spawn
 
 if TYPE_CHECKING:  # httpx (through the client) loads once the first frame is drawn
@@ -133,12 +122,13 @@ class ClosetuiApp(App[int]):
         shown once the app is up, and left out: the app starts regardless."""
         preferences = read_preferences(self.settings.config_path)
         self.start_notices = list(preferences.problems)
-        owners = (type(self), SequencesScreen, SubscriptionsScreen, RunScreen, MessageScreen,
-                  HelpScreen, SequenceList, SubscriptionList, DetailPane, FeedPane,
-                  HistoryScreen)  # fmt: skip
-        ids = binding_ids(owners) | binding_ids(person_owners())
-        self.keys_in_force, problems = check_keymap(preferences.keymap, ids)
-        self.start_notices += problems
+        self.keys_in_force: dict[str, str] = {}
+        if preferences.keymap:  # (the screens it names are imported only to check it)
+            from closetui.tui.keymap import binding_ids, check_keymap
+
+            ids = binding_ids(keymap_owners(type(self)))
+            self.keys_in_force, problems = check_keymap(preferences.keymap, ids)
+            self.start_notices += problems
         if self.keys_in_force:
             self.set_keymap(self.keys_in_force)
             palette = self.keys_in_force.get("app.palette", "").split(",")[0]
@@ -218,6 +208,7 @@ class ClosetuiApp(App[int]):
             self.notify(warning, title="Warning", severity="warning", timeout=10)
         self._tell_start_notices()
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.call_after_refresh(gc.enable)  # off from the command's start to the first frame
         if not self.settings.offline:
             # The client (and httpx) is not needed for the first frame: start it after.
             self.call_after_refresh(self._start_network)
@@ -252,6 +243,8 @@ class ClosetuiApp(App[int]):
             return
         session.on_client_event(self._client_event)
         self.main.network_started()
+        from closetui.tui.screens.subscriptions import SubscriptionsScreen
+
         for screen in self.screen_stack:  # screens opened by keys typed ahead
             if isinstance(screen, SubscriptionsScreen):
                 screen.network_started()
@@ -349,13 +342,19 @@ class ClosetuiApp(App[int]):
             self._switching = False
 
     def on_person_wanted(self, message: PersonWanted) -> None:
+        from closetui.tui.screens.person import open_person_of
+
         if self.session is not None:
             open_person_of(self, self.session, message.row)
 
     def action_find_person(self) -> None:
+        from closetui.tui.screens.person import PersonProvider
+
         self.push_screen(CommandPalette(providers=[PersonProvider], placeholder="Find a person…"))
 
     def action_switch_account(self) -> None:
+        from closetui.tui.commands import ProfileProvider
+
         self.push_screen(CommandPalette(providers=[ProfileProvider], placeholder="Switch account…"))
 
     def _has_profiles(self) -> bool:
@@ -402,6 +401,8 @@ class ClosetuiApp(App[int]):
 
     def action_help(self) -> None:
         # Each screen says which keys are its own; help lists those, then the app's.
+        from closetui.tui.screens.help import HelpScreen
+
         sections = getattr(self.screen, "help_sections", self.main.help_sections)
         self.push_screen(HelpScreen(sections(), self.keys_in_force))
 
@@ -422,6 +423,24 @@ class ClosetuiApp(App[int]):
         yield SystemCommand("Keys", "Show every key (/ there searches them)", self.action_help)
         # Textual's own "Keys" opens its key panel: one "Keys" in the palette, ours.
         yield from (c for c in super().get_system_commands(screen) if c.title != "Keys")
+
+
+def keymap_owners(app: type[App[Any]]) -> tuple[type[DOMNode], ...]:
+    """Every class whose bindings a keymap may name. The screens beyond the first are
+    imported here, not at start-up: the first frame shows none of them."""
+    from closetui.tui.screens.help import HelpScreen
+    from closetui.tui.screens.history import HistoryScreen
+    from closetui.tui.screens.message import MessageScreen
+    from closetui.tui.screens.person import owners as person_owners
+    from closetui.tui.screens.run import RunScreen
+    from closetui.tui.screens.subscriptions import SubscriptionsScreen
+    from closetui.tui.widgets.detail import DetailPane
+    from closetui.tui.widgets.sequence_list import SequenceList
+    from closetui.tui.widgets.subscription_list import SubscriptionList
+
+    return (app, SequencesScreen, SubscriptionsScreen, RunScreen, MessageScreen, HelpScreen,
+            SequenceList, SubscriptionList, DetailPane, FeedPane, HistoryScreen,
+            *person_owners())  # fmt: skip
 
 
 def run_app(

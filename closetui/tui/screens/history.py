@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from closetui.present.history import parsed, version_lines
@@ -22,6 +22,7 @@ from closetui.present.sheet import Line, sequence_sheet
 from closetui.session import Session
 from closetui.store.versions import Version
 from closetui.tui.widgets.detail import DetailPane
+from closetui.tui.widgets.key_bar import KeyBar
 
 # Roles as Content styles, for the list of versions (the pane below styles them by CSS).
 _STYLES = {"section": "bold", "dim": "dim", "warn": "bold", "rail": "dim", "label": "dim"}
@@ -61,7 +62,7 @@ class HistoryScreen(Screen[None]):
         yield Static(self._title, id="history-title")
         yield self.version_list
         yield self.cadence
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         cache, lookups = self.session.cache, self.session.lookups

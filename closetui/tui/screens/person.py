@@ -21,7 +21,7 @@ from textual.markup import escape
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from closetui.close.people import Person
@@ -39,6 +39,7 @@ from closetui.tui.screens.run import RunScreen
 from closetui.tui.screens.subscriptions import SubscriptionsScreen, title_for
 from closetui.tui.text import inert_content
 from closetui.tui.widgets.feed_pane import FeedPane
+from closetui.tui.widgets.key_bar import KeyBar
 from closetui.tui.widgets.paged_table import PagedTable
 from closetui.tui.widgets.person_list import PersonRunList
 from closetui.tui.workers import spawn
@@ -123,7 +124,7 @@ class PersonScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(self.title_content, id="person-title")
         yield self.pane
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.table.focus()

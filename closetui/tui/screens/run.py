@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from closetui.lists.runs import SubscriptionRow
 from closetui.present.links import LEAD_URL, url_for
@@ -19,6 +19,7 @@ from closetui.session import Session
 from closetui.tui.handoff import copy_text, open_in_close
 from closetui.tui.messages import PersonWanted
 from closetui.tui.widgets.detail import DetailPane
+from closetui.tui.widgets.key_bar import KeyBar
 
 
 class RunScreen(Screen[None]):
@@ -47,7 +48,7 @@ class RunScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(self._title, id="run-title")
         yield self.detail
-        yield Footer()
+        yield KeyBar()
 
     def help_sections(self) -> list[tuple[str, Iterable[BindingType]]]:
         return [("This run", [*self.BINDINGS, *DetailPane.BINDINGS, *self.app.BINDINGS])]

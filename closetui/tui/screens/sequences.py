@@ -20,7 +20,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from closetui.config.preferences import SPLITS, read_detail_layout
 from closetui.config.tuning import LOOKUP_DELAY, NARROW, RECONNECT_DELAYS
@@ -36,13 +36,11 @@ from closetui.tui.changes import ChangeMarks, latest_change_line
 from closetui.tui.commands import SequenceProvider
 from closetui.tui.handoff import copy_text, open_in_close
 from closetui.tui.messages import DetailLookedUp, OrganizationKnown, RequestHeldUp, SettingChosen
-from closetui.tui.screens.history import HistoryScreen
-from closetui.tui.screens.message import MessageScreen
-from closetui.tui.screens.subscriptions import SubscriptionsScreen, title_for
 from closetui.tui.text import inert_content
 from closetui.tui.watch import Watch
 from closetui.tui.widgets.detail import DetailPane
 from closetui.tui.widgets.feed_pane import FeedPane
+from closetui.tui.widgets.key_bar import KeyBar
 from closetui.tui.widgets.paged_table import PagedTable
 from closetui.tui.widgets.sequence_list import SequenceList
 from closetui.tui.widgets.topbar import TopBar
@@ -117,7 +115,11 @@ class SequencesScreen(Screen[None]):
         self._banner_text = ""
         self._collect_due = False
         self._jump_due: str | None = None  # a sequence to go to once it is loaded
-        self._split = "balanced"
+        # The split is a class on the screen: set before it is mounted, since a class added
+        # once it is up restyles every widget (a quarter of the start-up's own work).
+        self._layout = read_detail_layout(session.settings.config_path)
+        self._split = self._layout.split
+        self.add_class(f"-split-{self._split}")
         self.marks = ChangeMarks(session, self.sequences)
         self.watcher: Watch | None = None  # made on mount (its timer is the screen's)
 
@@ -127,13 +129,11 @@ class SequencesScreen(Screen[None]):
         with Horizontal(id="main"):
             yield self.list_pane
             yield self.detail
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         settings = self.session.settings
-        layout = read_detail_layout(settings.config_path)
-        self._set_split(layout.split)
-        for problem in layout.problems:
+        for problem in self._layout.problems:
             self.notify(problem, title="Config", severity="warning", markup=False, timeout=15)
         cached = self.session.cache.meta("organization")
         self.topbar.profile = settings.profile
@@ -313,6 +313,8 @@ class SequencesScreen(Screen[None]):
             "current key of this organization, or create a new one in Close under Settings → "
             "Developer → API Keys.",
         )
+        from closetui.tui.screens.message import MessageScreen
+
         self.app.push_screen(MessageScreen("The API key was refused", body))
 
     # -- the detail ----------------------------------------------------------------------------
@@ -468,6 +470,8 @@ class SequencesScreen(Screen[None]):
         row = self.sequence_list.current_row
         if row is None:
             return
+        from closetui.tui.screens.subscriptions import SubscriptionsScreen, title_for
+
         self.app.push_screen(SubscriptionsScreen(self.session, row.id, title_for(row.name, row.id)))
 
     def action_history(self) -> None:
@@ -476,6 +480,9 @@ class SequencesScreen(Screen[None]):
             return
         if self.marks.looked(row.id):
             self.sequence_list.refresh()
+        from closetui.tui.screens.history import HistoryScreen
+        from closetui.tui.screens.subscriptions import title_for
+
         self.app.push_screen(HistoryScreen(self.session, row.id, title_for(row.name, row.id)))
 
     def action_toggle_watch(self) -> None:
@@ -484,6 +491,8 @@ class SequencesScreen(Screen[None]):
 
     def _watched_panes(self) -> list[FeedPane[Any]]:
         """What a watch tick refreshes: the list, and the runs list when it is in front."""
+        from closetui.tui.screens.subscriptions import SubscriptionsScreen
+
         panes: list[FeedPane[Any]] = [self.list_pane]
         if isinstance(self.app.screen, SubscriptionsScreen):
             panes.append(self.app.screen.pane)

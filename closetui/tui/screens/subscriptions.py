@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from closetui.config.tuning import LOOKUP_DELAY, RECONNECT_DELAYS
 from closetui.lists.actions import (
@@ -46,6 +46,7 @@ from closetui.tui.screens.confirm import ConfirmScreen
 from closetui.tui.screens.run import RunScreen
 from closetui.tui.text import inert_content
 from closetui.tui.widgets.feed_pane import FeedPane
+from closetui.tui.widgets.key_bar import KeyBar
 from closetui.tui.widgets.paged_table import PagedTable
 from closetui.tui.widgets.reasons_line import ReasonsLine
 from closetui.tui.widgets.subscription_list import SubscriptionList
@@ -150,7 +151,7 @@ class SubscriptionsScreen(Screen[None]):
         yield self.reasons  # why runs stopped: tui/widgets/reasons_line.py
         yield self.pane
         yield self.done_line
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.table.focus()
