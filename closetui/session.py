@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from closetui.config.settings import Settings
 from closetui.config.tuning import RECONNECT_DELAYS
+from closetui.demo import HISTORY_SEEDED
 from closetui.lists.paged import PagedList
 from closetui.lists.rows import Row
 from closetui.lists.runs import RUN_ORDERS, SubscriptionRow, SubscriptionSource
@@ -38,7 +39,7 @@ class Session:
         """The cache and the sources on it, with no network yet: `connect()` adds it."""
         cache = Cache.open(settings.cache_dir, settings.account)
         cache.history_bounds = (settings.history_per_sequence, settings.history_total)
-        if settings.demo:  # a first run of the demo has changes to show
+        if settings.demo and not cache.meta(HISTORY_SEEDED):  # a first run has changes to show
             from closetui.demo.history import seed
 
             seed(cache)

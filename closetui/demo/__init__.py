@@ -8,6 +8,10 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
+# The meta key that says a demo cache has its history: read before the demo loads, so that
+# every later start of `--demo` imports none of it before the first frame.
+HISTORY_SEEDED = "demo_history_seeded"
+
 _WHERE = {
     "DEMO_API_KEY": "closetui.demo.data",
     "DemoOrg": "closetui.demo.data",

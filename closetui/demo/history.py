@@ -14,10 +14,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from closetui.demo import HISTORY_SEEDED as SEEDED
 from closetui.demo.data import USERS, DemoOrg
 from closetui.store.cache import Cache
 
-SEEDED = "demo_history_seeded"
 DAY = 86400.0
 
 
