@@ -15,7 +15,6 @@ from typing import Any
 
 from closetui.close.models import Sequence, Step, Subscription
 from closetui.names.known import Names, TemplateInfo
-from closetui.present.body import body_lines, html_body, text_body
 from closetui.present.cadence import (
     UNKNOWN_SPAN,
     format_duration,
@@ -235,6 +234,9 @@ def _body_of(step: Step, names: Names, view: CadenceView, bar: list[Span]) -> li
         return []
     if info is None or info.body is None:
         return [[*bar, Span("(its text is not known yet: it comes with the template)", "dim")]]
+    # (html.parser loads with the first body drawn, not with the first frame)
+    from closetui.present.body import body_lines, html_body, text_body
+
     body = html_body(info.body) if info.html else text_body(info.body)
     lines, more = body_lines(body, view.body_limit)
     if not lines:
@@ -412,6 +414,8 @@ def sequence_sheet(
 def step_bodies(sequence: Sequence, names: Names) -> list[dict[str, Any]]:
     """What each step says, for `show --format json --bodies`: the text as drawn (no tags,
     inert), a line per line."""
+    from closetui.present.body import html_body, text_body
+
     out: list[dict[str, Any]] = []
     for row in timeline(sequence.steps):
         template_id = row.step.template_id
