@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from closetui import __version__
-from closetui.commands.completion import SHELLS
+from closetui.commands import SHELLS
 from closetui.config.settings import Settings, default_log_dir, load_settings
 from closetui.errors import AuthError, CloseTuiError, ConfigError, OfflineEmpty
 from closetui.logs import log, setup_logging

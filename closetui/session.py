@@ -26,6 +26,8 @@ if TYPE_CHECKING:  # a person's runs load with the person view, not with the fir
 
 @dataclass
 class Session:
+    """One account's cache, sources and lookups, and its client once connected."""
+
     settings: Settings
     cache: Cache
     source: SequenceSource

@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-SHELLS = ("bash", "zsh", "fish")
+from closetui.commands import SHELLS as SHELLS  # (re-exported: the shells it writes for)
+
 PROG = "closetui"
 PROFILE_NAMES = f"{PROG} profiles --names 2>/dev/null"
 FILE_OPTIONS = {"api_key_file", "trace"}  # dests whose value is a path

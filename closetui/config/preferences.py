@@ -35,6 +35,8 @@ from closetui.errors import ConfigError
 
 @dataclass(frozen=True)
 class Preferences:
+    """The person's theme and keymap from the config file, and what could not be used."""
+
     theme: str | None = None
     keymap: dict[str, object] = field(default_factory=dict)  # binding id -> keys, unchecked
     problems: list[str] = field(default_factory=list)  # one line each, for the person

@@ -77,6 +77,8 @@ class ApiKey:
 
 @dataclass(frozen=True)
 class Settings:
+    """What a command or the app runs with: where Close is, the key, the folders, the limits."""
+
     base_url: str
     api_key: ApiKey | None
     key_source: str  # where the key came from, in words, for error messages

@@ -35,6 +35,8 @@ class Filterable(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Query:
+    """What a list's filter asks for: text, statuses, changed ids, stop reasons."""
+
     text: str = ""  # casefolded
     statuses: frozenset[str] = frozenset()  # casefolded; empty: any status
     only: frozenset[str] | None = None  # `changed:`: these ids only (None: any id)

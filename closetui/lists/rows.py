@@ -64,6 +64,8 @@ class Order:
 
 @dataclass(slots=True)
 class Row:
+    """A sequence as the list shows it: the summary of its listing, ready to draw and sort."""
+
     id: str
     name: str  # made safe for a terminal (textsafe.visible)
     key: str  # casefolded name, for the filter

@@ -99,6 +99,8 @@ UNKNOWN_SPAN = -1  # a step's delay could not be read, so neither can the span
 
 @dataclass(frozen=True, slots=True)
 class TimelineRow:
+    """One step on the cadence: its number, the wait before it and its day."""
+
     index: int  # 1-based step number
     step: Step
     wait: int | None  # seconds since the previous step (or enrollment); None: unreadable

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Span:
+    """A piece of a drawn line, with the role that styles it."""
+
     text: str
     role: str = ""
     # A unit that wraps as one (a count with its status, a day range, a person's name): a

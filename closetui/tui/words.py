@@ -24,6 +24,8 @@ class ListKeys:
 
 @dataclass(frozen=True, slots=True)
 class ListWords:
+    """What a list says about where it stands: the end line and the border's count."""
+
     line: str  # after the last row ("" for nothing)
     role: str  # "status", "warn" or "error"
     subtitle: str  # the border's count

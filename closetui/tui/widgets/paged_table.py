@@ -34,6 +34,8 @@ from closetui.tui.workers import spawn
 
 @dataclass(frozen=True, slots=True)
 class Column:
+    """A column of a paged table: its title, width and what each row shows in it."""
+
     title: str
     width: int | None  # None: this column takes the width the others leave
     cell: Callable[[Any], tuple[str, str]]  # row -> (text, role)
@@ -44,6 +46,8 @@ class Column:
 
 @dataclass(frozen=True, slots=True)
 class Sort:
+    """The column a table is sorted by, and which way."""
+
     column: Column
     descending: bool
 
