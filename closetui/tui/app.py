@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import contextlib
 import gc
 import signal
 from collections.abc import Callable, Iterable
@@ -106,6 +107,7 @@ class ClosetuiApp(App[int]):
         # watchdog there, so a shutdown that blocks on a vanished terminal cannot hang.
         self.on_ending: Callable[[], None] | None = None
         self._switching = False
+        self._network_begun = False  # the first session's network, started once
         # Every toast said this run, newest last (as shown: made inert), for a person's
         # "what did it say?" and for tests.
         self.told: collections.deque[Told] = collections.deque(maxlen=TOLD_KEPT)
@@ -210,8 +212,22 @@ class ClosetuiApp(App[int]):
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.call_after_refresh(gc.enable)  # off from the command's start to the first frame
         if not self.settings.offline:
-            # The client (and httpx) is not needed for the first frame: start it after.
-            self.call_after_refresh(self._start_network)
+            # The client (and httpx) is not needed for the first frame: start it after, or as
+            # soon as the early first page has landed (httpx is loaded by then, and the page's
+            # rows can be on screen without waiting for a frame of "loading" first).
+            self.call_after_refresh(self._start_network_once)
+            if self._first_page is not None:
+                loop = asyncio.get_running_loop()
+                self._first_page.add_done_callback(lambda _: _call_soon(loop, self._page_landed))
+
+    def _page_landed(self) -> None:
+        if self._first_page is not None:  # (not when switched to another profile meanwhile)
+            self._start_network_once()
+
+    def _start_network_once(self) -> None:
+        if not self._network_begun:
+            self._network_begun = True
+            self._start_network()
 
     def _start_network(self) -> None:
         assert self.session is not None
@@ -471,8 +487,10 @@ def run_app(
     return app.return_code if app.return_code is not None else (result or 0)
 
 
-def _call_soon(loop: asyncio.AbstractEventLoop, call: Callable[[int], None], arg: int) -> None:
-    loop.call_soon_threadsafe(call, arg)
+def _call_soon(loop: asyncio.AbstractEventLoop, call: Callable[..., None], *args: int) -> None:
+    """`call` on the app's loop, from any thread; nothing once the loop has closed."""
+    with contextlib.suppress(RuntimeError):  # the app ended first
+        loop.call_soon_threadsafe(call, *args)
 
 
 def _guard_the_terminal(app: ClosetuiApp) -> None:
