@@ -10,8 +10,7 @@ the key, hovering shows what it does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.style import Style
 from rich.text import Text
@@ -22,8 +21,7 @@ from textual.widget import Widget
 DIVIDER = "▏"  # the footer's `border-left: vkey` before the palette's key
 
 
-@dataclass(frozen=True, slots=True)
-class Shown:
+class Shown(NamedTuple):
     """A key as the line shows it, and the cells it takes."""
 
     key: str
@@ -198,6 +196,4 @@ class KeyBar(Widget, can_focus=False):
 
 
 def _at(shown: Shown, start: int, end: int) -> Shown:
-    return Shown(
-        shown.key, shown.display, shown.description, shown.enabled, shown.tooltip, start, end
-    )
+    return shown._replace(start=start, end=end)
