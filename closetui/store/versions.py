@@ -49,7 +49,7 @@ def _clock(value: Any) -> Any:
     return value
 
 
-def _schedule(value: Any) -> Any:
+def _schedule_form(value: Any) -> Any:
     if not isinstance(value, dict) or not isinstance(value.get("ranges"), list):
         return value
     ranges = [
@@ -58,8 +58,32 @@ def _schedule(value: Any) -> Any:
     return {"ranges": sorted(ranges, key=lambda r: json.dumps(r, sort_keys=True))}
 
 
+# A list of sequences holds few distinct schedules (the same working hours again and again),
+# and putting one in its normal form costs a JSON encoding per range: each distinct one is
+# normalised once, found again by its JSON text (which tells `true` from `1`, and `1.0`).
+_SCHEDULE_FORMS: dict[str, Any] = {}
+_SCHEDULE_FORMS_MAX = 512
+
+
+def _schedule(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    try:
+        key = json.dumps(value)
+    except (TypeError, ValueError):  # not JSON's (only a caller's own objects): as it is
+        return _schedule_form(value)
+    form = _SCHEDULE_FORMS.get(key)
+    if form is None:
+        form = _schedule_form(value)
+        if len(_SCHEDULE_FORMS) >= _SCHEDULE_FORMS_MAX:
+            _SCHEDULE_FORMS.clear()
+        _SCHEDULE_FORMS[key] = form
+    return form
+
+
 def essence(raw: Any) -> dict[str, Any]:
-    """The fields of a sequence a person reads, normalised."""
+    """The fields of a sequence a person reads, normalised (the schedule's form may be shared
+    between calls: read it, do not change it)."""
     if not isinstance(raw, dict):
         return {}
     steps = raw.get("steps")
@@ -73,9 +97,15 @@ def essence(raw: Any) -> dict[str, Any]:
     }
 
 
+# Made once: `json.dumps` with options builds an encoder at every call.
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str).encode
+
+
 def fingerprint(raw: Any) -> str:
-    """A short digest of the essence: equal for two fetches a person could not tell apart."""
-    text = json.dumps(essence(raw), sort_keys=True, separators=(",", ":"), default=str)
+    """A short digest of the essence: equal for two fetches a person could not tell apart.
+    Kept in the cache (`version_heads`), so its text must never change: a different digest
+    for the same sequence would read as a change of every sequence."""
+    text = _ENCODE(essence(raw))
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
