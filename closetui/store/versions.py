@@ -49,7 +49,21 @@ def _clock(value: Any) -> Any:
     return value
 
 
-def _schedule_form(value: Any) -> Any:
+# A list of sequences holds few distinct schedules (the same working hours again and again)
+# and few distinct steps (once their ids, authors and dates are left out), and putting one in
+# its normal form costs a JSON encoding: each distinct one is encoded once, and its text
+# reused. Schedules are found again by their JSON text (which tells `true` from `1`, and
+# `1.0`), steps by their values with their types.
+_SCHEDULE_TEXTS: dict[str, str] = {}
+_STEP_TEXTS: dict[tuple[Any, ...], str] = {}
+_SHARED_MAX = 1024  # texts of each kind kept; past that, the memo starts again
+
+# Made once: `json.dumps` with options builds an encoder at every call. Keys sorted, no
+# spaces: the fingerprint's text is the essence's JSON as this encodes it.
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str).encode
+
+
+def _schedule(value: Any) -> Any:
     if not isinstance(value, dict) or not isinstance(value.get("ranges"), list):
         return value
     ranges = [
@@ -58,32 +72,44 @@ def _schedule_form(value: Any) -> Any:
     return {"ranges": sorted(ranges, key=lambda r: json.dumps(r, sort_keys=True))}
 
 
-# A list of sequences holds few distinct schedules (the same working hours again and again),
-# and putting one in its normal form costs a JSON encoding per range: each distinct one is
-# normalised once, found again by its JSON text (which tells `true` from `1`, and `1.0`).
-_SCHEDULE_FORMS: dict[str, Any] = {}
-_SCHEDULE_FORMS_MAX = 512
-
-
-def _schedule(value: Any) -> Any:
+def _schedule_text(value: Any) -> str:
     if not isinstance(value, dict):
-        return value
+        return _ENCODE(value)
     try:
         key = json.dumps(value)
     except (TypeError, ValueError):  # not JSON's (only a caller's own objects): as it is
-        return _schedule_form(value)
-    form = _SCHEDULE_FORMS.get(key)
-    if form is None:
-        form = _schedule_form(value)
-        if len(_SCHEDULE_FORMS) >= _SCHEDULE_FORMS_MAX:
-            _SCHEDULE_FORMS.clear()
-        _SCHEDULE_FORMS[key] = form
-    return form
+        return _ENCODE(_schedule(value))
+    text = _SCHEDULE_TEXTS.get(key)
+    if text is None:
+        text = _ENCODE(_schedule(value))
+        if len(_SCHEDULE_TEXTS) >= _SHARED_MAX:
+            _SCHEDULE_TEXTS.clear()
+        _SCHEDULE_TEXTS[key] = text
+    return text
+
+
+def _step_text(step: Any) -> str:
+    if not isinstance(step, dict):
+        return _ENCODE(step)
+    values = tuple(map(step.get, STEP_FIELDS))
+    types = tuple(map(type, values))
+    if float in types:  # -0.0 equals 0.0 but reads apart: never shared
+        return _ENCODE(dict(zip(STEP_FIELDS, values, strict=True)))
+    key = values + types  # `True` equals `1`, but not with its type
+    try:
+        text = _STEP_TEXTS.get(key)
+    except TypeError:  # a list or an object in a field: not shared
+        return _ENCODE(dict(zip(STEP_FIELDS, values, strict=True)))
+    if text is None:
+        text = _ENCODE(dict(zip(STEP_FIELDS, values, strict=True)))
+        if len(_STEP_TEXTS) >= _SHARED_MAX:
+            _STEP_TEXTS.clear()
+        _STEP_TEXTS[key] = text
+    return text
 
 
 def essence(raw: Any) -> dict[str, Any]:
-    """The fields of a sequence a person reads, normalised (the schedule's form may be shared
-    between calls: read it, do not change it)."""
+    """The fields of a sequence a person reads, normalised."""
     if not isinstance(raw, dict):
         return {}
     steps = raw.get("steps")
@@ -97,15 +123,34 @@ def essence(raw: Any) -> dict[str, Any]:
     }
 
 
-# Made once: `json.dumps` with options builds an encoder at every call.
-_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str).encode
+def _essence_text(raw: Any) -> str:
+    """`_ENCODE(essence(raw))`, made of the shared texts: the same characters, in the order
+    sorted keys put them (name, schedule, status, steps, timezone)."""
+    if not isinstance(raw, dict):
+        return "{}"
+    steps = raw.get("steps")
+    return "".join(
+        (
+            '{"name":',
+            _ENCODE(raw.get("name")),
+            ',"schedule":',
+            _schedule_text(raw.get("schedule")),
+            ',"status":',
+            _ENCODE(raw.get("status")),
+            ',"steps":[',
+            ",".join(map(_step_text, steps if isinstance(steps, list) else ())),
+            '],"timezone":',
+            _ENCODE(raw.get("timezone")),
+            "}",
+        )
+    )
 
 
 def fingerprint(raw: Any) -> str:
     """A short digest of the essence: equal for two fetches a person could not tell apart.
     Kept in the cache (`version_heads`), so its text must never change: a different digest
     for the same sequence would read as a change of every sequence."""
-    text = _ENCODE(essence(raw))
+    text = _essence_text(raw)
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
