@@ -49,14 +49,12 @@ def _clock(value: Any) -> Any:
     return value
 
 
-# A list of sequences holds few distinct schedules (the same working hours again and again)
-# and few distinct steps (once their ids, authors and dates are left out), and putting one in
-# its normal form costs a JSON encoding: each distinct one is encoded once, and its text
-# reused. Schedules are found again by their JSON text (which tells `true` from `1`, and
-# `1.0`), steps by their values with their types.
+# A list of sequences holds few distinct schedules (the same working hours again and again),
+# and putting one in its normal form costs a JSON encoding per range: each distinct one is
+# normalised and encoded once, found again by its JSON text (which tells `true` from `1`,
+# `1.0` and `-0.0`).
 _SCHEDULE_TEXTS: dict[str, str] = {}
-_STEP_TEXTS: dict[tuple[Any, ...], str] = {}
-_SHARED_MAX = 1024  # texts of each kind kept; past that, the memo starts again
+_SCHEDULE_TEXTS_MAX = 1024  # past that, the memo starts again
 
 # Made once: `json.dumps` with options builds an encoder at every call. Keys sorted, no
 # spaces: the fingerprint's text is the essence's JSON as this encodes it.
@@ -82,29 +80,9 @@ def _schedule_text(value: Any) -> str:
     text = _SCHEDULE_TEXTS.get(key)
     if text is None:
         text = _ENCODE(_schedule(value))
-        if len(_SCHEDULE_TEXTS) >= _SHARED_MAX:
+        if len(_SCHEDULE_TEXTS) >= _SCHEDULE_TEXTS_MAX:
             _SCHEDULE_TEXTS.clear()
         _SCHEDULE_TEXTS[key] = text
-    return text
-
-
-def _step_text(step: Any) -> str:
-    if not isinstance(step, dict):
-        return _ENCODE(step)
-    values = tuple(map(step.get, STEP_FIELDS))
-    types = tuple(map(type, values))
-    if float in types:  # -0.0 equals 0.0 but reads apart: never shared
-        return _ENCODE(dict(zip(STEP_FIELDS, values, strict=True)))
-    key = values + types  # `True` equals `1`, but not with its type
-    try:
-        text = _STEP_TEXTS.get(key)
-    except TypeError:  # a list or an object in a field: not shared
-        return _ENCODE(dict(zip(STEP_FIELDS, values, strict=True)))
-    if text is None:
-        text = _ENCODE(dict(zip(STEP_FIELDS, values, strict=True)))
-        if len(_STEP_TEXTS) >= _SHARED_MAX:
-            _STEP_TEXTS.clear()
-        _STEP_TEXTS[key] = text
     return text
 
 
@@ -124,8 +102,8 @@ def essence(raw: Any) -> dict[str, Any]:
 
 
 def _essence_text(raw: Any) -> str:
-    """`_ENCODE(essence(raw))`, made of the shared texts: the same characters, in the order
-    sorted keys put them (name, schedule, status, steps, timezone)."""
+    """`_ENCODE(essence(raw))`, with the schedule's text shared: the same characters, in
+    the order sorted keys put them (name, schedule, status, steps, timezone)."""
     if not isinstance(raw, dict):
         return "{}"
     steps = raw.get("steps")
@@ -137,9 +115,16 @@ def _essence_text(raw: Any) -> str:
             _schedule_text(raw.get("schedule")),
             ',"status":',
             _ENCODE(raw.get("status")),
-            ',"steps":[',
-            ",".join(map(_step_text, steps if isinstance(steps, list) else ())),
-            '],"timezone":',
+            ',"steps":',
+            _ENCODE(
+                [
+                    {name: step.get(name) for name in STEP_FIELDS}
+                    if isinstance(step, dict)
+                    else step
+                    for step in (steps if isinstance(steps, list) else [])
+                ]
+            ),
+            ',"timezone":',
             _ENCODE(raw.get("timezone")),
             "}",
         )
