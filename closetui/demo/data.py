@@ -304,6 +304,7 @@ for _i, (_first, _last) in enumerate(zip(_FIRST[:12], _LAST[:12], strict=True)):
     )
 USERS[5]["first_name"] = "[red]Mallory[/red]"  # hostile text reaches the detail pane too
 USERS[6]["last_name"] = "\x1b[2JClear\x1b]0;title\x07"
+USER_IDS = tuple(user["id"] for user in USERS)
 
 EMAIL_TEMPLATES: dict[str, dict[str, Any]] = {}
 for _i in range(60):
@@ -477,6 +478,9 @@ def _schedule(rng: random.Random) -> dict[str, Any] | None:
     return {"ranges": [{"weekday": d, "start": "07:00", "end": "21:00"} for d in range(1, 8)]}
 
 
+_SECONDS = tuple(timedelta(seconds=n) for n in range(9))  # a step's stamp after the first's
+
+
 def _steps(rng: random.Random, seq_key: str, created: datetime) -> list[dict[str, Any]]:
     steps = []
     seen_email = False
@@ -487,6 +491,7 @@ def _steps(rng: random.Random, seq_key: str, created: datetime) -> list[dict[str
     # creation, moved on by whole seconds.
     base = created.astimezone(UTC).replace(tzinfo=None)
     users = len(USERS)
+    sha256 = hashlib.sha256
     for n in range(choice([0, 1, 2, 3, 3, 4, 4, 5, 5, 6, 7, 8])):
         roll = draw()
         step_type = (
@@ -500,11 +505,13 @@ def _steps(rng: random.Random, seq_key: str, created: datetime) -> list[dict[str
             seen_email = True
         elif step_type == "sms":
             sms_template = _sms_template_id(below(12))
-        stamp = (base + timedelta(seconds=n)).isoformat(timespec="microseconds")
-        author = USERS[below(users)]["id"]
+        stamp = (base + _SECONDS[n]).isoformat(timespec="microseconds")
+        author = USER_IDS[below(users)]
+        # `_token(…, 22)`, inline: one digest is long enough
+        token = sha256(f"{seq_key}/{n}".encode()).digest()[:22].translate(_TOKEN_BYTES)
         steps.append(
             {
-                "id": "seqstep_" + _token(f"{seq_key}/{n}", 22),
+                "id": "seqstep_" + token.decode("ascii"),
                 "step_type": step_type,
                 "delay": delay,
                 "email_template_id": email_template,
