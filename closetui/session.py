@@ -11,17 +11,20 @@ from typing import TYPE_CHECKING
 from closetui.config.settings import Settings
 from closetui.config.tuning import RECONNECT_DELAYS
 from closetui.demo import HISTORY_SEEDED
-from closetui.lists.paged import PagedList
-from closetui.lists.rows import Row
-from closetui.lists.runs import RUN_ORDERS, SubscriptionRow, SubscriptionSource
 from closetui.lists.source import SEQUENCE_ORDERS, SequenceSource
 from closetui.names.lookups import Lookups
 from closetui.store.cache import Cache
 
-if TYPE_CHECKING:  # a person's runs load with the person view, not with the first frame
+# The paged lists (the app's), a sequence's runs and a person's runs (`who`, the person
+# view) are imported when first asked for: `closetui list` uses none of them, and each
+# command pays for its imports in start-up time.
+if TYPE_CHECKING:
     from closetui.close.client import ClientEvent, CloseClient
     from closetui.close.people import Person
+    from closetui.lists.paged import PagedList
     from closetui.lists.person import PersonRunRow, PersonSource
+    from closetui.lists.rows import Row
+    from closetui.lists.runs import SubscriptionRow, SubscriptionSource
 
 
 @dataclass
@@ -73,6 +76,8 @@ class Session:
             listener(event)
 
     def subscriptions(self, sequence_id: str) -> SubscriptionSource:
+        from closetui.lists.runs import SubscriptionSource
+
         return SubscriptionSource(
             self.client,
             self.cache,
@@ -99,6 +104,7 @@ class Session:
         self, person: Person, *, retry_delays: tuple[float, ...] = RECONNECT_DELAYS
     ) -> PagedList[PersonRunRow]:
         """One person's runs across every sequence, as one paged list."""
+        from closetui.lists.paged import PagedList
         from closetui.lists.person import PERSON_ORDERS
 
         return PagedList(self.person_runs(person), orders=PERSON_ORDERS, retry_delays=retry_delays)
@@ -111,6 +117,8 @@ class Session:
         self, *, hold_network: bool = False, retry_delays: tuple[float, ...] = RECONNECT_DELAYS
     ) -> PagedList[Row]:
         """The organization's sequences as one paged list, on the session's source."""
+        from closetui.lists.paged import PagedList
+
         return PagedList(
             self.source,
             orders=SEQUENCE_ORDERS,
@@ -126,6 +134,9 @@ class Session:
         hold_network: bool = False,
     ) -> PagedList[SubscriptionRow]:
         """A sequence's runs as one paged list (cached pages only while `hold_network`)."""
+        from closetui.lists.paged import PagedList
+        from closetui.lists.runs import RUN_ORDERS
+
         return PagedList(
             self.subscriptions(sequence_id),
             orders=RUN_ORDERS,

@@ -220,6 +220,33 @@ def test_a_cache_of_the_first_schema_is_migrated_and_kept(capsys, online, router
     assert "renamed 'My Sequence' → 'Trial expiring push'" in out
 
 
+# What an earlier closetui kept as these demo sequences' fingerprints (`version_heads`): a
+# digest is stored, so the same sequence must give the same one in every release, or an
+# upgrade would show every sequence as changed.
+KEPT_DIGESTS = {
+    "seq_3CtqAl6ynk4FbJmZIlCYAx": "ee8a94a5fb2b5c985764ae9f",  # My Sequence: no schedule
+    "seq_uaFetmqCpHgaa23fR80003": "bb571dd6be3eecc77f207b17",  # the tour: every kind of step
+    "seq_aCLErNd0Xr1nPh2v110007": "1bd377f9c24cf64e1e4c002e",
+    "seq_vxYZz5ldcYRq4tAhmH000C": "8812518552e989952f3c2374",
+}
+
+
+def test_a_cache_an_earlier_closetui_wrote_sees_no_change(capsys, online, router, isolated_env):
+    assert run(capsys, "sync", *online)[0] == 0
+    (path,) = accounts(isolated_env / "cache")
+    db = sqlite3.connect(path)
+    with db:
+        db.executemany(
+            "UPDATE version_heads SET fingerprint=? WHERE sequence_id=?",
+            [(digest, sequence_id) for sequence_id, digest in KEPT_DIGESTS.items()],
+        )
+    db.close()
+    assert run(capsys, "sync", *online)[0] == 0
+    code, out, _ = run(capsys, "changes", "--format", "json", *online)
+    assert code == 0
+    assert json.loads(out) == []
+
+
 def test_since_takes_an_age_or_a_date(capsys, online, router):
     assert run(capsys, "sync", *online)[0] == 0
     router.org.edit(SEED_ID, shorter_wait)

@@ -369,6 +369,8 @@ def _step_delay(raw: dict[str, Any]) -> int | None:
     value = raw.get("delay")
     if value is None:
         return 0
+    if type(value) is int:  # what Close sends (a bool is not one): no further checks
+        return max(0, value)
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)
@@ -400,10 +402,11 @@ class SequenceListing:
         r = _Reader(data, "sequence", where)
         delays: list[int | None] = []
         for i, raw in enumerate(r.items("steps")):
-            if isinstance(raw, dict):
-                delays.append(_step_delay(raw))
-            else:
+            if not isinstance(raw, dict):
                 r.degrade("steps", "a list of objects", f"{_kind(raw)} at position {i}")
+                continue
+            delay = raw.get("delay")  # a whole number of seconds, as Close sends it: at once
+            delays.append(max(0, delay) if type(delay) is int else _step_delay(raw))
         return cls(
             id=r.id,
             name=r.text("name"),

@@ -20,7 +20,7 @@ from closetui.errors import (
     SkipCeiling,
 )
 from closetui.lists.query import UnknownStatus, parse_statuses
-from closetui.present.sheet import format_age
+from closetui.present.age import format_age
 from closetui.session import Session
 from closetui.textsafe import inert
 

@@ -16,7 +16,7 @@ from closetui.errors import ConfigError
 from closetui.lists.rows import Row
 from closetui.present.cadence import UNKNOWN_SPAN, format_span
 from closetui.present.roles import status_role
-from closetui.present.sheet import Line
+from closetui.present.spans import Line
 from closetui.textsafe import inert, truncate
 
 ANSI = {

@@ -275,10 +275,12 @@ def _user_id(i: int) -> str:
     return "user_" + _token(f"user{i}", 43)
 
 
+@lru_cache(maxsize=256)  # 60 of them, named by thousands of steps
 def _email_template_id(i: int) -> str:
     return SEED_TEMPLATE_ID if i == 0 else "tmpl_" + _token(f"tmpl{i}", 43)
 
 
+@lru_cache(maxsize=64)
 def _sms_template_id(i: int) -> str:
     return "smstmpl_" + _token(f"smstmpl{i}", 22)
 
@@ -302,6 +304,7 @@ for _i, (_first, _last) in enumerate(zip(_FIRST[:12], _LAST[:12], strict=True)):
     )
 USERS[5]["first_name"] = "[red]Mallory[/red]"  # hostile text reaches the detail pane too
 USERS[6]["last_name"] = "\x1b[2JClear\x1b]0;title\x07"
+USER_IDS = tuple(user["id"] for user in USERS)
 
 EMAIL_TEMPLATES: dict[str, dict[str, Any]] = {}
 for _i in range(60):
@@ -475,38 +478,47 @@ def _schedule(rng: random.Random) -> dict[str, Any] | None:
     return {"ranges": [{"weekday": d, "start": "07:00", "end": "21:00"} for d in range(1, 8)]}
 
 
+_SECONDS = tuple(timedelta(seconds=n) for n in range(9))  # a step's stamp after the first's
+
+
 def _steps(rng: random.Random, seq_key: str, created: datetime) -> list[dict[str, Any]]:
     steps = []
     seen_email = False
-    for n in range(rng.choice([0, 1, 2, 3, 3, 4, 4, 5, 5, 6, 7, 8])):
-        roll = rng.random()
+    # The generator's methods looked up once: a list of thousands of sequences draws here
+    # tens of thousands of times (the same draws, in the same order, as always).
+    draw, choice, below = rng.random, rng.choice, rng.randrange
+    # A step is stamped a second after the one before it: the clock text of the sequence's
+    # creation, moved on by whole seconds.
+    base = created.astimezone(UTC).replace(tzinfo=None)
+    users = len(USERS)
+    sha256 = hashlib.sha256
+    for n in range(choice([0, 1, 2, 3, 3, 4, 4, 5, 5, 6, 7, 8])):
+        roll = draw()
         step_type = (
             "email" if roll < 0.6 else "call" if roll < 0.8 else "sms" if roll < 0.95 else "task"
         )
-        delay = rng.choice(_DELAYS) if n else rng.choice([0, 0, 3600, 86400])
+        delay = choice(_DELAYS) if n else choice([0, 0, 3600, 86400])
         email_template = sms_template = threading = None
         if step_type == "email":
-            email_template = (
-                MISSING_TEMPLATE_ID
-                if rng.random() < 0.02
-                else _email_template_id(rng.randrange(60))
-            )
-            threading = "old_thread" if seen_email and rng.random() < 0.8 else "new_thread"
+            email_template = MISSING_TEMPLATE_ID if draw() < 0.02 else _email_template_id(below(60))
+            threading = "old_thread" if seen_email and draw() < 0.8 else "new_thread"
             seen_email = True
         elif step_type == "sms":
-            sms_template = _sms_template_id(rng.randrange(12))
-        stamp = _stamp(created + timedelta(seconds=n))
-        author = USERS[rng.randrange(len(USERS))]["id"]
+            sms_template = _sms_template_id(below(12))
+        stamp = (base + _SECONDS[n]).isoformat(timespec="microseconds")
+        author = USER_IDS[below(users)]
+        # `_token(…, 22)`, inline: one digest is long enough
+        token = sha256(f"{seq_key}/{n}".encode()).digest()[:22].translate(_TOKEN_BYTES)
         steps.append(
             {
-                "id": "seqstep_" + _token(f"{seq_key}/{n}", 22),
+                "id": "seqstep_" + token.decode("ascii"),
                 "step_type": step_type,
                 "delay": delay,
                 "email_template_id": email_template,
                 "sms_template_id": sms_template,
                 "threading": threading,
-                "required": rng.random() < 0.85,
-                "step_allowed_delay": rng.choice([3600 * 4, 86400]) if rng.random() < 0.1 else None,
+                "required": draw() < 0.85,
+                "step_allowed_delay": choice([3600 * 4, 86400]) if draw() < 0.1 else None,
                 "created_by_id": author,
                 "updated_by_id": author,
                 "date_created": stamp,

@@ -15,6 +15,7 @@ from typing import Any
 
 from closetui.close.models import Sequence, Step, Subscription
 from closetui.names.known import Names, TemplateInfo
+from closetui.present.age import format_age as format_age  # (from here too, as before)
 from closetui.present.cadence import (
     UNKNOWN_SPAN,
     format_duration,
@@ -59,19 +60,6 @@ def format_moment(moment: datetime | None) -> str:
     if moment is None:
         return "unknown"
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def format_age(seconds: float) -> str:
-    """`just now`, `5 min ago`, `3 h ago`, `2 days ago`."""
-    seconds = max(0, int(seconds))
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{seconds // 60} min ago"
-    if seconds < 86400:
-        return f"{seconds // 3600} h ago"
-    days = seconds // 86400
-    return f"{days} day{'s' if days != 1 else ''} ago"
 
 
 def _field(label: str, *spans: Span) -> Line:

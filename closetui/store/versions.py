@@ -49,6 +49,18 @@ def _clock(value: Any) -> Any:
     return value
 
 
+# A list of sequences holds few distinct schedules (the same working hours again and again),
+# and putting one in its normal form costs a JSON encoding per range: each distinct one is
+# normalised and encoded once, found again by its JSON text (which tells `true` from `1`,
+# `1.0` and `-0.0`).
+_SCHEDULE_TEXTS: dict[str, str] = {}
+_SCHEDULE_TEXTS_MAX = 1024  # past that, the memo starts again
+
+# Made once: `json.dumps` with options builds an encoder at every call. Keys sorted, no
+# spaces: the fingerprint's text is the essence's JSON as this encodes it.
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str).encode
+
+
 def _schedule(value: Any) -> Any:
     if not isinstance(value, dict) or not isinstance(value.get("ranges"), list):
         return value
@@ -56,6 +68,22 @@ def _schedule(value: Any) -> Any:
         {k: _clock(v) for k, v in r.items()} if isinstance(r, dict) else r for r in value["ranges"]
     ]
     return {"ranges": sorted(ranges, key=lambda r: json.dumps(r, sort_keys=True))}
+
+
+def _schedule_text(value: Any) -> str:
+    if not isinstance(value, dict):
+        return _ENCODE(value)
+    try:
+        key = json.dumps(value)
+    except (TypeError, ValueError):  # not JSON's (only a caller's own objects): as it is
+        return _ENCODE(_schedule(value))
+    text = _SCHEDULE_TEXTS.get(key)
+    if text is None:
+        text = _ENCODE(_schedule(value))
+        if len(_SCHEDULE_TEXTS) >= _SCHEDULE_TEXTS_MAX:
+            _SCHEDULE_TEXTS.clear()
+        _SCHEDULE_TEXTS[key] = text
+    return text
 
 
 def essence(raw: Any) -> dict[str, Any]:
@@ -73,9 +101,41 @@ def essence(raw: Any) -> dict[str, Any]:
     }
 
 
+def _essence_text(raw: Any) -> str:
+    """`_ENCODE(essence(raw))`, with the schedule's text shared: the same characters, in
+    the order sorted keys put them (name, schedule, status, steps, timezone)."""
+    if not isinstance(raw, dict):
+        return "{}"
+    steps = raw.get("steps")
+    return "".join(
+        (
+            '{"name":',
+            _ENCODE(raw.get("name")),
+            ',"schedule":',
+            _schedule_text(raw.get("schedule")),
+            ',"status":',
+            _ENCODE(raw.get("status")),
+            ',"steps":',
+            _ENCODE(
+                [
+                    {name: step.get(name) for name in STEP_FIELDS}
+                    if isinstance(step, dict)
+                    else step
+                    for step in (steps if isinstance(steps, list) else [])
+                ]
+            ),
+            ',"timezone":',
+            _ENCODE(raw.get("timezone")),
+            "}",
+        )
+    )
+
+
 def fingerprint(raw: Any) -> str:
-    """A short digest of the essence: equal for two fetches a person could not tell apart."""
-    text = json.dumps(essence(raw), sort_keys=True, separators=(",", ":"), default=str)
+    """A short digest of the essence: equal for two fetches a person could not tell apart.
+    Kept in the cache (`version_heads`), so its text must never change: a different digest
+    for the same sequence would read as a change of every sequence."""
+    text = _essence_text(raw)
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
