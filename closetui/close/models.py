@@ -216,6 +216,8 @@ class _Reader:
 
 @dataclass(frozen=True, slots=True)
 class Step:
+    """One step of a sequence, as Close sends it, read defensively."""
+
     id: str
     step_type: str
     delay: int | None  # None: the server sent something that is not a number of seconds
@@ -251,6 +253,8 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class ScheduleRange:
+    """A weekday's sending hours."""
+
     weekday: int
     start: time
     end: time
@@ -258,6 +262,8 @@ class ScheduleRange:
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
+    """When a sequence sends: its weekday ranges."""
+
     ranges: tuple[ScheduleRange, ...]
 
     @classmethod
@@ -314,6 +320,8 @@ def _counts(r: _Reader, name: str) -> dict[str, int | None] | None:
 
 @dataclass(frozen=True, slots=True)
 class Sequence:
+    """A sequence in full: its steps, schedule, timezone and counts."""
+
     id: str
     name: str
     status: str
@@ -427,6 +435,8 @@ def _ids(r: _Reader, name: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Subscription:
+    """A run: one contact in one sequence, its status and why it stopped."""
+
     id: str
     sequence_id: str | None
     status: str
@@ -473,6 +483,8 @@ class Subscription:
 
 @dataclass(frozen=True, slots=True)
 class Organization:
+    """An organization the key belongs to."""
+
     id: str
     name: str = ""  # only `/me/` carries organization objects; `/user/` has bare ids
 
@@ -493,6 +505,8 @@ def _organizations(r: _Reader) -> tuple[Organization, ...]:
 
 @dataclass(frozen=True, slots=True)
 class User:
+    """A user of the organization (a run's sender, a version's author)."""
+
     id: str
     first_name: str = ""
     last_name: str = ""
@@ -522,6 +536,8 @@ class User:
 
 @dataclass(frozen=True, slots=True)
 class EmailTemplate:
+    """An email template: its name, subject and body."""
+
     id: str
     name: str
     subject: str = ""
@@ -548,6 +564,8 @@ class EmailTemplate:
 
 @dataclass(frozen=True, slots=True)
 class SmsTemplate:
+    """An SMS template: its name and text."""
+
     id: str
     name: str
     text: str = ""

@@ -116,6 +116,8 @@ class CachedRow:
 
 @dataclass(frozen=True, slots=True)
 class SequenceSummary:
+    """A cached sequence's list columns, read without parsing its JSON."""
+
     id: str
     name: str
     status: str
