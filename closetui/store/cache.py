@@ -116,7 +116,7 @@ class CachedRow:
 
 @dataclass(frozen=True, slots=True)
 class SequenceSummary:
-    """A cached sequence's list columns, read without parsing its JSON."""
+    """A sequence's list columns, kept beside its JSON so that the list reads them unparsed."""
 
     id: str
     name: str
