@@ -124,7 +124,13 @@ async def run(
         else:
             width = parallel or session.parallel
             known = source.known_total()  # what the last complete pass counted, if any
-            pages = pages_in_order(source.fetch_page, known=known, width=width)
+            pages = pages_in_order(
+                source.fetch_answer,
+                then=source.keep,
+                known=known,
+                width=width,
+                per_window=source.per_window,
+            )
             async for page in pages:
                 assert page.page is not None
                 raw_by_id = {r["id"]: r for r in page.page.raw}
