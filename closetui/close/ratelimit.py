@@ -95,23 +95,15 @@ class RateGate:
     (Pacing from the moment an answer *arrives* instead would be safe without that margin,
     but would lose the answer's trip back, about half the latency, on every window.)
 
-    How much shorter than that shortest one a trip can be, the answers show: the ends they
-    place differ by how much their trips differ. So the headroom is that spread, over the
-    last windows that had a few answers, between `LEAST_HEADROOM` (steady trips over
-    loopback: the windows follow one another at the limit's own pace) and `HEADROOM` (what
-    was measured safe with ±50 ms of jitter, and when nothing is known yet).
-
     Network jitter hardly moves the shortest of a window's trips, but a machine whose CPU is
     busy does: a request stamped as sent may wait tens of milliseconds for the CPU before it
     leaves. The same starvation makes this process's timers fire late, which the gate can
-    see, so the headroom is at least twice the latest timer lateness. These were chosen by
-    measure: the benchmark's rows with every core busy and with ±50 ms of jitter earn no 429
-    with them.
+    see, so the headroom is `HEADROOM` or twice the latest timer lateness, whichever is more.
+    Both were chosen by measure: the benchmark's rows with every core busy and with ±50 ms of
+    jitter earn no 429 with them.
     """
 
-    HEADROOM = 0.05  # seconds: the margin after a window's end while trips are not known
-    LEAST_HEADROOM = 0.01  # seconds: the least margin, however steady the trips
-    SPREAD_FROM = 3  # answers a window needs before its spread of trips is taken as known
+    HEADROOM = 0.05  # seconds: the least margin after a window's end
     DEFAULT_WIDTH = 6  # requests in flight while the limit is unknown
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
@@ -123,9 +115,6 @@ class RateGate:
         self._first: float | None = None  # the current window's first send
         self._end: float | None = None  # its end less the shortest trip (see above)
         self._previous_end: float | None = None
-        self._low: float | None = None  # the earliest end the current window's answers place
-        self._placed = 0  # answers that placed the current window's end
-        self._spreads: deque[float] = deque(maxlen=8)  # the last windows' spreads of trips
         self._count = 0  # sends counted in the current window
         self._sends: dict[float, _Send] = {}  # recent sends by moment
         self._longest_trip = 0.0
@@ -135,10 +124,7 @@ class RateGate:
 
     @property
     def headroom(self) -> float:
-        trips = self.HEADROOM
-        if self._spreads:
-            trips = min(self.HEADROOM, max(self.LEAST_HEADROOM, max(self._spreads)))
-        return max(trips, 2 * max(self._late, default=0.0))
+        return max(self.HEADROOM, 2 * max(self._late, default=0.0))
 
     # -- what the answers say ----------------------------------------------------------------
 
@@ -175,8 +161,6 @@ class RateGate:
             # An answer to a send of the current window: where it ends and, with a shared
             # key, how much of it others have used.
             self._end = max(self._end or end, end)
-            self._low = end if self._low is None else min(self._low, end)
-            self._placed += 1
             if info.limit and info.remaining is not None:
                 self._count = max(self._count, info.limit - info.remaining)
         elif (
@@ -206,8 +190,6 @@ class RateGate:
         end = self._window_end()
         if end is None or now < end + self.headroom:
             return
-        if self._placed >= self.SPREAD_FROM and self._end is not None and self._low is not None:
-            self._spreads.append(self._end - self._low)
         self._opened = end + self.headroom
         self._previous_end = end
         # A send may still arrive after the end, in the new window: any not answered yet (a
@@ -223,8 +205,6 @@ class RateGate:
                 self._count += 1
         self._first = None
         self._end = None
-        self._low = None
-        self._placed = 0
 
     LOST = 60.0  # seconds after which a request never answered is taken as gone
 
