@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from closetui.close.models import Page, Sequence, SequenceListing
 from closetui.close.paging import MAX_PARALLEL, ListAnswer, read_page
+from closetui.close.ratelimit import RateLimitInfo
 from closetui.errors import CloseTuiError, ProtocolError
 from closetui.lists.rows import Order, Row
 from closetui.logs import log
@@ -28,6 +29,13 @@ if TYPE_CHECKING:
 
 
 UNSAVED_MAX = 20_000  # sequences kept in memory when the cache cannot take them
+
+
+class EarlyPage(concurrent.futures.Future[Page[SequenceListing]]):
+    """Page 0, asked for by another client while the program starts (`prefetch`), with the
+    rate limit its answer reported: the walk's own gate counts that request from it."""
+
+    rate: RateLimitInfo | None = None
 
 
 def _runs(status: str) -> Order:
@@ -246,7 +254,10 @@ class SequenceSource(PagedSource):
         prefetched, self.prefetched = self.prefetched, None
         if skip == 0 and prefetched is not None:
             try:
-                return await asyncio.wrap_future(prefetched)
+                early = await asyncio.wrap_future(prefetched)
+                if isinstance(prefetched, EarlyPage) and self.client is not None:
+                    self.client.gate.observe(prefetched.rate)
+                return early
             except CloseTuiError:
                 raise  # a refused key or a dead network: the same answer a request would get
             except Exception:
