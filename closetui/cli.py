@@ -399,11 +399,19 @@ def _doctor(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "list":
+        from closetui import prefetch
+
+        # Page 0 goes out while the command imports and opens the cache. Not for the demo,
+        # which would build a second organization on the thread, nor with --trace, whose
+        # file one client writes.
+        early = not settings.demo and settings.trace_path is None
+        first_page = prefetch.start(settings, cached_too=True) if early else None
         from closetui.commands import listing
 
         return asyncio.run(
             listing.run(
                 settings,
+                first_page=first_page,
                 fmt=args.format,
                 status=args.status,
                 text=args.filter,

@@ -58,6 +58,15 @@ class FakeSource:
     def width(self) -> int:
         return 2
 
+    def per_window(self) -> int | None:
+        return None
+
+    async def fetch_answer(self, skip: int) -> FetchedPage:
+        return await self.fetch_page(skip)
+
+    async def keep(self, answer: FetchedPage) -> FetchedPage:
+        return answer
+
 
 class Harness:
     """A list with its background work run on this loop, and every event it sent."""

@@ -29,6 +29,7 @@ from closetui.close.models import (
     Subscription,
     User,
 )
+from closetui.close.paging import ListAnswer, read_page
 from closetui.close.people import SearchHit, parse_search, search_body
 from closetui.close.ratelimit import RateGate, parse_rate_limit, retry_after
 from closetui.close.scrub import secret_pattern
@@ -553,8 +554,14 @@ class CloseClient:
         limit: int,
         params: dict[str, Any] | None = None,
     ) -> Page[_T]:
-        """One page of an offset-paged list; an item that cannot be read becomes a note in
-        `problems` instead of failing the other items.
+        """One page of an offset-paged list, its items read (`answer`, then `read_page`)."""
+        return read_page(await self.answer(path, skip, limit, params), parse)
+
+    async def answer(
+        self, path: str, skip: int, limit: int, params: dict[str, Any] | None = None
+    ) -> ListAnswer:
+        """One answer of an offset-paged list, its items not yet read: what a walk needs to
+        send its next requests (`has_more`, how many came), before the items are parsed.
 
         A 400 saying the limit is above the resource's maximum makes it retry with the
         maximum (or half), and remember it for this path. A 400 saying the skip is above the
@@ -585,17 +592,7 @@ class CloseClient:
         has_more = body.get("has_more", False)
         if not isinstance(has_more, bool):
             raise ProtocolError(f"{self.host} sent 'has_more' that is not true or false")
-        items: list[_T] = []
-        raw: list[dict[str, Any]] = []
-        problems: list[str] = []
-        for i, item in enumerate(body["data"]):
-            try:
-                items.append(parse(item, f"item {skip + i} of /{path}"))
-            except ProtocolError as exc:
-                problems.append(exc.message)
-                continue
-            raw.append(item)
-        return Page(tuple(items), tuple(raw), has_more, skip, limit, tuple(problems))
+        return ListAnswer(path.strip("/"), body["data"], has_more, skip, limit)
 
     # -- calls ----------------------------------------------------------------------------
 

@@ -37,8 +37,10 @@ import contextlib
 import hashlib
 import math
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
-from typing import Any, Protocol, TypeVar
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar, overload
 
+from closetui.close.models import Page
 from closetui.errors import ProtocolError, SkipCeiling
 
 MAX_PARALLEL = 16  # in flight at most, whatever the rate limit allows (the client's pool size)
@@ -61,6 +63,8 @@ class _PageLike(Protocol):
 
 
 _P = TypeVar("_P", bound=_PageLike)
+_A = TypeVar("_A", bound=_PageLike)
+_T = TypeVar("_T")
 
 
 class NoProgress(ProtocolError):
@@ -77,6 +81,38 @@ def no_progress_error(skip: int) -> NoProgress:
 def item_ids(page: Any) -> Iterable[str]:
     """The ids on a page (a source's `FetchedPage` or the client's `Page`: both have items)."""
     return (item.id for item in page.items)
+
+
+@dataclass(frozen=True, slots=True)
+class ListAnswer:
+    """A list page as Close sent it, its items not yet read (see `read_page`)."""
+
+    path: str
+    data: list[Any]
+    has_more: bool
+    skip: int
+    limit: int
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+def read_page(answer: ListAnswer, parse: Callable[[Any, str], _T]) -> Page[_T]:
+    """The answer's items read by `parse`; an item that cannot be read becomes a note in
+    `problems` instead of failing the other items."""
+    items: list[_T] = []
+    raw: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for i, item in enumerate(answer.data):
+        try:
+            items.append(parse(item, f"item {answer.skip + i} of /{answer.path}/"))
+        except ProtocolError as exc:
+            problems.append(exc.message)
+            continue
+        raw.append(item)
+    return Page(
+        tuple(items), tuple(raw), answer.has_more, answer.skip, answer.limit, tuple(problems)
+    )
 
 
 class SeenIds:
@@ -158,44 +194,85 @@ class Pages(AsyncIterator[_P]):
         await self._pages.aclose()
 
 
+@overload
 def pages_in_order(
     fetch: Callable[[int], Awaitable[_P]],
     *,
     start: int = 0,
     known: int | None = None,
     width: int | Callable[[], int] = MAX_PARALLEL,
+    per_window: Callable[[], int | None] | None = None,
     ids: Callable[[Any], Iterable[str]] = item_ids,
-) -> Pages[_P]:
+) -> Pages[_P]: ...
+
+
+@overload
+def pages_in_order(
+    fetch: Callable[[int], Awaitable[_A]],
+    *,
+    then: Callable[[_A], Awaitable[_P]],
+    start: int = 0,
+    known: int | None = None,
+    width: int | Callable[[], int] = MAX_PARALLEL,
+    per_window: Callable[[], int | None] | None = None,
+    ids: Callable[[Any], Iterable[str]] = item_ids,
+) -> Pages[_P]: ...
+
+
+def pages_in_order(
+    fetch: Callable[[int], Awaitable[Any]],
+    *,
+    then: Callable[[Any], Awaitable[Any]] | None = None,
+    start: int = 0,
+    known: int | None = None,
+    width: int | Callable[[], int] = MAX_PARALLEL,
+    per_window: Callable[[], int | None] | None = None,
+    ids: Callable[[Any], Iterable[str]] = item_ids,
+) -> Pages[Any]:
     """Every page from `start` to the end (or to the server's `_skip` ceiling), in offset
     order.
 
-    `known`: how many items the last complete pass counted (None: nothing known). `width`:
-    the most requests in flight (asked again before each launch when it is a function, so it
-    can follow the rate limit the answers report).
+    `then`: what an answer becomes (its items read, stored), if `fetch` gives the bare
+    answer. It runs as its own task once the answer is in, after the walk has sent the
+    requests that answer allows: the reading overlaps the next round's wait instead of
+    holding those requests back. `known`: how many items the last complete pass counted
+    (None: nothing known). `width`: the most requests in flight (asked again before each
+    launch when it is a function, so it can follow the rate limit the answers report).
+    `per_window`: how many requests the rate limit's window takes, once an answer has said.
     """
     width_now = width if callable(width) else (lambda: width)
-    return Pages(lambda pages: _in_order(fetch, start, known, width_now, Progress(ids), pages))
+    window = per_window or (lambda: None)
+    return Pages(
+        lambda pages: _in_order(fetch, then, start, known, width_now, window, Progress(ids), pages)
+    )
 
 
 async def _in_order(
-    fetch: Callable[[int], Awaitable[_P]],
+    fetch: Callable[[int], Awaitable[Any]],
+    then: Callable[[Any], Awaitable[Any]] | None,
     start: int,
     known: int | None,
     width: Callable[[], int],
+    per_window: Callable[[], int | None],
     progress: Progress,
-    pages: Pages[_P],
-) -> AsyncGenerator[_P, None]:
+    pages: Pages[Any],
+) -> AsyncGenerator[Any, None]:
     try:
-        first = await fetch(start)
+        answer = await fetch(start)
     except SkipCeiling as exc:
         pages.ceiling = exc
         return
-    yield first
-    progress.check(start, first)
-    if not first.has_more:
+    if not answer.has_more:
+        first = answer if then is None else await then(answer)
+        yield first
+        progress.check(start, first)
         return
-    walk = _Walk(fetch, start, first.limit, known, width)
+    walk = _Walk(fetch, then, start, answer.limit, known, width, per_window)
     try:
+        walk.begin()  # the second round goes out before the first page is read
+        first = answer if then is None else await then(answer)
+        yield first
+        progress.check(start, first)
         while True:
             try:
                 page = await walk.next_page()
@@ -216,12 +293,16 @@ class _Walk:
     def __init__(
         self,
         fetch: Callable[[int], Awaitable[Any]],
+        then: Callable[[Any], Awaitable[Any]] | None,
         start: int,
         limit: int,
         known: int | None,
         width: Callable[[], int],
+        per_window: Callable[[], int | None],
     ) -> None:
         self._fetch = fetch
+        self._then = then
+        self._per_window = per_window
         self._start = start
         self._limit = limit
         self._width = width
@@ -242,7 +323,7 @@ class _Walk:
         self._probing = True
         self._next_fill = 1
         self._running: dict[int, asyncio.Task[Any]] = {}
-        self._done: dict[int, asyncio.Task[Any]] = {}
+        self._done: dict[int, asyncio.Future[Any]] = {}  # landed: the page, or `then`'s task
         self._sent: set[int] = set()  # every page asked for (less those cancelled unsent)
         self._closed = False
 
@@ -271,6 +352,16 @@ class _Walk:
             return None
         if self._beyond is None:
             target = self._exists + self._stride
+            per_window = self._per_window()
+            if per_window and target >= per_window - 1:
+                # A rate limit's window takes `per_window` requests: the probe goes to the
+                # last page of the window it lies in (pages per_window - 1, 2 * per_window - 1,
+                # … of the walk). A list that fills its last window exactly ends on a probe,
+                # and costs no request past the end (which would need a window more); one
+                # that does not has room in its last window for what the search asks past
+                # the end. Nor does the walk look further ahead than a window can take.
+                target = self._exists + 1
+                target += -(target + 1) % per_window
         else:
             unknown = self._beyond - 1 - self._exists  # pages that may or may not exist
             if unknown < 2:
@@ -298,6 +389,9 @@ class _Walk:
             return self._next_fill
         return None
 
+    def begin(self) -> None:
+        self._launch()
+
     def _launch(self) -> None:
         room = min(self._window, max(1, self._width()))
         while len(self._running) < room:
@@ -322,8 +416,12 @@ class _Walk:
         del self._running[index]
         self._done[index] = task
         self._learn(index, task)
-        if not self._closed:
-            self._launch()
+        if self._closed:
+            return
+        self._launch()
+        if self._then is not None and not task.cancelled() and task.exception() is None:
+            # Created after the launches: the requests they made are sent first.
+            self._done[index] = asyncio.ensure_future(self._then(task.result()))
 
     # -- answers ---------------------------------------------------------------------------
 
@@ -370,7 +468,7 @@ class _Walk:
             await asyncio.wait(self._running.values(), return_when=asyncio.FIRST_COMPLETED)
         task = self._done.pop(self.want)
         self.want += 1
-        return task.result()
+        return await task
 
     async def close(self) -> None:
         self._closed = True

@@ -128,6 +128,11 @@ class RateGate:
 
     # -- what the answers say ----------------------------------------------------------------
 
+    @property
+    def limit(self) -> int | None:
+        """Requests a window takes, as the answers last said (None: not said yet)."""
+        return self._limit
+
     def width(self, cap: int) -> int:
         """How many requests may usefully be in flight: a window's worth, within `cap`."""
         return max(1, min(cap, self._limit)) if self._limit else min(cap, self.DEFAULT_WIDTH)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
+from closetui.close.models import Page, SequenceListing
 from closetui.close.paging import Seen, pages_in_order
 from closetui.commands.common import cut_short, open_session, say_offline_age, statuses
 from closetui.commands.output import (
@@ -87,6 +89,7 @@ async def run(
     parallel: int | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
+    first_page: concurrent.futures.Future[Page[SequenceListing]] | None = None,
 ) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
@@ -105,6 +108,7 @@ async def run(
     cut: SkipCeiling | None = None  # Close's `_skip` maximum ended the list
     async with open_session(settings) as session:
         source = session.source
+        source.prefetched = first_page  # page 0, if it was asked for while starting
         writer.start()
         if not session.online:
             oldest: float | None = None
@@ -124,7 +128,13 @@ async def run(
         else:
             width = parallel or session.parallel
             known = source.known_total()  # what the last complete pass counted, if any
-            pages = pages_in_order(source.fetch_page, known=known, width=width)
+            pages = pages_in_order(
+                source.fetch_answer,
+                then=source.keep,
+                known=known,
+                width=width,
+                per_window=source.per_window,
+            )
             async for page in pages:
                 assert page.page is not None
                 raw_by_id = {r["id"]: r for r in page.page.raw}

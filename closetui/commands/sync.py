@@ -113,7 +113,14 @@ async def _sequences(
     progress.advance("sequences", start)
     width = parallel or session.parallel
     known = source.known_total()
-    pages = pages_in_order(source.fetch_page, start=start, known=known, width=width)
+    pages = pages_in_order(
+        source.fetch_answer,
+        then=source.keep,
+        start=start,
+        known=known,
+        width=width,
+        per_window=source.per_window,
+    )
     async for page in pages:
         _check_stored(session, lost_before)  # (leaving the loop closes the pages)
         current = source.current_pass

@@ -247,9 +247,11 @@ class Feed:
         self.loading.discard(start)
         pages = pages_in_order(
             self._walk_fetch,
+            then=self.source.keep,
             start=start,
             known=self.source.known_total(),
             width=self.source.width,
+            per_window=self.source.per_window,
         )
         try:
             async with contextlib.aclosing(pages):
@@ -271,10 +273,10 @@ class Feed:
         finally:
             self._walking = False
 
-    async def _walk_fetch(self, skip: int) -> FetchedPage:
+    async def _walk_fetch(self, skip: int) -> Any:
         self.loading.add(skip)
         try:
-            return await self.source.fetch_page(skip)
+            return await self.source.fetch_answer(skip)
         finally:
             self.loading.discard(skip)
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from closetui.close.models import Page, Sequence, SequenceListing
-from closetui.close.paging import MAX_PARALLEL
+from closetui.close.paging import MAX_PARALLEL, ListAnswer, read_page
+from closetui.close.ratelimit import RateLimitInfo
 from closetui.errors import CloseTuiError, ProtocolError
 from closetui.lists.rows import Order, Row
 from closetui.logs import log
@@ -28,6 +29,13 @@ if TYPE_CHECKING:
 
 
 UNSAVED_MAX = 20_000  # sequences kept in memory when the cache cannot take them
+
+
+class EarlyPage(concurrent.futures.Future[Page[SequenceListing]]):
+    """Page 0, asked for by another client while the program starts (`prefetch`), with the
+    rate limit its answer reported: the walk's own gate counts that request from it."""
+
+    rate: RateLimitInfo | None = None
 
 
 def _runs(status: str) -> Order:
@@ -163,6 +171,16 @@ class PagedSource:
         """The page at `skip` from the network, written to the cache."""
         raise NotImplementedError
 
+    async def fetch_answer(self, skip: int) -> Any:
+        """The network half of `fetch_page`: something with `has_more`, `limit` and a
+        length, that `keep` makes into the page (a walk sends its next requests between)."""
+        return await self.fetch_page(skip)
+
+    async def keep(self, answer: Any) -> FetchedPage:
+        """The rest of `fetch_page`, for what `fetch_answer` gave."""
+        page: FetchedPage = answer
+        return page
+
     def begin_pass(self) -> None:
         pass
 
@@ -176,6 +194,42 @@ class PagedSource:
     def width(self) -> int:
         """How many requests a walk may have in flight: what the rate limit allows."""
         return self.client.gate.width(MAX_PARALLEL) if self.client is not None else 1
+
+    def per_window(self) -> int | None:
+        """How many requests the rate limit's window takes, once an answer has said."""
+        return self.client.gate.limit if self.client is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Answered:
+    """A sequence page as it came, and the pass it was asked for in."""
+
+    answer: ListAnswer | Page[SequenceListing]
+    asked_in: tuple[int, float]
+
+    @property
+    def has_more(self) -> bool:
+        return self.answer.has_more
+
+    @property
+    def limit(self) -> int:
+        return self.answer.limit
+
+    @property
+    def next_skip(self) -> int:
+        return self.answer.skip + self.answer.limit
+
+    def __len__(self) -> int:
+        return len(self.answer)
+
+
+def _read_sequences(
+    answer: ListAnswer | Page[SequenceListing],
+) -> tuple[Page[SequenceListing], list[SequenceSummary], tuple[str, ...]]:
+    """A page's items read, summarized for the list and encoded for the cache: the CPU of a
+    page, done on a thread so the event loop meanwhile sends and receives."""
+    page = read_page(answer, SequenceListing.from_api) if isinstance(answer, ListAnswer) else answer
+    return page, [summarize(s) for s in page.items], tuple(json.dumps(raw) for raw in page.raw)
 
 
 class SequenceSource(PagedSource):
@@ -196,29 +250,40 @@ class SequenceSource(PagedSource):
         rows = [row_from_summary(r, r.fetched_at, counts.get(r.id)) for r in found]
         return mark_changed(rows, self.cache.changed_ids())
 
-    async def _list(self, skip: int) -> Page[SequenceListing]:
+    async def _list(self, skip: int) -> ListAnswer | Page[SequenceListing]:
         prefetched, self.prefetched = self.prefetched, None
         if skip == 0 and prefetched is not None:
             try:
-                return await asyncio.wrap_future(prefetched)
+                early = await asyncio.wrap_future(prefetched)
+                if isinstance(prefetched, EarlyPage) and self.client is not None:
+                    self.client.gate.observe(prefetched.rate)
+                return early
             except CloseTuiError:
                 raise  # a refused key or a dead network: the same answer a request would get
             except Exception:
                 log.warning("the early first-page request failed; asking again", exc_info=True)
         assert self.client is not None
-        return await self.client.list_sequence_listings(skip, self.limit)
+        return await self.client.answer("sequence/", skip, self.limit)
 
     async def fetch_page(self, skip: int) -> FetchedPage:
+        return await self.keep(await self.fetch_answer(skip))
+
+    async def fetch_answer(self, skip: int) -> _Answered:
         # The pass is the one this page was asked for in, not the one current when it lands:
         # a page asked for before a refresh began a new pass must not count for that pass.
         if self._pass is None:
             self.begin_pass()
         asked_in = self._pass
         assert asked_in is not None
-        page = await self._list(skip)
-        self.limit = page.limit  # the server may have asked for a smaller page
+        answer = await self._list(skip)
+        self.limit = answer.limit  # the server may have asked for a smaller page
+        return _Answered(answer, asked_in)
+
+    async def keep(self, answer: Any) -> FetchedPage:
+        assert isinstance(answer, _Answered)
+        asked_in, skip = answer.asked_in, answer.answer.skip
         now = self.clock()
-        summaries = [summarize(s) for s in page.items]
+        page, summaries, texts = await asyncio.to_thread(_read_sequences, answer.answer)
         # Runs by status, if known. On a thread: another page's write may hold the cache, and
         # the loop meanwhile sends the next requests.
         counts = await asyncio.to_thread(self.cache.counts, [s.id for s in summaries])
@@ -228,8 +293,7 @@ class SequenceSource(PagedSource):
             return FetchedPage(skip, rows, page.has_more, page.limit, page.problems, page)
         # An item this pass has already stored keeps its first position: a repeat (shifted
         # offsets, or a server sending the same page again) must not move it further down.
-        # Each item as JSON text once: the cache stores it, and JSON output prints it.
-        texts = tuple(json.dumps(raw) for raw in page.raw)
+        # Each item as JSON text once (`texts`): the cache stores it, and JSON output prints it.
         new = [
             (raw, text, summary)
             for raw, text, summary in zip(page.raw, texts, summaries, strict=True)

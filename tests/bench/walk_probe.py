@@ -64,7 +64,8 @@ def main() -> int:
             print(
                 f"{phase}: {len(log)} requests, {sum(s >= args.size for s in skips)} past the end,"
                 f" rounds {rounds(moments, args.latency / 2)}, "
-                f"first to last request {max(moments) - first:.3f} s, process {elapsed:.2f} s,"
+                f"first to last request {max(moments) - first:.3f} s, process {elapsed:.2f} s"
+                f" (its first request {first - started:.3f} s in),"
                 f" 429s {router.statuses.count(429)}"
             )
             if args.timeline:
