@@ -75,13 +75,16 @@ class Session:
         for listener in self._listeners:
             listener(event)
 
-    def subscriptions(self, sequence_id: str) -> SubscriptionSource:
+    def subscriptions(self, sequence_id: str, *, keep_sent: bool = True) -> SubscriptionSource:
+        """A sequence's runs; `keep_sent`: each fetched page keeps the answer as sent (for
+        output that writes it unchanged)."""
         from closetui.lists.runs import SubscriptionSource
 
         return SubscriptionSource(
             self.client,
             self.cache,
             sequence_id,
+            keep_sent=keep_sent,
             page_size=self.settings.page_size,
             offline=self.settings.offline,
         )
@@ -138,7 +141,7 @@ class Session:
         from closetui.lists.runs import RUN_ORDERS
 
         return PagedList(
-            self.subscriptions(sequence_id),
+            self.subscriptions(sequence_id, keep_sent=False),
             orders=RUN_ORDERS,
             retry_delays=retry_delays,
             hold_network=hold_network,

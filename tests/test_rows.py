@@ -148,7 +148,7 @@ def _by_steps(row: Row) -> int:
 def test_a_scroll_through_more_than_memory_keeps_reads_every_row_back_once_in_order():
     from closetui.lists.rows import SLOTS_KEPT
 
-    pages = _many(SLOTS_KEPT * 3, 25)
+    pages = _many(max(SLOTS_KEPT * 3, 120), 25)  # p100 below is one of them
     rows = _filled(pages)
     expected = [(r.id, r.name, r.status) for page in pages for r in page]
     for _ in range(2):  # down, then again from the top: every slot was evicted in between

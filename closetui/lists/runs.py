@@ -113,10 +113,20 @@ def cached_total(cache: Cache, kind: str, owner: str, limit: int) -> int | None:
 
 class SubscriptionSource(PagedSource):
     def __init__(
-        self, client: CloseClient | None, cache: Cache, sequence_id: str, **options: Any
+        self,
+        client: CloseClient | None,
+        cache: Cache,
+        sequence_id: str,
+        *,
+        keep_sent: bool = True,
+        **options: Any,
     ) -> None:
         super().__init__(client, cache, **options)
         self.sequence_id = sequence_id
+        # Whether a fetched page keeps what Close sent (the commands write it out unchanged).
+        # The app's list does not read it: the rows are all it keeps, and a walk holds the
+        # pages it has read ahead, so the parsed answers would double what they cost.
+        self.keep_sent = keep_sent
 
     def cached_page(self, skip: int) -> list[SubscriptionRow] | None:
         found = self.cache.page(KIND, self.sequence_id, skip)
@@ -143,4 +153,5 @@ class SubscriptionSource(PagedSource):
             self.cache.put_page, KIND, self.sequence_id, skip, page.raw, page.has_more, now
         )
         rows = [subscription_row(sub, now) for sub in page.items]
-        return FetchedPage(skip, rows, page.has_more, page.limit, page.problems, page)
+        sent = page if self.keep_sent else None
+        return FetchedPage(skip, rows, page.has_more, page.limit, page.problems, sent)
