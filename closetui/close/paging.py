@@ -287,6 +287,9 @@ async def _in_order(
         await walk.close()
 
 
+HELD_AHEAD = 2  # a walk holds at most this many windows of pages: in flight, or landed unread
+
+
 class _Walk:
     """The pages after the first, by index: page i is at `start + i * limit`."""
 
@@ -392,14 +395,18 @@ class _Walk:
     def begin(self) -> None:
         self._launch()
 
-    def _launch(self) -> None:
+    def _launch(self, *, wanted: bool = True) -> None:
         room = min(self._window, max(1, self._width()))
-        while len(self._running) < room:
+        # Pages landed but not yet taken count against what may be held: a reader slower than
+        # the network (a million runs into the app's list) would otherwise have the walk hold
+        # every page it read ahead. `next_page` launches again as it takes each one.
+        held = HELD_AHEAD * room
+        while len(self._running) < room and len(self._running) + len(self._done) < held:
             index = self._next_launch()
             if index is None:
                 break
             self._ask(index)
-        if not self._asked(self.want):  # never wait on a page nobody asked for
+        if wanted and not self._asked(self.want):  # never wait on a page nobody asked for
             self._ask(self.want)
 
     def _ask(self, index: int) -> None:
@@ -468,6 +475,10 @@ class _Walk:
             await asyncio.wait(self._running.values(), return_when=asyncio.FIRST_COMPLETED)
         task = self._done.pop(self.want)
         self.want += 1
+        if not self._closed:
+            # Room for one more held: asked for while this page is read (the reader may stop
+            # here: the page it would want next is asked for only when it does).
+            self._launch(wanted=False)
         return await task
 
     async def close(self) -> None:
