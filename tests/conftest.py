@@ -18,20 +18,10 @@ os.environ.setdefault(
 sys.dont_write_bytecode = False
 sys.pycache_prefix = os.environ["PYTHONPYCACHEPREFIX"]
 
-import pytest  # noqa: E402  (after the bytecode settings, which it and these use)
-import textual._wait as textual_wait  # noqa: E402
+import pytest  # noqa: E402  (after the bytecode settings, which these imports use)
 
 from closetui.close.client import CloseClient  # noqa: E402
 from closetui.demo import DEMO_API_KEY, DemoOrg, DemoServer, FakeClose  # noqa: E402
-
-# Textual's pilot waits after every key and pause until the process looks idle: until a slice
-# of wall time passes with (almost) no CPU spent in it. Its slices are 20 ms, so every key a
-# test presses cost at least 40 ms of waiting even when the app had long finished with it
-# (most of a pilot test's time). The same test in 5 ms slices: the wait still lasts as long
-# as the app is working, and ends within 5 ms of it stopping.
-textual_wait.SLEEP_GRANULARITY = 0.005
-textual_wait.SLEEP_IDLE = textual_wait.SLEEP_GRANULARITY / 20.0
-
 
 # Tests that take seconds each (a monkey of 2,500 keys, real terminals, real processes, rate
 # limits waited out), run before the rest: one that started last would keep one worker busy

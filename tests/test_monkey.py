@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import random
 
-import pytest
-import textual._wait as textual_wait
 from textual import events
 
 from closetui.tui.screens.subscriptions import SubscriptionsScreen
@@ -20,16 +18,6 @@ KEYS = {
 }  # fmt: skip
 SIZES = [(40, 12), (60, 20), (80, 24), (100, 30), (120, 35), (200, 50)]
 PRESSES = 2500
-
-
-@pytest.fixture(autouse=True)
-def textual_idle_slices(monkeypatch):
-    """Textual's own 20 ms idle slices here, not the suite's 5 ms (tests/conftest.py): this
-    test waits once per 25 keys, so finer slices save it little, and in one full run with
-    them it spun (its main thread at full CPU) for over 20 minutes instead of ending in about
-    a minute and a half. Not yet explained: see the suite branch's report."""
-    monkeypatch.setattr(textual_wait, "SLEEP_GRANULARITY", 0.02)
-    monkeypatch.setattr(textual_wait, "SLEEP_IDLE", 0.02 / 20.0)
 
 
 def _check(app) -> None:
