@@ -1,12 +1,8 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
-
-import pytest
-
-from closetui.close.client import CloseClient
-from closetui.demo import DEMO_API_KEY, DemoOrg, DemoServer, FakeClose
 
 # The processes tests start (`python -m closetui`, in tmux, over ssh) keep their bytecode in one
 # folder for the whole run, as an installed program would: a machine that sets
@@ -16,6 +12,41 @@ os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 os.environ.setdefault(
     "PYTHONPYCACHEPREFIX", os.path.join(tempfile.gettempdir(), f"closetui-tests-pyc-{os.getuid()}")
 )
+# The same for this process and each xdist worker (Python read the variables at its start, so
+# they are set here as well): the test modules' imports of Textual, httpx and closetui are
+# compiled once, not again in every worker of every run.
+sys.dont_write_bytecode = False
+sys.pycache_prefix = os.environ["PYTHONPYCACHEPREFIX"]
+
+import pytest  # noqa: E402  (after the bytecode settings, which these imports use)
+
+from closetui.close.client import CloseClient  # noqa: E402
+from closetui.demo import DEMO_API_KEY, DemoOrg, DemoServer, FakeClose  # noqa: E402
+
+# Tests that take seconds each (a monkey of 2,500 keys, real terminals, real processes, rate
+# limits waited out), run before the rest: one that started last would keep one worker busy
+# long after the other had finished.
+LONG_FIRST = (
+    "tests/test_monkey.py",
+    "tests/test_vanished_terminal.py",
+    "tests/test_watch.py::test_watch_keeps_within_the_rate_limit",
+    "tests/test_person_view.py",
+    "tests/test_flat_memory.py",
+    "tests/test_full_disk.py",
+    "tests/test_typed_ahead.py",
+    "tests/test_ssh.py",
+    "tests/test_commands.py::test_sync_then_offline_list_and_show_print_the_same",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        return next(
+            (n for n, prefix in enumerate(LONG_FIRST) if item.nodeid.startswith(prefix)),
+            len(LONG_FIRST),
+        )
+
+    items.sort(key=rank)  # stable: within a rank, as collected
 
 
 @pytest.fixture(autouse=True)

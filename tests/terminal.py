@@ -48,6 +48,7 @@ class Tmux:
         self.config.write_text("set -g default-terminal tmux-256color\n")
         self.where = tmp_path / f"{name}.process"
         self.where.mkdir()
+        self.keeper = 0  # the pid of the pane's first process, once started
 
     def _tmux(self, *args: str) -> str:
         return subprocess.run(
@@ -66,6 +67,9 @@ class Tmux:
              "app", "-x", str(size[0]), "-y", str(size[1]), command],
             check=True,
         )  # fmt: skip
+        # The keeper leads the pane's process group, and the app is in it: close() can end
+        # them even before the keeper has written the app's pid.
+        self.keeper = int(self._tmux("display-message", "-p", "-t", "app", "#{pane_pid}") or 0)
         return self
 
     def screen(self) -> str:
@@ -106,13 +110,23 @@ class Tmux:
             time.sleep(0.02)
         raise AssertionError(f"the process was still running after {timeout} s:\n{self.screen()}")
 
-    def close(self) -> None:
+    def hang_up(self) -> None:
+        """The terminal vanishes: tmux's server and its ptys are gone (as an SSH connection
+        dropping, or a terminal window closed, would do)."""
         self._tmux("kill-server")
+
+    def close(self) -> None:
+        self.hang_up()
         # A process hung up on may still be ending (or hang while it does): it must not
-        # outlive the test, idle, with its terminal gone.
+        # outlive the test, idle, with its terminal gone, whether or not the test got as far
+        # as reading its pid.
         path = self.where / "pid"
         if path.exists() and path.read_text():
             end_process(int(path.read_text()))
+        if self.keeper:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.keeper, signal.SIGKILL)
+            self.keeper = 0
 
 
 def end_process(pid: int, grace: float = 2.0) -> None:
