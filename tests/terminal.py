@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import shlex
 import shutil
 import signal
@@ -20,6 +21,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+
+from closetui.demo.data import DEMO_API_KEY
 
 needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
@@ -129,18 +132,41 @@ class Tmux:
             self.keeper = 0
 
 
+def ended_within(pid: int, seconds: float) -> float | None:
+    """How long `pid` took to end, waiting at most `seconds` (None: it had not). The wait is
+    on the process itself, a pidfd that reads ready once it has ended: a zombie nobody has
+    reaped yet has ended, it holds nothing."""
+    began = time.monotonic()
+    try:
+        handle = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return 0.0
+    try:
+        ready, _, _ = select.select([handle], [], [], seconds)
+    finally:
+        os.close(handle)
+    return time.monotonic() - began if ready else None
+
+
 def end_process(pid: int, grace: float = 2.0) -> None:
     """Make sure `pid` (a process a test started) has ended: it gets `grace` seconds to end
     by itself, then SIGKILL."""
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.02)  # another process: there is nothing to await
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
+    if ended_within(pid, grace) is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def app_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """What closetui runs with in a test's terminal: the demo's key, the test's own folders
+    and config file, quick retries."""
+    return {
+        "CLOSE_API_KEY": DEMO_API_KEY,
+        "CLOSETUI_CACHE_DIR": str(tmp_path / "cache"),
+        "CLOSETUI_LOG_DIR": str(tmp_path / "logs"),
+        "CLOSETUI_CONFIG": str(tmp_path / "config.toml"),
+        "CLOSETUI_RETRY_BACKOFF": "0.01",
+        **extra,
+    }
 
 
 def closetui_argv(*args: str) -> list[str]:

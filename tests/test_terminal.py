@@ -14,8 +14,7 @@ import time
 
 import pytest
 
-from closetui.demo.data import DEMO_API_KEY
-from tests.terminal import Tmux, closetui_argv, needs_tmux
+from tests.terminal import Tmux, app_env, closetui_argv, needs_tmux
 
 pytestmark = needs_tmux
 
@@ -25,16 +24,6 @@ def term(tmp_path, request):
     tmux = Tmux(tmp_path, request.node.name[:20].replace("[", "-").replace("]", ""))
     yield tmux
     tmux.close()
-
-
-def _env(tmp_path) -> dict[str, str]:
-    return {
-        "CLOSE_API_KEY": DEMO_API_KEY,
-        "CLOSETUI_CACHE_DIR": str(tmp_path / "cache"),
-        "CLOSETUI_LOG_DIR": str(tmp_path / "logs"),
-        "CLOSETUI_CONFIG": str(tmp_path / "config.toml"),
-        "CLOSETUI_RETRY_BACKOFF": "0.01",
-    }
 
 
 def _wait_asked(server, timeout: float = 30.0) -> None:
@@ -54,7 +43,7 @@ def _assert_terminal_restored(modes: dict[str, str]) -> None:
 def test_a_signal_restores_the_terminal_ends_by_that_signal_and_keeps_the_cache(
     term, server, tmp_path, signum, record_property
 ):
-    term.start(closetui_argv("--base-url", server.base_url), _env(tmp_path))
+    term.start(closetui_argv("--base-url", server.base_url), app_env(tmp_path))
     term.wait_for("100 loaded · more")
     running = term.modes()
     # What the app set up, so that the checks below can fail.
@@ -83,7 +72,7 @@ def test_a_signal_restores_the_terminal_ends_by_that_signal_and_keeps_the_cache(
 def test_q_ends_the_process_at_once_while_the_first_page_is_stuck(term, server, tmp_path):
     # No cache, so the first page is asked for while the app starts, and it never comes.
     server.faults.add("hang", path="sequence/", seconds=60, times=None)
-    term.start(closetui_argv("--base-url", server.base_url), _env(tmp_path))
+    term.start(closetui_argv("--base-url", server.base_url), app_env(tmp_path))
     term.wait_for("loading")
     _wait_asked(server)  # the request is stuck on the server
     began = time.monotonic()
@@ -98,7 +87,7 @@ def test_q_ends_the_process_at_once_while_the_first_page_is_stuck(term, server, 
 
 def test_sigint_while_a_request_is_stuck_ends_quietly(term, server, tmp_path, record_property):
     server.faults.add("hang", path="sequence/", seconds=60, times=None)
-    term.start(closetui_argv("--base-url", server.base_url), _env(tmp_path))
+    term.start(closetui_argv("--base-url", server.base_url), app_env(tmp_path))
     term.wait_for("loading")
     _wait_asked(server)
     os.kill(term.pid, signal.SIGINT)

@@ -14,7 +14,7 @@ from closetui.config.settings import ApiKey, Settings
 from closetui.demo.data import DEMO_API_KEY
 from closetui.tui.app import ClosetuiApp
 from tests.support.app import screen_text, settle, wait_until
-from tests.terminal import Tmux, closetui_argv, needs_tmux
+from tests.terminal import Tmux, app_env, closetui_argv, needs_tmux
 
 
 def _settings(server, tmp_path) -> Settings:
@@ -73,13 +73,7 @@ async def test_s_typed_before_the_client_is_ready_waits_for_it(
 
 @needs_tmux
 def test_s_sent_at_launch_in_a_terminal_opens_the_runs(server, tmp_path, request):
-    env = {
-        "CLOSE_API_KEY": DEMO_API_KEY,
-        "CLOSETUI_CACHE_DIR": str(tmp_path / "cache"),
-        "CLOSETUI_LOG_DIR": str(tmp_path / "logs"),
-        "CLOSETUI_CONFIG": str(tmp_path / "config.toml"),
-        "CLOSETUI_RETRY_BACKOFF": "0.01",
-    }
+    env = app_env(tmp_path)
     argv = closetui_argv("--base-url", server.base_url)
     first = Tmux(tmp_path, "warm")
     try:  # a warm start needs a cache

@@ -14,43 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from closetui.demo.data import DEMO_API_KEY
-from tests.terminal import Tmux, closetui_argv, needs_tmux
+from tests.terminal import Tmux, app_env, closetui_argv, ended_within, needs_tmux
 
 pytestmark = needs_tmux
 
 GONE_WITHIN = 2.0
-
-
-def _alive(pid: int) -> bool:
-    """Running (a zombie nobody has reaped yet has ended: it holds nothing)."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    state = next((line for line in status.splitlines() if line.startswith("State:")), "")
-    return "Z" not in state.split(":", 1)[-1][:3]
-
-
-def _gone_within(pid: int, seconds: float) -> float | None:
-    """How long the process took to end, polling until `seconds` have passed; None if not."""
-    began = time.monotonic()
-    while time.monotonic() - began < seconds:
-        if not _alive(pid):
-            return time.monotonic() - began
-        time.sleep(0.02)  # another process: there is nothing to await
-    return None
-
-
-def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    return {
-        "CLOSE_API_KEY": DEMO_API_KEY,
-        "CLOSETUI_CACHE_DIR": str(tmp_path / "cache"),
-        "CLOSETUI_LOG_DIR": str(tmp_path / "logs"),
-        "CLOSETUI_CONFIG": str(tmp_path / "config.toml"),
-        "CLOSETUI_RETRY_BACKOFF": "0.01",
-        **extra,
-    }
 
 
 def _kill_at(tmp_path: Path, moment: str, attempt: int) -> float | None:
@@ -59,7 +27,7 @@ def _kill_at(tmp_path: Path, moment: str, attempt: int) -> float | None:
     where = tmp_path / f"{moment}-{attempt}"
     where.mkdir()
     latency = "1.5" if moment == "during a page load" else "0"
-    env = _env(where, CLOSETUI_DEMO_LATENCY=latency, CLOSETUI_DEMO_SUBSCRIPTIONS="30000")
+    env = app_env(where, CLOSETUI_DEMO_LATENCY=latency, CLOSETUI_DEMO_SUBSCRIPTIONS="30000")
     term = Tmux(where, f"v{attempt}")
     try:
         term.start(closetui_argv("--demo"), env)
@@ -75,7 +43,7 @@ def _kill_at(tmp_path: Path, moment: str, attempt: int) -> float | None:
             term.wait_for("loaded", timeout=30)
             term.keys("S", "S")  # a sort of the runs loaded so far, then another
         term.hang_up()  # the terminal vanishes: tmux's server and its ptys are gone
-        return _gone_within(pid, GONE_WITHIN)
+        return ended_within(pid, GONE_WITHIN)
     finally:
         term.close()  # whatever happened, nothing the test started stays behind
 
