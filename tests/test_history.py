@@ -151,17 +151,24 @@ def test_the_bounds_come_from_the_config(capsys, online, router, isolated_env):
     assert code == 2 and "history_total" in err
 
 
-def test_a_damaged_or_foreign_version_row_is_skipped_with_a_notice(
-    capsys, online, router, isolated_env
-):
+def _kept_versions(capsys, online, router, isolated_env) -> tuple[sqlite3.Connection, list]:
+    """The seed sequence seen in four versions (a wait changed three times), and its cache
+    opened beside closetui with the kept versions' row ids, oldest first."""
     assert run(capsys, "show", SEED_ID, *online)[0] == 0
     for delay in (2, 1, 4):
         router.org.edit(SEED_ID, lambda item, d=delay: item["steps"][1].update(delay=d * DAY))
         assert run(capsys, "show", SEED_ID, *online)[0] == 0
     (path,) = accounts(isolated_env / "cache")
     db = sqlite3.connect(path)
+    rows = [r[0] for r in db.execute("SELECT rid FROM versions ORDER BY first_seen")]
+    return db, rows
+
+
+def test_a_damaged_or_foreign_version_row_is_skipped_with_a_notice(
+    capsys, online, router, isolated_env
+):
+    db, rows = _kept_versions(capsys, online, router, isolated_env)
     with db:
-        rows = [r[0] for r in db.execute("SELECT rid FROM versions ORDER BY first_seen")]
         db.execute("UPDATE versions SET json='{not json' WHERE rid=?", (rows[0],))
         db.execute("UPDATE versions SET format=99 WHERE rid=?", (rows[1],))
     db.close()
@@ -176,14 +183,8 @@ def test_a_damaged_or_foreign_version_row_is_skipped_with_a_notice(
 def test_a_version_nested_too_deep_or_out_of_time_is_damaged_not_a_crash(
     capsys, online, router, isolated_env
 ):
-    assert run(capsys, "show", SEED_ID, *online)[0] == 0
-    for delay in (2, 1, 4):
-        router.org.edit(SEED_ID, lambda item, d=delay: item["steps"][1].update(delay=d * DAY))
-        assert run(capsys, "show", SEED_ID, *online)[0] == 0
-    (path,) = accounts(isolated_env / "cache")
-    db = sqlite3.connect(path)
+    db, rows = _kept_versions(capsys, online, router, isolated_env)
     with db:
-        rows = [r[0] for r in db.execute("SELECT rid FROM versions ORDER BY first_seen")]
         deep = '{"steps":' + "[" * 50_000 + "]" * 50_000 + "}"
         db.execute("UPDATE versions SET json=? WHERE rid=?", (deep, rows[0]))
         db.execute("UPDATE versions SET first_seen=-1e308 WHERE rid=?", (rows[1],))
