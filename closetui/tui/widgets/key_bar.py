@@ -15,6 +15,7 @@ from typing import ClassVar, NamedTuple
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -82,12 +83,6 @@ class KeyBar(Widget, can_focus=False):
             self._keys = None
             self.refresh()
 
-    @property
-    def shown(self) -> list[Shown]:
-        """The keys on the line, left to right (the palette's last), as they read."""
-        keys = self._shown_keys()
-        return keys + ([self._palette] if self._palette is not None else [])
-
     def _shown_keys(self) -> list[Shown]:
         """One key per action (the first bound), as the footer groups them."""
         if self._keys is not None:
@@ -96,27 +91,23 @@ class KeyBar(Widget, can_focus=False):
         by_action: dict[str, Shown] = {}
         for _node, binding, enabled, tooltip in active.values():
             if binding.show and binding.action not in by_action:
-                by_action[binding.action] = Shown(
-                    binding.key,
-                    self.app.get_key_display(binding),
-                    binding.description,
-                    enabled,
-                    tooltip or binding.tooltip,
-                )
+                tip = tooltip or binding.tooltip
+                by_action[binding.action] = self._shown(binding, enabled, tip)
         self._palette = None
         if self.app.ENABLE_COMMAND_PALETTE:
             found = active.get(self.app.COMMAND_PALETTE_BINDING)
             if found is not None:
                 _node, binding, enabled, _tooltip = found
-                self._palette = Shown(
-                    binding.key,
-                    self.app.get_key_display(binding),
-                    binding.description,
-                    enabled,
-                    binding.tooltip or binding.description,
+                self._palette = self._shown(
+                    binding, enabled, binding.tooltip or binding.description
                 )
         self._keys = list(by_action.values())
         return self._keys
+
+    def _shown(self, binding: Binding, enabled: bool, tooltip: str) -> Shown:
+        return Shown(
+            binding.key, self.app.get_key_display(binding), binding.description, enabled, tooltip
+        )
 
     def render(self) -> Text:
         keys = self._shown_keys()
