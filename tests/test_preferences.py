@@ -4,6 +4,8 @@ touching the rest of the file."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from textual.command import CommandPalette
 
@@ -138,3 +140,24 @@ async def test_an_unknown_theme_is_one_line_and_the_default(make_app, isolated_e
         await settle(pilot)
         assert app.theme == default == "textual-dark"
         assert "'no-such-theme' is not one closetui knows" in screen_text(app)
+
+
+def _colours(app) -> set[str]:
+    return set(re.findall(r'fill="(#[0-9a-f]+)"', app.export_screenshot().lower()))
+
+
+async def test_the_configured_theme_colours_the_first_frame(make_app, isolated_env):
+    """The app leaves out Textual's second parse of the CSS at start-up only when no theme
+    came from the config: a configured one colours the first frame as it does once chosen."""
+    app = make_app(offline=True)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        default = _colours(app)
+        app.theme = "nord"
+        await settle(pilot)
+        chosen = _colours(app)
+    (isolated_env / "config.toml").write_text('theme = "nord"\n')
+    app = make_app(offline=True)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        assert _colours(app) == chosen != default

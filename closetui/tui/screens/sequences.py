@@ -120,6 +120,10 @@ class SequencesScreen(Screen[None]):
         self._layout = read_detail_layout(session.settings.config_path)
         self._split = self._layout.split
         self.add_class(f"-split-{self._split}")
+        # The same for the width's class, which Textual would add on the first resize (a
+        # second restyle of every widget before the first frame).
+        width = self.app.size.width
+        self.add_class(max(b for b in self.HORIZONTAL_BREAKPOINTS if width >= b[0])[1])
         self.marks = ChangeMarks(session, self.sequences)
         self.watcher: Watch | None = None  # made on mount (its timer is the screen's)
 
