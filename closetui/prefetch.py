@@ -18,12 +18,15 @@ from closetui.config.settings import Settings
 from closetui.lists.source import EarlyPage
 from closetui.store.cache import SUFFIX
 
+ASKING_WAIT = 1.0  # seconds the start waits at most for the early request to be sent
 
-def _fetch(settings: Settings, future: EarlyPage) -> Page[SequenceListing]:
+
+def _fetch(settings: Settings, future: EarlyPage, asking: threading.Event) -> Page[SequenceListing]:
     async def fetch() -> Page[SequenceListing]:
         from closetui.connect import open_client
 
         async with open_client(settings) as client:
+            asking.set()
             page = await client.list_sequence_listings(0, settings.page_size)
             future.rate = client.gate.last
             return page
@@ -42,16 +45,25 @@ def start(
     if not cached_too and (settings.cache_dir / f"{settings.account}{SUFFIX}").exists():
         return None
     future = EarlyPage()
+    asking = threading.Event()
 
     def run() -> None:
         if not future.set_running_or_notify_cancel():
             return
         try:
-            future.set_result(_fetch(settings, future))
+            future.set_result(_fetch(settings, future, asking))
         except BaseException as exc:
             future.set_exception(exc)
+        finally:
+            asking.set()
 
     # A daemon thread, not an executor's: `q` while this request is stuck on a slow server
     # must end the process at once, and the interpreter waits for an executor's threads.
     threading.Thread(target=run, name="closetui-prefetch", daemon=True).start()
+    # The caller's imports wait until the request is on its way: run side by side, the two
+    # threads' imports (Textual's here, httpx's there) take turns at the interpreter, and the
+    # request would leave only when both were nearly done. Asked first, its round trip
+    # overlaps the imports instead. (Bounded: a thread that never gets there delays nothing
+    # for long.)
+    asking.wait(ASKING_WAIT)
     return future
