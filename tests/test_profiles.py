@@ -132,6 +132,29 @@ def test_profiles_lists_accounts_and_key_sources_never_keys(capsys, two_profiles
     assert capsys.readouterr().out == "big\nside\nsmall\n"
 
 
+def test_profiles_says_which_may_change_runs_in_close(capsys, two_profiles):
+    two_profiles.write_text(two_profiles.read_text() + "allow_changes = true\n")  # (side's)
+    assert main(["profiles"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].split()[-1] == "changes"
+    rows = {line.lstrip("* ").split()[0]: line.split()[-1] for line in lines[1:4]}
+    assert rows == {"big": "off", "side": "allowed", "small": "off"}
+    assert "allow_changes = true" in out  # the footer says how to turn them on
+
+
+def test_doctor_says_whether_runs_may_be_changed(capsys, two_profiles):
+    def changes_line(profile: str) -> str:
+        main(["doctor", "--offline", "--profile", profile])
+        out = capsys.readouterr().out
+        return next(line for line in out.splitlines() if "changes to Close" in line)
+
+    assert "off: pause, resume and remove are refused" in changes_line("side")
+    two_profiles.write_text(two_profiles.read_text() + "allow_changes = true\n")  # (side's)
+    assert "allowed: " in changes_line("side")
+    assert "off: " in changes_line("big")
+
+
 def test_profiles_with_none_defined_shows_an_example(capsys):
     assert main(["profiles"]) == 0
     assert "[profiles.work]" in capsys.readouterr().out

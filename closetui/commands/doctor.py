@@ -70,6 +70,21 @@ def _base_url(settings: Settings | None) -> Check:
     return Check("base URL", OK, settings.base_url)
 
 
+def _changes(settings: Settings | None) -> Check:
+    if settings is None or not settings.allow_changes:
+        return Check(
+            "changes to Close",
+            INFO,
+            "off: pause, resume and remove are refused, in the app and as commands",
+            "To change runs, put allow_changes = true in the profile (or the config file).",
+        )
+    return Check(
+        "changes to Close",
+        INFO,
+        "allowed: pause, resume and remove change runs in Close, each after a confirmation",
+    )
+
+
 async def _network(settings: Settings) -> tuple[list[Check], bool]:
     """`/me/`, and the rate-limit header its answer carried. True when the key was refused."""
     from closetui.connect import open_client
@@ -241,7 +256,12 @@ async def run(
     out = out or sys.stdout
     env = dict(os.environ)
     config_path = settings.config_path if settings else default_config_path()
-    checks = [_config(config_path, config_error), _key(settings), _base_url(settings)]
+    checks = [
+        _config(config_path, config_error),
+        _key(settings),
+        _base_url(settings),
+        _changes(settings),
+    ]
     refused = False
     if offline:
         checks.append(Check("Close answers /me/", INFO, "skipped: --offline makes no request"))

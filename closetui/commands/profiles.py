@@ -41,7 +41,7 @@ def run(requested: str | None, *, names_only: bool = False, out: TextIO | None =
     if not profiles:
         out.write(EXAMPLE.format(config=config))
         return 0
-    header = ("", "profile", "organization", "key from", "last complete pass")
+    header = ("", "profile", "organization", "key from", "last complete pass", "changes")
     rows = [header]
     for info in profiles:
         if info.problem and not info.key_source:
@@ -58,12 +58,16 @@ def run(requested: str | None, *, names_only: bool = False, out: TextIO | None =
                 info.organization or "?",
                 where,
                 format_age(time.time() - last) if last else "never",
+                "allowed" if info.allow_changes else "off",
             )
         )
-    rows = [(a, inert(b), inert(c), inert(d), e) for a, b, c, d, e in rows]  # a server's names
+    rows = [(a, inert(b), inert(c), inert(d), e, f) for a, b, c, d, e, f in rows]  # a server's
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for row in rows:
         cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
         out.write("  ".join(cells).rstrip() + "\n")
-    out.write(f"\n* in force · config: {config}\n")
+    out.write(
+        f"\n* in force · changes: whether pause, resume and remove may change runs in Close "
+        f"(allow_changes = true) · config: {config}\n"
+    )
     return 0

@@ -30,6 +30,7 @@ class ProfileInfo:
     last_complete_pass: float | None = None  # a time.time(), from the account's cache
     problem: str | None = None  # why the profile cannot be used as it stands
     current: bool = False  # the profile in force (--profile, CLOSETUI_PROFILE, default)
+    allow_changes: bool = False  # whether it may change runs in Close (pause, resume, remove)
 
 
 def profile_names(env: Mapping[str, str] = os.environ) -> list[str]:
@@ -79,6 +80,7 @@ def describe(
                 last_complete_pass=last_pass,
                 problem=None if settings.api_key else "no key",
                 current=name == current,
+                allow_changes=settings.allow_changes,
             )
         )
     return found
