@@ -75,6 +75,10 @@ class ProtocolError(ApiError):
 class TooSlow(ApiError):
     """The server kept the request going past its total deadline (sending slowly, say)."""
 
+    @classmethod
+    def answering(cls, host: str, path: str, seconds: float) -> TooSlow:
+        return cls(f"{host} did not finish answering /{path} within {seconds:g} s; gave up.")
+
 
 class TlsFailed(ApiError):
     """The TLS handshake failed: not a TLS port, or a certificate that was not accepted.

@@ -5,23 +5,56 @@ command starts the request for page 0 on a thread before it imports the app, and
 sequence source takes that answer as its own first request instead of asking again. `list`
 does the same before it imports its own modules and opens the cache: its walk always starts
 with page 0.
+
+That request does without httpx where it can (`_plain_answer`): importing httpx costs as
+much as importing Textual, and the request would wait for it. For an account it goes out
+through the standard library's `http.client`; for the demo, to its fake API in the process.
+It is one exchange, bounded in bytes and in time, and only a plain 200 with a list answer is
+taken: anything else (a refused key, a redirect, a proxy to go through, a server that
+drips) leaves page 0 to the client, which asks again and says what went wrong as it does
+for every request. With `--trace` the client makes it, so that the trace holds it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import concurrent.futures
+import os
+import sys
 import threading
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode, urlsplit
 
+from closetui import __version__
 from closetui.close.models import Page, SequenceListing
+from closetui.close.paging import ListAnswer, read_page
+from closetui.close.ratelimit import parse_rate_limit
 from closetui.config.settings import Settings
+from closetui.errors import TooSlow
 from closetui.lists.source import EarlyPage
 from closetui.store.cache import SUFFIX
+from closetui.textsafe import parse_json
+
+if TYPE_CHECKING:
+    import ssl
 
 ASKING_WAIT = 1.0  # seconds the start waits at most for the early request to be sent
+CONNECT_TIMEOUT = 5.0  # seconds, as the client's
+READ_TIMEOUT = 20.0
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
+
+
+class EarlyPageLost(Exception):
+    """The plain request gave no page to use: the client asks for page 0 itself."""
 
 
 def _fetch(settings: Settings, future: EarlyPage, asking: threading.Event) -> Page[SequenceListing]:
+    if _plain_allowed(settings):
+        return _plain_page(settings, future, asking)
+
     async def fetch() -> Page[SequenceListing]:
         from closetui.connect import open_client
 
@@ -67,3 +100,131 @@ def start(
     # for long.)
     asking.wait(ASKING_WAIT)
     return future
+
+
+def _plain_allowed(settings: Settings) -> bool:
+    """Whether page 0 may go out without httpx and still reach Close as the client would: not
+    with a trace to keep; not through a proxy (httpx reads them from the environment); and on
+    Linux only, where the environment is all there is to read (elsewhere httpx also asks the
+    system's settings)."""
+    if settings.trace_path is not None:
+        return False
+    if settings.demo:
+        return True
+    if sys.platform != "linux" or urlsplit(settings.base_url).scheme not in ("http", "https"):
+        return False
+    return not any(os.environ.get(v) or os.environ.get(v.upper()) for v in PROXY_VARIABLES)
+
+
+def _plain_page(
+    settings: Settings, future: EarlyPage, asking: threading.Event
+) -> Page[SequenceListing]:
+    assert settings.api_key is not None
+    limit = settings.page_size
+    target = (
+        urlsplit(settings.base_url).path + "sequence/?" + urlencode({"_skip": 0, "_limit": limit})
+    )
+    token = base64.b64encode(f"{settings.api_key.reveal()}:".encode()).decode("ascii")
+    headers = {
+        "user-agent": f"closetui/{__version__}",
+        "accept": "application/json",
+        "authorization": f"Basic {token}",
+    }
+    try:
+        status, answer_headers, body = _plain_answer(settings, target, headers, asking)
+    except TooSlow:
+        raise
+    except Exception as exc:  # (whatever it was, the client's own request will say it)
+        raise EarlyPageLost(type(exc).__name__) from None
+    if status != 200:
+        raise EarlyPageLost(f"status {status}")
+    try:
+        parsed = parse_json(body)
+    except (ValueError, RecursionError):
+        raise EarlyPageLost("not JSON") from None
+    if not (
+        isinstance(parsed, dict)
+        and isinstance(parsed.get("data"), list)
+        and isinstance(parsed.get("has_more", False), bool)
+    ):
+        raise EarlyPageLost("not a list answer")
+    future.rate = parse_rate_limit(answer_headers)
+    answer = ListAnswer("sequence", parsed["data"], parsed.get("has_more", False), 0, limit)
+    return read_page(answer, SequenceListing.from_api)
+
+
+def _plain_answer(
+    settings: Settings, target: str, headers: dict[str, str], asking: threading.Event
+) -> tuple[int, Mapping[str, str], bytes]:
+    """One GET of `target`: its status, headers (names in lower case) and body."""
+    most = int(settings.max_response_mb * 1024 * 1024)
+    if settings.demo:
+        from closetui.connect import demo_router
+
+        reply = demo_router(settings).handle("GET", target, headers)
+        asking.set()
+        if settings.demo_latency > 0:
+            time.sleep(settings.demo_latency)
+        if reply.action is not None or reply.stream is not None or len(reply.body) > most:
+            raise EarlyPageLost("not a plain answer")
+        return reply.status, {k.lower(): v for k, v in reply.headers.items()}, reply.body
+
+    import http.client
+
+    # The client's deadline, and its words when it passes: a server that keeps answering
+    # that long would keep the client's own request as long.
+    ends = time.monotonic() + settings.request_deadline
+    parts = urlsplit(settings.base_url)
+    host = parts.hostname or ""
+    connection = (
+        http.client.HTTPSConnection(host, parts.port, timeout=CONNECT_TIMEOUT, context=_tls())
+        if parts.scheme == "https"
+        else http.client.HTTPConnection(host, parts.port, timeout=CONNECT_TIMEOUT)
+    )
+
+    def waiting() -> None:
+        """The next wait on the socket: the client's read timeout, or what is left."""
+        left = ends - time.monotonic()
+        if left <= 0:
+            raise TooSlow.answering(host, "sequence/", settings.request_deadline)
+        if connection.sock is None:
+            raise EarlyPageLost("closed")
+        connection.sock.settimeout(min(left, READ_TIMEOUT))
+
+    try:
+        connection.request("GET", target, headers=headers)
+        asking.set()
+        waiting()
+        response = connection.getresponse()
+        body = bytearray()
+        while True:
+            waiting()
+            chunk = response.read1(64 * 1024)
+            if not chunk:
+                break
+            body += chunk
+            if len(body) > most:
+                raise EarlyPageLost("too big")
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, bytes(body)
+    except TimeoutError:
+        waiting()  # TooSlow if that was the deadline; else the read timeout, lost
+        raise
+    finally:
+        connection.close()
+
+
+def _tls() -> ssl.SSLContext:
+    """The certificates httpx would trust: SSL_CERT_FILE or SSL_CERT_DIR if set, else
+    certifi's (httpx's own dependency), else the system's."""
+    import ssl
+
+    cafile, capath = os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
+    if cafile and os.path.isfile(cafile):
+        return ssl.create_default_context(cafile=cafile)
+    if capath and os.path.isdir(capath):
+        return ssl.create_default_context(capath=capath)
+    try:
+        import certifi
+    except ImportError:
+        return ssl.create_default_context()
+    return ssl.create_default_context(cafile=certifi.where())

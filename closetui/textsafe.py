@@ -10,6 +10,7 @@ toasts, titles, the clipboard and the log.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -108,3 +109,20 @@ def replace_lone_surrogates_in(value: Any) -> Any:
 def truncate(text: str, limit: int) -> str:
     """At most `limit` characters, with an ellipsis when cut (for plain-text output)."""
     return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
+
+
+# A JSON `\\udXXX` escape for a surrogate (any case), or UTF-8 bytes encoding one (which
+# json.loads accepts too: it decodes bytes with surrogatepass).
+_MAYBE_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+
+
+def parse_json(body: bytes | bytearray) -> Any:
+    """The body's JSON, where every string (keys too) is valid Unicode: a lone surrogate,
+    legal in JSON and relayed by Close from what its users typed, becomes U+FFFD. Decided
+    here, where bytes become text, so that the cache, the row store, the log, the trace,
+    the terminal and the clipboard never meet one. Walked without recursion (the parse
+    already bounded the depth); only when the bytes could hold a surrogate at all."""
+    parsed = json.loads(body)
+    if not _MAYBE_SURROGATE.search(body):
+        return parsed
+    return replace_lone_surrogates_in(parsed)

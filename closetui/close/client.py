@@ -7,7 +7,6 @@ into a typed error whose message a person can read and that never holds the key.
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import re
 import ssl
@@ -49,7 +48,7 @@ from closetui.errors import (
     TlsFailed,
     TooSlow,
 )
-from closetui.textsafe import replace_lone_surrogates_in
+from closetui.textsafe import parse_json
 
 RETRY_STATUSES = frozenset({502, 503, 504})
 # Only the name: Close's lead and contact objects are large, and `_fields` narrows them.
@@ -92,23 +91,6 @@ class ClientEvent:
         if self.kind == "rate_limited":
             return f"rate limited, retrying in {seconds} s"
         return f"{self.reason}, retrying in {seconds} s"
-
-
-# A JSON `\\udXXX` escape for a surrogate (any case), or UTF-8 bytes encoding one (which
-# json.loads accepts too: it decodes bytes with surrogatepass).
-_MAYBE_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
-
-
-def parse_json(body: bytes | bytearray) -> Any:
-    """The body's JSON, where every string (keys too) is valid Unicode: a lone surrogate,
-    legal in JSON and relayed by Close from what its users typed, becomes U+FFFD. Decided
-    here, where bytes become text, so that the cache, the row store, the log, the trace,
-    the terminal and the clipboard never meet one. Walked without recursion (the parse
-    already bounded the depth); only when the bytes could hold a surrogate at all."""
-    parsed = json.loads(body)
-    if not _MAYBE_SURROGATE.search(body):
-        return parsed
-    return replace_lone_surrogates_in(parsed)
 
 
 def _server_message(body: bytes | bytearray) -> str:
@@ -422,10 +404,7 @@ class CloseClient:
         except BaseException as exc:
             self.gate.answered(sent_at)
             if isinstance(exc, TimeoutError) and budget.expired():
-                raise TooSlow(
-                    f"{self.host} did not finish answering /{path} within "
-                    f"{self.deadline:g} s; gave up."
-                ) from None
+                raise TooSlow.answering(self.host, path, self.deadline) from None
             if not isinstance(exc, httpx.TransportError | OSError):
                 raise
             tls = _tls_failure(exc)
