@@ -224,13 +224,18 @@ class _Answered:
         return len(self.answer)
 
 
+# `json.dumps(item)`'s text, from an encoder made once that does not look for cycles: a
+# parsed answer cannot hold one, and the check costs a dictionary entry per object and list.
+_ITEM_TEXT = json.JSONEncoder(check_circular=False).encode
+
+
 def _read_sequences(
     answer: ListAnswer | Page[SequenceListing],
 ) -> tuple[Page[SequenceListing], list[SequenceSummary], tuple[str, ...]]:
     """A page's items read, summarized for the list and encoded for the cache: the CPU of a
     page, done on a thread so the event loop meanwhile sends and receives."""
     page = read_page(answer, SequenceListing.from_api) if isinstance(answer, ListAnswer) else answer
-    return page, [summarize(s) for s in page.items], tuple(json.dumps(raw) for raw in page.raw)
+    return page, [summarize(s) for s in page.items], tuple(_ITEM_TEXT(raw) for raw in page.raw)
 
 
 class SequenceSource(PagedSource):
