@@ -460,12 +460,23 @@ _HOSTILE_RUN_EVERY, _HOSTILE_RUN_AT = 97, 13  # run 13 of every 97: hostile text
 _SEQUENCE_BODY = re.compile(r"[0-9A-Za-z]{22}")
 
 
+def _below(bits: Callable[[int], int], n: int) -> int:
+    """`Random.randrange(n)` (and `choice`'s index), the same number from the same state in
+    one call where the module takes two or three: a list of thousands of sequences draws
+    here tens of thousands of times. `bits` is the generator's `getrandbits`."""
+    k = n.bit_length()
+    r = bits(k)
+    while r >= n:
+        r = bits(k)
+    return r
+
+
 def _schedule(rng: random.Random) -> dict[str, Any] | None:
     roll = rng.random()
     if roll < 0.3:
         return None
     if roll < 0.8:
-        start, end = rng.choice([("09:00", "16:59"), ("08:00", "17:00"), ("10:00", "18:30")])
+        start, end = _WORKING_HOURS[_below(rng.getrandbits, 3)]
         return {"ranges": [{"weekday": d, "start": start, "end": end} for d in range(1, 6)]}
     if roll < 0.9:
         return {
@@ -478,35 +489,42 @@ def _schedule(rng: random.Random) -> dict[str, Any] | None:
     return {"ranges": [{"weekday": d, "start": "07:00", "end": "21:00"} for d in range(1, 8)]}
 
 
+_WORKING_HOURS = (("09:00", "16:59"), ("08:00", "17:00"), ("10:00", "18:30"))
+_STEP_COUNTS = (0, 1, 2, 3, 3, 4, 4, 5, 5, 6, 7, 8)
+_FIRST_DELAYS = (0, 0, 3600, 86400)
+_ALLOWED_DELAYS = (3600 * 4, 86400)
 _SECONDS = tuple(timedelta(seconds=n) for n in range(9))  # a step's stamp after the first's
 
 
 def _steps(rng: random.Random, seq_key: str, created: datetime) -> list[dict[str, Any]]:
     steps = []
     seen_email = False
-    # The generator's methods looked up once: a list of thousands of sequences draws here
-    # tens of thousands of times (the same draws, in the same order, as always).
-    draw, choice, below = rng.random, rng.choice, rng.randrange
+    # The generator's methods looked up once, and its draws made with `_below`: a list of
+    # thousands of sequences draws here tens of thousands of times (the same draws, in the
+    # same order, as always).
+    draw, bits = rng.random, rng.getrandbits
     # A step is stamped a second after the one before it: the clock text of the sequence's
     # creation, moved on by whole seconds.
     base = created.astimezone(UTC).replace(tzinfo=None)
     users = len(USERS)
     sha256 = hashlib.sha256
-    for n in range(choice([0, 1, 2, 3, 3, 4, 4, 5, 5, 6, 7, 8])):
+    for n in range(_STEP_COUNTS[_below(bits, 12)]):
         roll = draw()
         step_type = (
             "email" if roll < 0.6 else "call" if roll < 0.8 else "sms" if roll < 0.95 else "task"
         )
-        delay = choice(_DELAYS) if n else choice([0, 0, 3600, 86400])
+        delay = _DELAYS[_below(bits, len(_DELAYS))] if n else _FIRST_DELAYS[_below(bits, 4)]
         email_template = sms_template = threading = None
         if step_type == "email":
-            email_template = MISSING_TEMPLATE_ID if draw() < 0.02 else _email_template_id(below(60))
+            email_template = (
+                MISSING_TEMPLATE_ID if draw() < 0.02 else _email_template_id(_below(bits, 60))
+            )
             threading = "old_thread" if seen_email and draw() < 0.8 else "new_thread"
             seen_email = True
         elif step_type == "sms":
-            sms_template = _sms_template_id(below(12))
+            sms_template = _sms_template_id(_below(bits, 12))
         stamp = (base + _SECONDS[n]).isoformat(timespec="microseconds")
-        author = USER_IDS[below(users)]
+        author = USER_IDS[_below(bits, users)]
         # `_token(…, 22)`, inline: one digest is long enough
         token = sha256(f"{seq_key}/{n}".encode()).digest()[:22].translate(_TOKEN_BYTES)
         steps.append(
@@ -518,7 +536,7 @@ def _steps(rng: random.Random, seq_key: str, created: datetime) -> list[dict[str
                 "sms_template_id": sms_template,
                 "threading": threading,
                 "required": draw() < 0.85,
-                "step_allowed_delay": choice([3600 * 4, 86400]) if draw() < 0.1 else None,
+                "step_allowed_delay": _ALLOWED_DELAYS[_below(bits, 2)] if draw() < 0.1 else None,
                 "created_by_id": author,
                 "updated_by_id": author,
                 "date_created": stamp,
@@ -533,9 +551,10 @@ def _name(rng: random.Random, index: int) -> str:
         return FILTER_PROBE_NAME
     if HOSTILE_START <= index < HOSTILE_START + len(HOSTILE_NAMES):
         return HOSTILE_NAMES[index - HOSTILE_START]
-    name = f"{rng.choice(_PURPOSES)} — {rng.choice(_SEGMENTS)}"
+    bits = rng.getrandbits
+    name = f"{_PURPOSES[_below(bits, len(_PURPOSES))]} — {_SEGMENTS[_below(bits, len(_SEGMENTS))]}"
     if rng.random() < 0.5:
-        name += f" {rng.choice(_VARIANTS)}"
+        name += f" {_VARIANTS[_below(bits, len(_VARIANTS))]}"
     return name
 
 
@@ -607,19 +626,20 @@ def _made_tour(item: dict[str, Any]) -> dict[str, Any]:
 @lru_cache(maxsize=4096)
 def _generated(key: str, index: int) -> dict[str, Any]:
     rng = random.Random(key)
-    created = _EPOCH + timedelta(minutes=37 * index, seconds=rng.randrange(3600))
-    updated = created + timedelta(days=rng.randrange(0, 700), seconds=rng.randrange(86400))
-    author = USERS[rng.randrange(len(USERS))]["id"]
+    bits = rng.getrandbits
+    created = _EPOCH + timedelta(minutes=37 * index, seconds=_below(bits, 3600))
+    updated = created + timedelta(days=_below(bits, 700), seconds=_below(bits, 86400))
+    author = USER_IDS[_below(bits, len(USER_IDS))]
     item = {
         "id": "seq_" + _token(key, 18) + _base62(index, 4),
         "name": _name(rng, index),
-        "status": rng.choice(_STATUSES),
-        "timezone": rng.choice(_TIMEZONES),
+        "status": _STATUSES[_below(bits, len(_STATUSES))],
+        "timezone": _TIMEZONES[_below(bits, len(_TIMEZONES))],
         "schedule": _schedule(rng),
         "steps": _steps(rng, key, created),
         "organization_id": ORG_ID,
         "created_by_id": author,
-        "updated_by_id": USERS[rng.randrange(len(USERS))]["id"],
+        "updated_by_id": USER_IDS[_below(bits, len(USER_IDS))],
         "date_created": _stamp(created),
         "date_updated": _stamp(updated),
         "allow_manual_enrollment": rng.random() < 0.5,

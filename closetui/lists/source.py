@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from closetui.close.client import CloseClient
 
 
+_RunCounts = dict[str, dict[str, int | None]]  # a page's runs by status, by sequence id
 UNSAVED_MAX = 20_000  # sequences kept in memory when the cache cannot take them
 
 
@@ -223,13 +224,18 @@ class _Answered:
         return len(self.answer)
 
 
+# `json.dumps(item)`'s text, from an encoder made once that does not look for cycles: a
+# parsed answer cannot hold one, and the check costs a dictionary entry per object and list.
+_ITEM_TEXT = json.JSONEncoder(check_circular=False).encode
+
+
 def _read_sequences(
     answer: ListAnswer | Page[SequenceListing],
 ) -> tuple[Page[SequenceListing], list[SequenceSummary], tuple[str, ...]]:
     """A page's items read, summarized for the list and encoded for the cache: the CPU of a
     page, done on a thread so the event loop meanwhile sends and receives."""
     page = read_page(answer, SequenceListing.from_api) if isinstance(answer, ListAnswer) else answer
-    return page, [summarize(s) for s in page.items], tuple(json.dumps(raw) for raw in page.raw)
+    return page, [summarize(s) for s in page.items], tuple(_ITEM_TEXT(raw) for raw in page.raw)
 
 
 class SequenceSource(PagedSource):
@@ -283,10 +289,9 @@ class SequenceSource(PagedSource):
         assert isinstance(answer, _Answered)
         asked_in, skip = answer.asked_in, answer.answer.skip
         now = self.clock()
-        page, summaries, texts = await asyncio.to_thread(_read_sequences, answer.answer)
-        # Runs by status, if known. On a thread: another page's write may hold the cache, and
-        # the loop meanwhile sends the next requests.
-        counts = await asyncio.to_thread(self.cache.counts, [s.id for s in summaries])
+        # The page read, with its runs by status if known, on a thread: another page's write
+        # may hold the cache, and the loop meanwhile sends the next requests.
+        page, summaries, texts, counts = await asyncio.to_thread(self._read_page, answer.answer)
         rows = [row_from_summary(s, now, counts.get(s.id)) for s in summaries]
         if asked_in != self._pass:
             # A later pass asks for it again: what that one writes is kept, not this.
@@ -300,24 +305,38 @@ class SequenceSource(PagedSource):
             if summary.id not in self._written
         ]
         self._written.update(summary.id for _, _, summary in new)
-        # Before the page replaces them: the cached versions are what a change replaced.
-        await asyncio.to_thread(self.cache.note_versions, [raw for raw, _, _ in new], now)
-        saved = await asyncio.to_thread(
-            self.cache.put_sequence_page,
-            skip,
-            [text for _, text, _ in new],
-            [summary for _, _, summary in new],
-            asked_in[0],
-            now,
-        )
+        saved, changed = await asyncio.to_thread(self._write_page, skip, new, asked_in[0], now)
         if not saved:
             # Not kept (a full disk, a read-only cache): shown all the same, details included.
             for raw, _, _ in new:
                 self._unsaved[raw["id"]] = Stored(raw, now)
             while len(self._unsaved) > UNSAVED_MAX:
                 del self._unsaved[next(iter(self._unsaved))]
-        mark_changed(rows, self.cache.changed_ids())
+        mark_changed(rows, changed)
         return FetchedPage(skip, rows, page.has_more, page.limit, page.problems, page, texts)
+
+    def _read_page(
+        self, answer: ListAnswer | Page[SequenceListing]
+    ) -> tuple[Page[SequenceListing], list[SequenceSummary], tuple[str, ...], _RunCounts]:
+        """`_read_sequences`, and the runs by status the cache knows for the page."""
+        page, summaries, texts = _read_sequences(answer)
+        return page, summaries, texts, self.cache.counts([s.id for s in summaries])
+
+    def _write_page(
+        self, skip: int, new: list[tuple[Any, str, SequenceSummary]], pass_id: int, now: float
+    ) -> tuple[bool, frozenset[str]]:
+        """The page's new items into the cache in one transaction, their versions noted
+        first (the cached versions are what a change replaced); whether it was kept, and
+        the sequences changed since last looked at."""
+        saved = self.cache.put_sequence_page(
+            skip,
+            [text for _, text, _ in new],
+            [summary for _, _, summary in new],
+            pass_id,
+            now,
+            fetched=[raw for raw, _, _ in new],
+        )
+        return saved, self.cache.changed_ids()
 
     def begin_pass(self) -> None:
         """A new list pass (the first, or after a refresh): it may prune the cache only if

@@ -94,7 +94,8 @@ CREATE TABLE IF NOT EXISTS looked (sequence_id TEXT PRIMARY KEY, at REAL NOT NUL
 """
 # The current version of each sequence is its cached row (sequences or details, the newer):
 # a head holds only its fingerprint and since when, so a sequence that never changes costs
-# a few dozen bytes of history, not a second copy.
+# a few dozen bytes of history, not a second copy. A head's fingerprint is "" until a fetch
+# that differs from the cached row needs it (see `_note_versions`).
 _MIGRATIONS = {1: _VERSIONS_SCHEMA}  # from schema N to N + 1
 HISTORY_PER_SEQUENCE = 20  # earlier versions kept of one sequence (the config may change it)
 HISTORY_TOTAL = 2000  # earlier versions kept across the account
@@ -143,6 +144,15 @@ def _loads(text: str) -> Any:
     where JSON is read may hold `\\udc9b` escapes (json.dumps writes them)."""
     value = json.loads(text)
     return replace_lone_surrogates_in(value) if "\\ud" in text.lower() else value
+
+
+def _fingerprint_of(text: str) -> str | None:
+    """The fingerprint of a cached sequence's JSON text (None: it cannot be read, so no
+    fetch matches it)."""
+    try:
+        return fingerprint(_loads(text))
+    except (ValueError, TypeError, RecursionError):
+        return None
 
 
 def _guarded(
@@ -451,14 +461,21 @@ class Cache:
         summaries: Sequence[SequenceSummary],
         pass_id: int,
         fetched_at: float,
+        *,
+        fetched: Sequence[Any] | None = None,
     ) -> bool:
-        """True once the page is committed. An item of `raw` may come as its JSON text."""
+        """True once the page is committed. An item of `raw` may come as its JSON text.
+        `fetched`: the items as parsed, whose versions are noted first (`note_versions`) in
+        the same transaction: a page is one commit, and its rows and their versions agree."""
+        texts = [r if isinstance(r, str) else json.dumps(r) for r in raw]
         rows = [
-            (s.id, skip + i, s.name, s.status, s.steps, s.span, s.updated,
-             r if isinstance(r, str) else json.dumps(r), fetched_at, pass_id)
-            for i, (r, s) in enumerate(zip(raw, summaries, strict=True))
+            (s.id, skip + i, s.name, s.status, s.steps, s.span, s.updated, text, fetched_at,
+             pass_id)
+            for i, (text, s) in enumerate(zip(texts, summaries, strict=True))
         ]  # fmt: skip
         with self._transaction():
+            if fetched is not None:
+                self._note_versions(fetched, fetched_at, texts)
             self._db.executemany(
                 "INSERT OR REPLACE INTO sequences VALUES (?,?,?,?,?,?,?,?,?,?)", rows
             )
@@ -653,62 +670,98 @@ class Cache:
                 found = row
         return found
 
+    def _currents(self, sequence_ids: list[str]) -> dict[str, tuple[str, float]]:
+        """`_current` of each of these sequences that the cache holds, in two queries."""
+        found: dict[str, tuple[str, float]] = {}
+        for table in ("sequences", "details"):
+            for sequence_id, text, fetched_at in self._db.execute(
+                f"SELECT id, json, fetched_at FROM {table} "
+                "WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(sequence_ids),),
+            ):
+                had = found.get(sequence_id)
+                if had is None or fetched_at >= had[1]:
+                    found[sequence_id] = (text, fetched_at)
+        return found
+
     @_guarded(0, write=True)
-    def note_versions(self, raws: Sequence[Any], at: float) -> int:
+    def note_versions(
+        self, raws: Sequence[Any], at: float, texts: Sequence[str] | None = None
+    ) -> int:
         """Each fetched sequence against the version the cache holds of it, called before the
         fetch is stored: one that differs in what a person reads becomes the current
         version, and the cached one it replaces is kept with when that happened. A fetch
-        that changes nothing stores nothing. The number of sequences that changed."""
-        fetched = {
-            raw["id"]: raw
-            for raw in raws
-            if isinstance(raw, dict) and isinstance(raw.get("id"), str)
-        }
+        that changes nothing stores nothing. The number of sequences that changed.
+        `texts`: each of `raws` as the JSON text about to be stored, when the caller has it."""
+        with self._transaction():
+            return self._note_versions(raws, at, texts)
+
+    def _note_versions(
+        self, raws: Sequence[Any], at: float, texts: Sequence[str] | None = None
+    ) -> int:
+        """`note_versions` inside the caller's transaction.
+
+        A head's fingerprint is worked out only when it is needed: a sequence seen for the
+        first time gets a head with none (`""`: the fingerprint of its cached row, whatever
+        that is), and a fetch whose JSON text is the cached row's, character for character,
+        is the same version without one. Only a fetch that differs from the cached row is
+        fingerprinted (and the cached row too, if its head has none), so a list of thousands
+        costs no digest on its first fetch, and none for the sequences that did not change."""
+        fetched: dict[str, tuple[Any, str | None]] = {}
+        for n, raw in enumerate(raws):
+            if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                fetched[raw["id"]] = (raw, texts[n] if texts is not None else None)
         if not fetched:
             return 0
         per_sequence, total = self.history_bounds
         changed = 0
-        with self._transaction():
-            heads = dict(
-                (row[0], (row[1], row[2]))
-                for row in self._db.execute(
-                    "SELECT sequence_id, fingerprint, first_seen FROM version_heads "
-                    "WHERE sequence_id IN (SELECT value FROM json_each(?))",
-                    (json.dumps(list(fetched)),),
-                )
+        heads = dict(
+            (row[0], (row[1], row[2]))
+            for row in self._db.execute(
+                "SELECT sequence_id, fingerprint, first_seen FROM version_heads "
+                "WHERE sequence_id IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(fetched)),),
             )
-            new_heads = []
-            for sequence_id, raw in fetched.items():
-                mark = fingerprint(raw)
-                head = heads.get(sequence_id)
-                if head is not None and head[0] == mark:
-                    continue
-                new_heads.append((sequence_id, mark, at))
-                before = self._current(sequence_id) if head is not None else None
-                if head is not None and before is not None:
-                    changed += 1
-                    try:
-                        kept = json.dumps(kept_form(json.loads(before[0])))
-                    except (ValueError, TypeError, AttributeError):
-                        kept = before[0]
-                    self._db.execute(
-                        "INSERT INTO versions (sequence_id, first_seen, replaced_at, format, json) "
-                        "VALUES (?, ?, ?, ?, ?)",
-                        (sequence_id, head[1], at, VERSION_FORMAT, kept),
-                    )
-                    self._db.execute(
-                        "DELETE FROM versions WHERE rid IN (SELECT rid FROM versions "
-                        "WHERE sequence_id=? ORDER BY replaced_at DESC, rid DESC "
-                        "LIMIT -1 OFFSET ?)",
-                        (sequence_id, max(0, per_sequence)),
-                    )
-            self._db.executemany("INSERT OR REPLACE INTO version_heads VALUES (?, ?, ?)", new_heads)
-            if changed:
+        )
+        currents = self._currents(list(heads)) if heads else {}
+        new_heads = []
+        for sequence_id, (raw, text) in fetched.items():
+            head = heads.get(sequence_id)
+            if head is None:
+                new_heads.append((sequence_id, "", at))
+                continue
+            before = currents.get(sequence_id)
+            if before is not None and text is not None and before[0] == text:
+                continue  # the cached row as it is: the same version
+            mark = fingerprint(raw)
+            was = head[0] or (_fingerprint_of(before[0]) if before is not None else mark)
+            if was == mark:
+                continue
+            new_heads.append((sequence_id, mark, at))
+            if before is not None:
+                changed += 1
+                try:
+                    kept = json.dumps(kept_form(json.loads(before[0])))
+                except (ValueError, TypeError, AttributeError):
+                    kept = before[0]
+                self._db.execute(
+                    "INSERT INTO versions (sequence_id, first_seen, replaced_at, format, json) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (sequence_id, head[1], at, VERSION_FORMAT, kept),
+                )
                 self._db.execute(
                     "DELETE FROM versions WHERE rid IN (SELECT rid FROM versions "
-                    "ORDER BY replaced_at DESC, rid DESC LIMIT -1 OFFSET ?)",
-                    (max(0, total),),
+                    "WHERE sequence_id=? ORDER BY replaced_at DESC, rid DESC "
+                    "LIMIT -1 OFFSET ?)",
+                    (sequence_id, max(0, per_sequence)),
                 )
+        self._db.executemany("INSERT OR REPLACE INTO version_heads VALUES (?, ?, ?)", new_heads)
+        if changed:
+            self._db.execute(
+                "DELETE FROM versions WHERE rid IN (SELECT rid FROM versions "
+                "ORDER BY replaced_at DESC, rid DESC LIMIT -1 OFFSET ?)",
+                (max(0, total),),
+            )
         return changed
 
     def _readable(self, rows: Iterable[tuple[Any, ...]]) -> list[Version]:
