@@ -221,6 +221,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_connection_options(who, top=False)
     who.add_argument("person", metavar="PERSON", help="cont_…, lead_…, an email or a name")
     who.add_argument("--format", choices=("table", "tsv", "csv", "json", "jsonl"))
+    who.add_argument(
+        "--sort",
+        metavar="COLUMN[:desc]",
+        help="sequence, status, reason, sender, started or updated, as the person view sorts "
+        "(:desc for the other way round); the runs are read whole before they are printed",
+    )
+    _add_columns_options(
+        who,
+        "sequence, status, reason, sender, started, updated, lead, sequence_id, "
+        "status_reason, id, contact_id, lead_id, contact",
+        "sequence,status,reason,sender,started,updated,lead,contact (and the ids in tsv, csv)",
+    )
 
     sync = commands.add_parser(
         "sync",
@@ -438,7 +450,16 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "who":
         from closetui.commands import who
 
-        return asyncio.run(who.run(settings, args.person, fmt=args.format))
+        return asyncio.run(
+            who.run(
+                settings,
+                args.person,
+                fmt=args.format,
+                sort=args.sort,
+                columns=args.columns,
+                header=args.header,
+            )
+        )
     if args.command == "show":
         from closetui.commands import show
 

@@ -66,6 +66,27 @@ def test_a_contact_id_lists_every_sequence_with_reasons_in_words(capsys, online,
     assert not [r for r in server.router.requests if r.path.startswith("sequence/seq_")]
 
 
+def test_who_takes_columns_a_sort_and_a_header_as_subscriptions_does(capsys, online):
+    argv = ["who", PAT.contact_id, *online, "--columns", "status,sequence,id", "--header"]
+    assert main([*argv, "--sort", "status"]) == 0
+    header, *rows = _rows(capsys.readouterr().out)
+    assert header == ["status", "sequence", "id"] and len(rows) == 5
+    assert [r[0] for r in rows] == sorted(r[0] for r in rows)
+    assert all(r[2].startswith("sub_") for r in rows)
+    assert main([*argv, "--sort", "status:desc"]) == 0
+    assert [r[0] for r in _rows(capsys.readouterr().out)[1:]] == sorted(
+        (r[0] for r in rows), reverse=True
+    )
+    # An id asked for in a table is shown whole.
+    assert main(["who", PAT.contact_id, *online, "--format", "table", "--columns", "id"]) == 0
+    assert {line.strip() for line in capsys.readouterr().out.splitlines()[1:]} == {
+        r[2] for r in rows
+    }
+    assert main(["who", PAT.contact_id, *online, "--sort", "colour"]) == 2
+    assert "--sort takes COLUMN[:desc]" in capsys.readouterr().err
+    assert main(["who", PAT.contact_id, *online, "--format", "json", "--columns", "id"]) == 2
+
+
 def test_a_lead_id_goes_to_the_lead_filter(capsys, online, server):
     assert main(["who", ALEX_NORTH.lead_id, *online, "--format", "jsonl"]) == 0
     items = [json.loads(line) for line in capsys.readouterr().out.splitlines()]

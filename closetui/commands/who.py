@@ -11,12 +11,12 @@ from typing import Any, TextIO
 from closetui.close.paging import Seen, pages_in_order
 from closetui.close.people import Contact, Lead, Person
 from closetui.commands.common import cut_short, open_session
-from closetui.commands.listing import choose_format
-from closetui.commands.output import OutColumn, TableWriter
+from closetui.commands.listing import SortedWriter, choose_format, parse_sort, refuse_columns
+from closetui.commands.output import OutColumn, TableWriter, choose_columns
 from closetui.commands.subscriptions import name_rows
 from closetui.config.settings import Settings
 from closetui.errors import CloseTuiError, ConfigError, NotFound, OfflineEmpty, SkipCeiling
-from closetui.lists.person import PersonRunRow, PersonSource
+from closetui.lists.person import PERSON_ORDERS, PersonRunRow, PersonSource
 from closetui.names.lookups import CONTACT, LEAD
 from closetui.names.people import MAX_PEOPLE, resolve
 from closetui.present.reasons import reason_words
@@ -70,13 +70,22 @@ COLUMNS = [
     OutColumn("STARTED", lambda r: r.started, _sub(lambda s: _date(s.start_date)), 11, drop=2),
     OutColumn("UPDATED", lambda r: r.updated, _sub(lambda s: _date(s.date_updated)), 10, drop=3),
     OutColumn("LEAD", _lead, _lead, 18, drop=1),
-    OutColumn("SEQUENCE_ID", lambda r: "", _sub(lambda s: s.sequence_id), 0),
-    OutColumn("STATUS_REASON", lambda r: "", _sub(lambda s: s.status_reason), 0),
-    OutColumn("ID", lambda r: "", lambda r: r.id, 0),
-    OutColumn("CONTACT_ID", lambda r: "", _sub(lambda s: s.contact_id), 0),
-    OutColumn("LEAD_ID", lambda r: "", _sub(lambda s: s.lead_id), 0),
+    OutColumn("SEQUENCE_ID", _sub(lambda s: s.sequence_id), _sub(lambda s: s.sequence_id), 30,
+              clip=False),
+    OutColumn("STATUS_REASON", _sub(lambda s: s.status_reason), _sub(lambda s: s.status_reason),
+              20),
+    OutColumn("ID", lambda r: r.id, lambda r: r.id, 26, clip=False),
+    OutColumn("CONTACT_ID", _sub(lambda s: s.contact_id), _sub(lambda s: s.contact_id), 30,
+              clip=False),
+    OutColumn("LEAD_ID", _sub(lambda s: s.lead_id), _sub(lambda s: s.lead_id), 30, clip=False),
     OutColumn("CONTACT", _person, lambda r: r.contact_name or "", None),
-]
+]  # fmt: skip
+# Close's values and ids, for programs: in TSV, CSV and JSON, and in a table when asked for.
+FOR_PROGRAMS = ("sequence_id", "status_reason", "id", "contact_id", "lead_id")
+
+
+# `--sort`'s columns: the person view's orders, by the same names.
+SORT_KEYS = {name: order.key for name, order in PERSON_ORDERS.items()}
 
 
 def _many(text: str, people: list[Person], err: TextIO) -> NoOne:
@@ -105,7 +114,7 @@ async def _one(session: Session, text: str, err: TextIO) -> Person:
 
 
 def _cached(
-    session: Session, source: PersonSource, writer: TableWriter, seen: Seen
+    session: Session, source: PersonSource, writer: TableWriter | SortedWriter, seen: Seen
 ) -> float | None:
     """The person's cached runs, written; when the oldest of them was fetched."""
     skip, oldest = 0, None
@@ -130,6 +139,9 @@ async def run(
     person: str,
     *,
     fmt: str | None = None,
+    sort: str | None = None,
+    columns: str | None = None,
+    header: bool = False,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
@@ -137,11 +149,14 @@ async def run(
         raise ConfigError("Give a person: closetui who cont_… | lead_… | EMAIL | NAME")
     out = out or sys.stdout
     err = err or sys.stderr
+    order = parse_sort(sort, SORT_KEYS, {})
     fmt = choose_format(fmt, out)
-    columns = COLUMNS
-    if fmt == "table":
-        columns = [c for c in columns if c.width != 0]  # ids for programs, not for people
-    writer = TableWriter(fmt, out, columns)
+    refuse_columns(fmt, columns)
+    default = tuple(c.name for c in COLUMNS if fmt != "table" or c.name not in FOR_PROGRAMS)
+    chosen, by_hand = choose_columns(COLUMNS, default, columns, order[0] if order else None)
+    keep = (order[0],) if order else ()
+    table = TableWriter(fmt, out, chosen, chosen=by_hand, header=header, keep=keep)
+    writer: TableWriter | SortedWriter = table if order is None else SortedWriter(table, *order[1:])
     seen = Seen()
     cut: SkipCeiling | None = None
     async with open_session(settings) as session:

@@ -94,7 +94,6 @@ class ClosetuiApp(App[int]):
         first_page: concurrent.futures.Future[Page[SequenceListing]] | None = None,
     ) -> None:
         super().__init__()
-        self._first_screen_due = False
         self.settings = settings
         self._client = client
         self._first_page = first_page
@@ -194,21 +193,10 @@ class ClosetuiApp(App[int]):
     # -- the session -------------------------------------------------------------------------
 
     def get_default_screen(self) -> Screen[None]:
-        self._first_screen_due = True
         self.session = Session.open(self.settings)
         self.session.source.prefetched = self._first_page
         self._main = SequencesScreen(self.session, retry_delays=self.retry_delays)
         return self._main
-
-    def refresh_css(self, animate: bool = True) -> None:
-        """Textual refreshes the CSS when a mode's first screen is made, before anything is
-        mounted: a second parse of every rule there is, for the variables the stylesheet was
-        made with. The first frame waited for it; it is left out. (A theme from the config
-        has queued a refresh of its own by then, which runs.)"""
-        if self._first_screen_due:
-            self._first_screen_due = False
-            return
-        super().refresh_css(animate)
 
     @property
     def main(self) -> SequencesScreen:
@@ -218,7 +206,6 @@ class ClosetuiApp(App[int]):
         return self._main
 
     def on_mount(self) -> None:
-        self._first_screen_due = False  # (made by now: no later refresh is left out)
         for warning in self.settings.warnings:  # also on stderr, but the screen hides that
             self.notify(warning, title="Warning", severity="warning", timeout=10)
         self._tell_start_notices()
