@@ -11,6 +11,15 @@ headless through `run_test` for keypresses and appends (time until the next fram
 composed), and the commands as processes against a loopback server (request counts from the
 server's own log). Figures that depend on the machine are compared with a baseline measured
 in the same run.
+
+On a machine that other work shares, run it at real-time priority (as root), so that the
+benchmark's processes, which inherit it, go first and the others' load does not count:
+
+    sudo chrt -f 10 uv run python tests/bench/run.py
+
+(Linux keeps 5 % of each second for everything else, so a stuck benchmark cannot take the
+machine.) It cannot help with a host that is itself slower than usual: the floor's figure
+says how fast the machine ran.
 """
 
 from __future__ import annotations
