@@ -22,6 +22,11 @@ import pytest  # noqa: E402  (after the bytecode settings, which these imports u
 
 from closetui.close.client import CloseClient  # noqa: E402
 from closetui.demo import DEMO_API_KEY, DemoOrg, DemoServer, FakeClose  # noqa: E402
+from tests.support import idle  # noqa: E402
+
+# A key pressed through the pilot costs the app's work and 5 ms, not at least 40 ms (see
+# tests/support/idle.py): most of the suite's time was slices of waiting after work was done.
+idle.install()
 
 # Tests that take seconds each (a monkey of 2,500 keys, real terminals, real processes, rate
 # limits waited out), run before the rest: one that started last would keep one worker busy
