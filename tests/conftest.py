@@ -4,6 +4,14 @@ import os
 import sys
 import tempfile
 
+# The tests' files (tmp_path: caches, configs, logs; the lists' row stores, made in TMPDIR) on
+# the machine's RAM disk when it has one and TMPDIR does not say otherwise, for this process,
+# the xdist workers and the processes tests start: on a disk, each SQLite file made costs an
+# fsync (27 ms against 0.3 ms measured here), and most tests make several. What is tested of
+# the files is the same on either.
+if "TMPDIR" not in os.environ and os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+    os.environ["TMPDIR"] = "/dev/shm"
+    tempfile.tempdir = None  # read TMPDIR again, should anything have asked already
 # The processes tests start (`python -m closetui`, in tmux, over ssh) keep their bytecode in one
 # folder for the whole run, as an installed program would: a machine that sets
 # PYTHONDONTWRITEBYTECODE would otherwise compile closetui, Textual and httpx again at every
@@ -22,6 +30,14 @@ import pytest  # noqa: E402  (after the bytecode settings, which these imports u
 
 from closetui.close.client import CloseClient  # noqa: E402
 from closetui.demo import DEMO_API_KEY, DemoOrg, DemoServer, FakeClose  # noqa: E402
+from tests.support import idle, tls  # noqa: E402
+
+# A key pressed through the pilot costs the app's work and 5 ms, not at least 40 ms (see
+# tests/support/idle.py): most of the suite's time was slices of waiting after work was done.
+idle.install()
+# Each client the tests make (hundreds) shares one TLS context, not loading certifi's bundle
+# again (see tests/support/tls.py); the processes tests start make their own, as a user's do.
+tls.install()
 
 # Tests that take seconds each (a monkey of 2,500 keys, real terminals, real processes, rate
 # limits waited out), run before the rest: one that started last would keep one worker busy

@@ -152,7 +152,8 @@ async def test_escape_cancels_and_nothing_is_sent(make_app, server):
         assert "Remove 1 run of 'My Sequence'" in screen_text(app)
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
-        assert "cancelled, nothing was sent" in screen_text(app)
+        # The line is the answer's callback's, drawn a frame after the dialog has gone.
+        await wait_until(pilot, lambda: "cancelled, nothing was sent" in screen_text(app))
         assert puts(server) == []
 
 

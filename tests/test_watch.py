@@ -40,7 +40,9 @@ def list_requests(router: FakeClose) -> int:
 async def test_watch_refreshes_on_its_interval_and_announces_a_change(make_app, router):
     app = watching(make_app(), 0.2)
     async with app.run_test(size=(120, 35), notifications=True) as pilot:
-        await settle(pilot)
+        # Not settle(): with a watch ticking, there is always a walk under way or due, and
+        # settle would chase them (for a minute and more on a busy machine). A refresh that
+        # has finished is the condition; it implies the start-up's has.
         screen = app.screen
         await wait_until(pilot, lambda: "refreshed" in screen_text(app))
         assert "watch 0.2 s · refreshed" in screen_text(app).splitlines()[0]
@@ -78,8 +80,7 @@ async def test_watch_never_asks_while_offline(make_app, router):
 async def test_watch_waits_for_the_network_and_resumes(make_app, router, server):
     app = watching(make_app(retry_delays=(0.2, 0.4)), 0.1)
     async with app.run_test(size=(120, 35)) as pilot:
-        await settle(pilot)
-        screen = app.screen
+        screen = app.screen  # a tick refreshes only a list at rest: start-up is over
         await wait_until(pilot, lambda: screen.watcher.ticks >= 1)
         server.faults.add("drop", times=None)  # the network goes
         await wait_until(pilot, lambda: "paused: offline" in screen_text(app), 10)
@@ -96,10 +97,11 @@ async def test_watch_keeps_within_the_rate_limit(make_app, router, server):
     server.faults.rate_window = 0.5
     app = watching(make_app(page_size=10), 0.1)
     async with app.run_test(size=(120, 35)) as pilot:
-        await settle(pilot)
         screen = app.screen
         # What the watch asks, once the start-up's requests (the first page, the users, the
-        # templates) have taught the gate the limit.
+        # templates) have taught the gate the limit: a tick refreshes only a list at rest.
+        # (Not settle(): every 0.1 s a walk is under way or due, and settle chased them for
+        # 200 rounds, a minute and more on a busy machine, then failed.)
         await wait_until(pilot, lambda: screen.watcher.ticks >= 1, 20)
         router.reset_log()
         ticks = screen.watcher.ticks
@@ -129,7 +131,7 @@ async def test_watch_refreshes_an_open_runs_list_and_announces_a_newly_errored_r
 ):
     app = watching(make_app(), 0.2)
     async with app.run_test(size=(120, 35), notifications=True) as pilot:
-        await settle(pilot)
+        await wait_until(pilot, lambda: app.main.watcher.ticks >= 1)  # the list is at rest
         await pilot.press("s")  # the runs of My Sequence
         await wait_until(pilot, lambda: "Subscriptions" in screen_text(app))
         watcher = app.main.watcher
