@@ -4,12 +4,23 @@ import os
 import sys
 import tempfile
 
+
+def _roomy(folder: str, least: int = 2 << 30) -> bool:
+    """Writable, with `least` bytes free: a container's /dev/shm is often 64 MB, and a full
+    one would fail tests that have nothing to do with a full disk."""
+    try:
+        found = os.statvfs(folder)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK) and found.f_bavail * found.f_frsize >= least
+
+
 # The tests' files (tmp_path: caches, configs, logs; the lists' row stores, made in TMPDIR) on
 # the machine's RAM disk when it has one and TMPDIR does not say otherwise, for this process,
 # the xdist workers and the processes tests start: on a disk, each SQLite file made costs an
 # fsync (27 ms against 0.3 ms measured here), and most tests make several. What is tested of
-# the files is the same on either.
-if "TMPDIR" not in os.environ and os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+# the files is the same on either (and only with room to spare).
+if "TMPDIR" not in os.environ and os.path.isdir("/dev/shm") and _roomy("/dev/shm"):
     os.environ["TMPDIR"] = "/dev/shm"
     tempfile.tempdir = None  # read TMPDIR again, should anything have asked already
 # The processes tests start (`python -m closetui`, in tmux, over ssh) keep their bytecode in one
