@@ -150,3 +150,57 @@ def test_the_ids_a_walk_has_seen_fit_in_a_few_megabytes_and_a_repeat_is_always_c
     assert new > len(ids) * 0.99  # a new id is rarely taken for a seen one
     assert not any(seen.add(i) for i in ids[::997])  # a repeat never passes for new
     assert sum(len(f) for f in seen._filters) <= 2 * 2**20
+
+
+async def test_a_reader_slower_than_the_network_has_its_next_pages_asked_ahead_within_a_bound():
+    """A million runs into the app's list: the reader takes each page slower than the
+    network answers. The walk holds a bounded number of pages, and those it asks for are
+    the reader's next ones, not only pages far ahead while the reader's own page goes out
+    alone when it gets there."""
+    import asyncio
+    from dataclasses import dataclass
+
+    from closetui.close.paging import MAX_PARALLEL, pages_in_order
+
+    @dataclass
+    class Item:
+        id: str
+
+    @dataclass
+    class FakePage:
+        skip: int
+        items: list[Item]
+        has_more: bool
+        limit: int = 10
+
+        @property
+        def next_skip(self) -> int:
+            return self.skip + self.limit
+
+        def __len__(self) -> int:
+            return len(self.items)
+
+    pages, asked, taken = 400, [], [0]
+    held_most = 0
+
+    async def fetch(skip: int) -> FakePage:
+        nonlocal held_most
+        asked.append(skip)
+        held_most = max(held_most, len(asked) - taken[0])
+        await asyncio.sleep(0)  # the network answers at the next turn of the loop
+        index = skip // 10
+        return FakePage(skip, [Item(f"i{index}.{n}") for n in range(10)], index < pages - 1)
+
+    alone = 0  # pages not asked for before the reader came to want them
+    walk = pages_in_order(fetch)
+    async for page in walk:
+        taken[0] += 1
+        following = page.skip + 10
+        if page.has_more and following not in asked:
+            alone += 1
+        for _ in range(20):  # reading the page takes twenty turns of the loop
+            await asyncio.sleep(0)
+    assert taken[0] == pages
+    assert sorted(asked) == list(range(0, pages * 10, 10))  # every page, once, none past
+    assert held_most <= 4 * MAX_PARALLEL + 2  # held or in flight: bounded, not the list
+    assert alone <= 2, alone

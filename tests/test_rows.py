@@ -245,3 +245,28 @@ def test_while_a_long_list_is_searched_what_shows_is_the_first_matches_in_order(
             break
     assert rows.visible_count == len(expected) and not rows.searching
     assert len(shown_counts) > 3 and shown_counts == sorted(shown_counts)
+
+
+def _with_status(row: Row, status: str) -> Row:
+    row.status = status
+    return row
+
+
+def test_a_fresh_page_says_which_rows_it_changed_the_status_of_and_what_it_was():
+    rows = RowList()
+    rows.put(0, _rows("a", "b"), fresh=False)  # from the cache
+    assert rows.status_changes == []
+    rows.put(2, _rows("c", "d"), fresh=True)  # a first load changes nothing
+    assert rows.status_changes == []
+    b, c = _with_status(_rows("b")[0], "error"), _with_status(_rows("c")[0], "Paused")
+    rows.put(0, [*_rows("a"), b, *_rows("new")], fresh=True)  # over the cached page
+    assert [(row.id, before) for row, before in rows.status_changes] == [
+        ("b", "active"),
+        ("new", None),  # new to a page the list held
+    ]
+    rows.put(2, [c, *_rows("d")], fresh=True)
+    assert [(row.id, before) for row, before in rows.status_changes] == [("c", "active")]
+    rows.put(0, [*_rows("a"), _with_status(_rows("b")[0], "error")], fresh=True)
+    assert rows.status_changes == []  # still in error: nothing changed
+    rows.put(0, [_with_status(_rows("a")[0], "error")], fresh=False)  # the cache says nothing
+    assert rows.status_changes == []

@@ -145,3 +145,23 @@ async def test_watch_refreshes_an_open_runs_list_and_announces_a_newly_errored_r
         await wait_until(pilot, lambda: "1 run newly errored" in screen_text(app), 10)
         assert email[:20] in screen_text(app)
         assert len(router.requests_to("sequence_subscription/")) > before
+
+
+async def test_a_run_in_error_is_told_once_and_runs_already_in_error_never(make_app, router):
+    app = watching(make_app(), 0.2)
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("s")  # the runs of My Sequence, some of them in error already
+        await wait_until(pilot, lambda: "Subscriptions" in screen_text(app))
+        watcher = app.main.watcher
+        ticks = watcher.ticks
+        await wait_until(pilot, lambda: watcher.ticks >= ticks + 2)  # refreshed, twice
+        runs, _ = router.org.subscriptions(SEED_ID, 0, 100)
+        assert any(run["status"] == "error" for run in runs)
+        assert "newly errored" not in screen_text(app)
+        j = next(i for i, run in enumerate(runs) if run["status"] != "error")
+        router.org.edit_run(SEED_ID, j, lambda run: run.update(status="error"))
+        await wait_until(pilot, lambda: "1 run newly errored" in screen_text(app), 10)
+        ticks = watcher.ticks
+        await wait_until(pilot, lambda: watcher.ticks >= ticks + 2)  # still in error
+        assert screen_text(app).count("newly errored") == 1  # the toast stays 10 s: one

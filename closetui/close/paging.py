@@ -288,6 +288,7 @@ async def _in_order(
 
 
 HELD_AHEAD = 2  # a walk holds at most this many windows of pages: in flight, or landed unread
+FAR_AHEAD = HELD_AHEAD * MAX_PARALLEL  # pages past the reader the walk's edge may run ahead
 
 
 class _Walk:
@@ -379,13 +380,19 @@ class _Walk:
 
     def _next_launch(self) -> int | None:
         top = self._top()
-        # The page at the edge of what is known comes first: its has_more moves the edge.
-        if self._exists <= top and not self._asked(self._exists):
-            return self._exists
-        target = self._probe_target()
-        if target is not None:
-            self._probe = target
-            return target
+        # Far enough ahead of the reader, the pages it will want next come first, and the
+        # edge waits. Otherwise a reader slower than the network (a million runs into the
+        # app's list) had every place the walk may hold taken by pages far ahead, each edge
+        # page and probe landing and waiting there, while its own next page went out alone
+        # as it asked for it, one at a time: the load crawled.
+        if self._exists - self.want < FAR_AHEAD:
+            # The page at the edge of what is known comes first: its has_more moves the edge.
+            if self._exists <= top and not self._asked(self._exists):
+                return self._exists
+            target = self._probe_target()
+            if target is not None:
+                self._probe = target
+                return target
         while self._next_fill <= top and self._asked(self._next_fill):
             self._next_fill += 1
         if self._next_fill <= top:

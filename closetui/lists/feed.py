@@ -38,10 +38,14 @@ class ListEvent:
     error: ApiError | None = None
     count: int = 0
     notes: tuple[str, ...] = ()
+    # "statuses": rows a fresh page changed the status of, each with the status it had
+    # (casefolded; None for a row new to a page the list held).
+    changes: tuple[tuple[Any, str | None], ...] = ()
 
 
 ListEventKind = Literal[
     "rows",  # rows were put in (count: how many new)
+    "statuses",  # a fresh page changed rows' statuses (changes)
     "loading",  # the next page was asked for
     "failed",  # a page failed (error)
     "offline",  # the network failed: cached rows only, retrying
@@ -383,6 +387,8 @@ class Feed:
                 )
                 self._emit(ListEvent("stopped", skip, notes=(note,)))
         self._check_complete()
+        if self.rows.status_changes:
+            self._emit(ListEvent("statuses", skip, changes=tuple(self.rows.status_changes)))
         self._emit(ListEvent("rows", skip, count=len(page.rows) - dropped))
 
     def _check_complete(self) -> None:

@@ -145,6 +145,10 @@ class RowList(Generic[R]):
         self._column = 0  # the store's column for the sort key
         self._descending = False
         self._blocks: OrderedDict[int, _Block[R]] = OrderedDict()  # a sorted view, by block
+        # The rows whose status the last fresh page changed, each with the status it had
+        # (casefolded; None: new to a slot held before). The store remembers every row's
+        # status, so whoever watches for changes (runs newly errored) holds none itself.
+        self.status_changes: list[tuple[R, str | None]] = []
 
     # -- the store ---------------------------------------------------------------------------
 
@@ -381,10 +385,13 @@ class RowList(Generic[R]):
         store = self.store
         dropped = 0
         changed = [skip]  # slots whose contents changed
+        held = skip in self._count
         with store.transaction():
-            if skip in self._count:
+            # Read before the slot is emptied: where each id is, and the status it had.
+            known = store.known([row.id for row in rows])
+            if held:
                 store.delete_slot(skip)
-            others = store.places([row.id for row in rows])
+            others = {i: (slot, o) for i, (slot, o, _) in known.items() if slot != skip}
             kept: list[R] = []
             seen: set[str] = set()
             losing: dict[int, list[str]] = {}
@@ -425,6 +432,7 @@ class RowList(Generic[R]):
             self._fresh.discard(skip)
             self._stale.add(skip)
         self._keep(skip, kept)
+        self.status_changes = _status_changes(kept, known, held) if fresh else []
         if self._query:
             self._match[skip] = sum(1 for row in kept if self._query.matches(row))
             for slot in changed[1:]:
@@ -590,3 +598,19 @@ class RowList(Generic[R]):
         if key is not None:
             self._column = self._column_of(key)
             self.store.ensure_index(self._column, descending)
+
+
+def _status_changes(
+    rows: list[R], known: dict[str, tuple[int, int, str]], held: bool
+) -> list[tuple[R, str | None]]:
+    """Rows whose status is not the one the store had for them; a row the store did not
+    have counts only on a slot it held before (a first load changes nothing)."""
+    found: list[tuple[R, str | None]] = []
+    for row in rows:
+        before = known.get(row.id)
+        if before is None:
+            if held:
+                found.append((row, None))
+        elif before[2] != row.status.casefold():
+            found.append((row, before[2]))
+    return found

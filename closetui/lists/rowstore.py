@@ -345,6 +345,17 @@ class RowStore:
                 found[row_id] = (slot, ord_)
         return found
 
+    def known(self, ids: Sequence[str]) -> dict[str, tuple[int, int, str]]:
+        """Where each of these ids is now, and the status it was stored with: (slot, ord,
+        status casefolded)."""
+        found: dict[str, tuple[int, int, str]] = {}
+        for chunk, marks in _chunks(ids):
+            for row_id, slot, ord_, status in self._run(
+                False, f"SELECT id, slot, ord, status FROM rows WHERE id IN ({marks})", chunk
+            ).fetchall():
+                found[row_id] = (slot, ord_, status)
+        return found
+
     def slot_rows(self, slot: int) -> list[Any]:
         return [
             self.load(blob)

@@ -9,11 +9,11 @@ call in.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from closetui.lists.paged import PagedList
 from closetui.lists.rows import Row
-from closetui.lists.runs import KIND as RUNS
 from closetui.present.history import change_of, latest_change, parsed
 from closetui.present.sheet import Line
 from closetui.session import Session
@@ -93,38 +93,20 @@ class ChangeMarks:
 
 
 class ErrorWatch:
-    """Runs that errored since the runs list was first shown, said once each."""
+    """Runs that errored since the runs list was first shown, said once each. What each run's
+    status was is the list's to remember (its row store has every loaded run's, on disk):
+    a fresh page's status changes come with its `statuses` event, so this holds nothing per
+    run (a dict of every run's status was 170 MB at a million runs)."""
 
-    def __init__(self, session: Session, sequence_id: str) -> None:
-        self.session = session
-        self.sequence_id = sequence_id
-        self.statuses: dict[str, str] = {}
-        self.pages: set[int] = set()  # offsets seen once: a run new on one seen again is news
-
-    def page(self, skip: int | None) -> str | None:
-        if skip is None:
-            return None
-        found = self.session.cache.page(RUNS, self.sequence_id, skip)
-        if found is None:
-            return None
-        fresh: list[Any] = []
-        for item in found[0]:
-            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-                continue
-            status = str(item.get("status"))
-            before = self.statuses.get(item["id"])
-            self.statuses[item["id"]] = status
-            if (
-                status == "error"
-                and before != "error"
-                and (before is not None or skip in self.pages)
-            ):
-                fresh.append(item)
-        self.pages.add(skip)
+    def errored(self, changes: Iterable[tuple[Any, str | None]]) -> str | None:
+        """What to say about the runs these changes put in error (None: nothing new)."""
+        fresh = [
+            row for row, before in changes if row.status.casefold() == "error" and before != "error"
+        ]
         if not fresh:
             return None
         who = ", ".join(
-            truncate(inert(str(i.get("contact_email") or i["id"])), 40) for i in fresh[:3]
+            truncate(inert(str(row.subscription.contact_email or row.id)), 40) for row in fresh[:3]
         )
         more = f" and {len(fresh) - 3} more" if len(fresh) > 3 else ""
         plural = "s" if len(fresh) != 1 else ""

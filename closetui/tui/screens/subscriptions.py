@@ -131,7 +131,7 @@ class SubscriptionsScreen(Screen[None]):
         self.reasons = ReasonsLine(session.cache, KIND, sequence_id, id="subscriptions-reasons")
         self.names_due = False  # a names lookup waits for the cursor to rest
         self._named: tuple[int, int] | None = None  # (list version, top row) names last filled
-        self.errors = ErrorWatch(session, sequence_id)  # runs newly errored, said once
+        self.errors = ErrorWatch()  # runs newly errored, said once
         self.done_line = Static("", id="subscriptions-done")  # what the last change did
         self.changing = False  # a change is on its way to Close
         self.pane: FeedPane[SubscriptionRow] = FeedPane(
@@ -189,8 +189,10 @@ class SubscriptionsScreen(Screen[None]):
         if message.event.kind == "rows":
             self._rows_in_view()
             self.reasons.count_later()
-            if news := self.errors.page(message.event.skip):
-                self.notify(news, title="Runs", severity="warning", markup=False, timeout=10)
+        elif message.event.kind == "statuses" and (
+            news := self.errors.errored(message.event.changes)
+        ):
+            self.notify(news, title="Runs", severity="warning", markup=False, timeout=10)
 
     def _wanted(self) -> list[tuple[str, str | None]]:
         wanted: list[tuple[str, str | None]] = []
