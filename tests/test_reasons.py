@@ -126,3 +126,19 @@ async def test_a_runs_detail_explains_its_reason(make_app):
         await settle(pilot)
         text = screen_text(app)
         assert "Reason    email bounced  email-bounced  (the address bounced: check it" in text
+
+
+async def test_a_long_runs_list_counts_its_first_pages_and_says_so(make_app, monkeypatch):
+    import closetui.tui.widgets.reasons_line as reasons_line
+
+    monkeypatch.setattr(reasons_line, "MOST_PAGES", 1)
+    app = make_app(page_size=10)  # the seed's 15 runs are two pages
+    async with app.run_test(size=(120, 35)) as pilot:
+        await _runs_of_first_sequence(app, pilot)
+        await wait_until(pilot, lambda: "(first 1 pages)" in screen_text(app))
+        first = app.main.session.cache.run_reasons("subscriptions", SEED_ID, 0, 0)
+        line = next(t for t in screen_text(app).splitlines() if "Why runs stopped" in t)
+        errors = sum(n for (status, _), n in first.items() if status == "error")
+        every = app.main.session.cache.run_reasons("subscriptions", SEED_ID)
+        assert 0 < errors < sum(n for (status, _), n in every.items() if status == "error")
+        assert f"{errors} error:" in line  # the first page's, not the whole list's

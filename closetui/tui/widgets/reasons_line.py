@@ -88,7 +88,7 @@ class ReasonsLine(Static):
         off the event loop: the cache is free between them."""
         # On the event loop, a few pages at a time with the loop free between them: a thread
         # of its own cost the process a malloc arena (20 MB more at 200,000 runs).
-        skips = [skip for skip, _, _ in self.cache.page_sizes(self.kind, self.owner)]
+        skips = self.cache.page_skips(self.kind, self.owner, MOST_PAGES + 1)
         self.counted_all = len(skips) <= MOST_PAGES
         skips = skips[:MOST_PAGES]
         total: Counter[tuple[str, str | None]] = Counter()
