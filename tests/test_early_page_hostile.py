@@ -145,7 +145,7 @@ def test_endless_100_continue_answers_are_given_up_at_the_deadline(raw, tmp_path
 
 
 def test_a_chunked_answer_with_endless_trailers_is_given_up_at_the_deadline(raw, tmp_path):
-    headers, body = _demo_page_0()
+    _, body = _demo_page_0()
     head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
     first = head + b"\r\n" + f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n"
     server = raw(lambda conn: _drip(server.stop, conn, first, b"X-Trailer: a\r\n"))
