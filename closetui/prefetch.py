@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import concurrent.futures
+import contextlib
 import os
 import sys
 import threading
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
 
 ASKING_WAIT = 1.0  # seconds the start waits at most for the early request to be sent
 CONNECT_TIMEOUT = 5.0  # seconds, as the client's
-READ_TIMEOUT = 20.0
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
 
 
@@ -104,16 +104,17 @@ def start(
 
 def _plain_allowed(settings: Settings) -> bool:
     """Whether page 0 may go out without httpx and still reach Close as the client would: not
-    with a trace to keep; not through a proxy (httpx reads them from the environment); and on
-    Linux only, where the environment is all there is to read (elsewhere httpx also asks the
-    system's settings)."""
+    with a trace to keep; not through a proxy (httpx reads them from the environment, in any
+    spelling); and on Linux only, where the environment is all there is to read (elsewhere
+    httpx also asks the system's settings)."""
     if settings.trace_path is not None:
         return False
     if settings.demo:
         return True
     if sys.platform != "linux" or urlsplit(settings.base_url).scheme not in ("http", "https"):
         return False
-    return not any(os.environ.get(v) or os.environ.get(v.upper()) for v in PROXY_VARIABLES)
+    # (Any spelling: urllib, which httpx asks, reads `Http_Proxy` as `http_proxy`.)
+    return not any(value and name.lower() in PROXY_VARIABLES for name, value in os.environ.items())
 
 
 def _plain_page(
@@ -170,47 +171,58 @@ def _plain_answer(
         return reply.status, {k.lower(): v for k, v in reply.headers.items()}, reply.body
 
     import http.client
+    import socket
 
     # The client's deadline, and its words when it passes: a server that keeps answering
-    # that long would keep the client's own request as long.
+    # that long would keep the client's own request as long. It bounds the whole exchange
+    # (a watchdog shuts the socket when it passes), not each wait on the socket: a server
+    # dripping headers, 100 Continues or trailers would otherwise reset the wait each time.
     ends = time.monotonic() + settings.request_deadline
     parts = urlsplit(settings.base_url)
     host = parts.hostname or ""
-    connection = (
-        http.client.HTTPSConnection(host, parts.port, timeout=CONNECT_TIMEOUT, context=_tls())
-        if parts.scheme == "https"
-        else http.client.HTTPConnection(host, parts.port, timeout=CONNECT_TIMEOUT)
+    https = parts.scheme == "https"
+    raw = socket.create_connection(
+        (host, parts.port or (443 if https else 80)), timeout=CONNECT_TIMEOUT
     )
+    expired = threading.Event()
 
-    def waiting() -> None:
-        """The next wait on the socket: the client's read timeout, or what is left."""
-        left = ends - time.monotonic()
-        if left <= 0:
-            raise TooSlow.answering(host, "sequence/", settings.request_deadline)
-        if connection.sock is None:
-            raise EarlyPageLost("closed")
-        connection.sock.settimeout(min(left, READ_TIMEOUT))
+    def expire() -> None:
+        expired.set()
+        with contextlib.suppress(OSError):
+            raw.shutdown(socket.SHUT_RDWR)
 
+    watchdog = threading.Timer(max(0.0, ends - time.monotonic()), expire)
+    watchdog.daemon = True
+    watchdog.start()
+    connection: http.client.HTTPConnection | None = None
     try:
+        raw.settimeout(None)  # (the watchdog's)
+        if https:
+            connection = http.client.HTTPSConnection(host, parts.port)
+            connection.sock = _tls().wrap_socket(raw, server_hostname=host)
+        else:
+            connection = http.client.HTTPConnection(host, parts.port)
+            connection.sock = raw
         connection.request("GET", target, headers=headers)
         asking.set()
-        waiting()
-        response = connection.getresponse()
+        response = connection.getresponse()  # (the response reads the socket it was given)
         body = bytearray()
-        while True:
-            waiting()
-            chunk = response.read1(64 * 1024)
-            if not chunk:
-                break
+        while chunk := response.read1(64 * 1024):
             body += chunk
             if len(body) > most:
                 raise EarlyPageLost("too big")
+        if expired.is_set():  # (a shut socket reads as an end)
+            raise TooSlow.answering(host, "sequence/", settings.request_deadline)
         return response.status, {k.lower(): v for k, v in response.getheaders()}, bytes(body)
-    except TimeoutError:
-        waiting()  # TooSlow if that was the deadline; else the read timeout, lost
+    except (OSError, http.client.HTTPException):
+        if expired.is_set():
+            raise TooSlow.answering(host, "sequence/", settings.request_deadline) from None
         raise
     finally:
-        connection.close()
+        watchdog.cancel()
+        if connection is not None:
+            connection.close()
+        raw.close()
 
 
 def _tls() -> ssl.SSLContext:

@@ -260,7 +260,10 @@ class SequenceSource(PagedSource):
         prefetched, self.prefetched = self.prefetched, None
         if skip == 0 and prefetched is not None:
             try:
-                early = await asyncio.wrap_future(prefetched)
+                # Bounded as a request is: a thread stuck where no timeout reaches (a name
+                # lookup that never returns) must not hold page 0 for ever.
+                bound = self.client.deadline if self.client is not None else None
+                early = await asyncio.wait_for(asyncio.wrap_future(prefetched), bound)
                 if isinstance(prefetched, EarlyPage) and self.client is not None:
                     self.client.gate.observe(prefetched.rate)
                 return early
