@@ -514,10 +514,21 @@ def _run_loader(
         return elapsed, router.statuses.count(429), done.stdout
 
 
+def _ordinary_priority() -> None:
+    with contextlib.suppress(AttributeError, OSError):
+        os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
+
+
 @contextlib.contextmanager
 def cpu_hogs() -> Any:
-    """A busy loop on every core, for as long as the block runs."""
-    hogs = [subprocess.Popen([PY, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 1)]
+    """A busy loop on every core, for as long as the block runs. At the ordinary priority
+    even when the benchmark runs at real-time priority (`chrt`), which the loops would
+    inherit: a real-time loop that never sleeps would starve what it is meant to compete
+    with."""
+    hogs = [
+        subprocess.Popen([PY, "-c", "while True: pass"], preexec_fn=_ordinary_priority)
+        for _ in range(os.cpu_count() or 1)
+    ]
     try:
         yield
     finally:
