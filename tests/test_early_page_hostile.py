@@ -171,19 +171,18 @@ def _answer_with(extra: bytes) -> Handler:
     return lambda conn: conn.sendall(reply)
 
 
-def test_a_good_answer_on_a_keep_alive_connection_is_asked_for_once(raw, capsys, monkeypatch):
-    # (The control for the next test: the raw server itself gives a usable page 0.)
-    server = raw(_answer_with(b""))
-    monkeypatch.setenv("CLOSE_API_KEY", DEMO_API_KEY)
-    assert main(["list", "--base-url", server.base_url, "--format", "jsonl"]) == 0
-    assert len(capsys.readouterr().out.splitlines()) == 3
-    assert server.page_0 == 1
-
-
-def test_a_good_answer_that_closes_the_connection_is_asked_for_once(raw, capsys, monkeypatch):
-    # HTTP/1.1 lets any server (or the proxy in front of it) close after an answer; the
-    # answer is as good as any. Thrown away, page 0 costs a second request and round trip.
-    server = raw(_answer_with(b"Connection: close\r\n"))
+@pytest.mark.parametrize(
+    "extra",
+    [
+        b"",  # the control: the raw server itself gives a usable page 0
+        # HTTP/1.1 lets any server (or the proxy in front of it) close after an answer; the
+        # answer is as good as any. Thrown away, page 0 costs a second request and round trip.
+        b"Connection: close\r\n",
+    ],
+    ids=["keep-alive", "connection-close"],
+)
+def test_a_good_answer_is_asked_for_once(extra, raw, capsys, monkeypatch):
+    server = raw(_answer_with(extra))
     monkeypatch.setenv("CLOSE_API_KEY", DEMO_API_KEY)
     assert main(["list", "--base-url", server.base_url, "--format", "jsonl"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 3
