@@ -34,7 +34,7 @@ from closetui.close.models import Page, SequenceListing
 from closetui.close.paging import ListAnswer, read_page
 from closetui.close.ratelimit import parse_rate_limit
 from closetui.config.settings import Settings
-from closetui.errors import TooSlow
+from closetui.errors import ProtocolError, TooSlow
 from closetui.lists.source import EarlyPage
 from closetui.store.cache import SUFFIX
 from closetui.textsafe import parse_json
@@ -143,14 +143,11 @@ def _plain_page(
         parsed = parse_json(body)
     except (ValueError, RecursionError):
         raise EarlyPageLost("not JSON") from None
-    if not (
-        isinstance(parsed, dict)
-        and isinstance(parsed.get("data"), list)
-        and isinstance(parsed.get("has_more", False), bool)
-    ):
-        raise EarlyPageLost("not a list answer")
+    try:
+        answer = ListAnswer.of(parsed, "sequence/", 0, limit, "the server")
+    except ProtocolError:
+        raise EarlyPageLost("not a list answer") from None
     future.rate = parse_rate_limit(answer_headers)
-    answer = ListAnswer("sequence", parsed["data"], parsed.get("has_more", False), 0, limit)
     return read_page(answer, SequenceListing.from_api)
 
 

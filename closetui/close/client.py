@@ -566,12 +566,7 @@ class CloseClient:
                     smaller = limit // 2
                 limit = max(1, smaller)
                 self._max_limit[path] = limit
-        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-            raise ProtocolError(f"{self.host} sent a list answer without a 'data' list for /{path}")
-        has_more = body.get("has_more", False)
-        if not isinstance(has_more, bool):
-            raise ProtocolError(f"{self.host} sent 'has_more' that is not true or false")
-        return ListAnswer(path.strip("/"), body["data"], has_more, skip, limit)
+        return ListAnswer.of(body, path, skip, limit, self.host)
 
     # -- calls ----------------------------------------------------------------------------
 

@@ -96,6 +96,16 @@ class ListAnswer:
     def __len__(self) -> int:
         return len(self.data)
 
+    @classmethod
+    def of(cls, body: Any, path: str, skip: int, limit: int, host: str) -> ListAnswer:
+        """A list answer's JSON as a ListAnswer, or ProtocolError saying what is wrong."""
+        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+            raise ProtocolError(f"{host} sent a list answer without a 'data' list for /{path}")
+        has_more = body.get("has_more", False)
+        if not isinstance(has_more, bool):
+            raise ProtocolError(f"{host} sent 'has_more' that is not true or false")
+        return cls(path.strip("/"), body["data"], has_more, skip, limit)
+
 
 def read_page(answer: ListAnswer, parse: Callable[[Any, str], _T]) -> Page[_T]:
     """The answer's items read by `parse`; an item that cannot be read becomes a note in
