@@ -348,7 +348,9 @@ class Feed:
 
     def _apply(self, page: FetchedPage) -> None:
         skip = page.skip
-        dropped = self.rows.put(skip, page.rows, fresh=True)
+        # A page of an earlier pass (a walk's request that was under way at `r`) is shown as
+        # stale: it was not written, so only the current pass's answer may count for the pass.
+        dropped = self.rows.put(skip, page.rows, fresh=not page.earlier_pass)
         if self.cached_at.pop(skip, None) is not None:
             self._oldest_due = True
         extending = skip == self.next_skip
@@ -363,7 +365,8 @@ class Feed:
         if page.problems:
             self._emit(ListEvent("problems", skip, notes=page.problems))
         if not page.has_more:
-            self._fresh_end = skip
+            if not page.earlier_pass:
+                self._fresh_end = skip
             self.end = True
             self.rows.drop_after(skip)
             self.next_skip = skip + page.limit

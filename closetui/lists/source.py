@@ -82,6 +82,9 @@ class FetchedPage:
     problems: tuple[str, ...] = ()
     page: Page[Any] | None = None  # what the API sent, for output that wants it unchanged
     texts: tuple[str, ...] = ()  # each of `page.raw` as JSON text, when it was encoded
+    # Asked for in a pass a refresh has since replaced: shown, but neither written nor
+    # evidence for the current pass, so the list holds it as stale and asks for it again.
+    earlier_pass: bool = False
 
     @property
     def next_skip(self) -> int:
@@ -297,8 +300,10 @@ class SequenceSource(PagedSource):
         page, summaries, texts, counts = await asyncio.to_thread(self._read_page, answer.answer)
         rows = [row_from_summary(s, now, counts.get(s.id)) for s in summaries]
         if asked_in != self._pass:
-            # A later pass asks for it again: what that one writes is kept, not this.
-            return FetchedPage(skip, rows, page.has_more, page.limit, page.problems, page)
+            # The current pass asks for it again: what that one writes is kept, not this.
+            return FetchedPage(
+                skip, rows, page.has_more, page.limit, page.problems, page, earlier_pass=True
+            )
         # An item this pass has already stored keeps its first position: a repeat (shifted
         # offsets, or a server sending the same page again) must not move it further down.
         # Each item as JSON text once (`texts`): the cache stores it, and JSON output prints it.
