@@ -132,7 +132,7 @@ def _plain_page(
         "authorization": f"Basic {token}",
     }
     try:
-        status, answer_headers, body = _plain_answer(settings, target, headers, asking)
+        status, answer_headers, body = _plain_answer(settings, target, headers, asking, future)
     except TooSlow:
         raise
     except Exception as exc:  # (whatever it was, the client's own request will say it)
@@ -152,17 +152,25 @@ def _plain_page(
 
 
 def _plain_answer(
-    settings: Settings, target: str, headers: dict[str, str], asking: threading.Event
+    settings: Settings,
+    target: str,
+    headers: dict[str, str],
+    asking: threading.Event,
+    future: EarlyPage,
 ) -> tuple[int, Mapping[str, str], bytes]:
-    """One GET of `target`: its status, headers (names in lower case) and body."""
+    """One GET of `target`: its status, headers (names in lower case) and body; when it went
+    and when its headers came are noted on `future`, for the walk's rate gate."""
     most = int(settings.max_response_mb * 1024 * 1024)
     if settings.demo:
         from closetui.connect import demo_router
 
-        reply = demo_router(settings).handle("GET", target, headers)
+        router = demo_router(settings)
+        future.sent_at = time.monotonic()
+        reply = router.handle("GET", target, headers)
         asking.set()
         if settings.demo_latency > 0:
             time.sleep(settings.demo_latency)
+        future.answered_at = time.monotonic()
         if reply.action is not None or reply.stream is not None or len(reply.body) > most:
             raise EarlyPageLost("not a plain answer")
         return reply.status, {k.lower(): v for k, v in reply.headers.items()}, reply.body
@@ -200,9 +208,11 @@ def _plain_answer(
         else:
             connection = http.client.HTTPConnection(host, parts.port)
             connection.sock = raw
+        future.sent_at = time.monotonic()  # (connected: the request leaves with this call)
         connection.request("GET", target, headers=headers)
         asking.set()
         response = connection.getresponse()  # (the response reads the socket it was given)
+        future.answered_at = time.monotonic()
         body = bytearray()
         while chunk := response.read1(64 * 1024):
             body += chunk

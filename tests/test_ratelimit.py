@@ -113,3 +113,25 @@ def test_a_request_that_failed_holds_no_place_in_later_windows():
     assert gate.delay() == 0
     gate.sent()
     assert gate.delay() == 0  # two may go in the new window: the failed one is not there
+
+
+def test_a_first_page_another_client_asked_for_places_the_window_from_when_it_went():
+    # The early first page (`prefetch`) went at 100.0 and was answered at 100.1, but the
+    # walk takes it only at 100.4: its window ends a second after it went, not after 100.4.
+    clock, server = Clock(), Server(limit=5, length=1.0)
+    gate = RateGate(clock)
+    early = server.arrive(100.0 + 0.05)
+    clock.now = 100.4
+    gate.observe(early, 100.0, answered_at=100.1)
+    for _ in range(4):  # the rest of the window
+        assert gate.delay() == 0
+        sent = gate.sent()
+        gate.observe(server.arrive(sent + 0.05), sent)
+    wait = gate.delay()
+    assert wait > 0  # the window is full
+    clock.now += wait
+    sent = gate.sent()
+    server.arrive(sent + 0.05)
+    assert server.refused == 0
+    # It went at the window's end and the headroom, not the 0.4 s later a late anchor gives.
+    assert sent <= 101.05 + RateGate.HEADROOM + 0.001

@@ -137,9 +137,17 @@ class RateGate:
         """How many requests may usefully be in flight: a window's worth, within `cap`."""
         return max(1, min(cap, self._limit)) if self._limit else min(cap, self.DEFAULT_WIDTH)
 
-    def observe(self, info: RateLimitInfo | None, sent_at: float | None = None) -> None:
-        """An answer's rate-limit headers; `sent_at` is what `sent()` returned for it."""
-        now = self._clock()
+    def observe(
+        self,
+        info: RateLimitInfo | None,
+        sent_at: float | None = None,
+        *,
+        answered_at: float | None = None,
+    ) -> None:
+        """An answer's rate-limit headers; `sent_at` is what `sent()` returned for it (or,
+        for a request another client made, the moment it went, and `answered_at` the moment
+        its answer came, when that was before now)."""
+        now = self._clock() if answered_at is None else answered_at
         send = self._sends.get(sent_at) if sent_at is not None else None
         if send is not None:
             send.answered = True
@@ -161,6 +169,14 @@ class RateGate:
             # An answer to a send of the current window: where it ends and, with a shared
             # key, how much of it others have used.
             self._end = max(self._end or end, end)
+            if (
+                send is None
+                and sent_at is not None
+                and (self._first is None or sent_at < self._first)
+            ):
+                # Another client's request (the early first page) opened this window: it
+                # is where the window's length counts from, not this gate's first send.
+                self._first = sent_at
             if info.limit and info.remaining is not None:
                 self._count = max(self._count, info.limit - info.remaining)
         elif (

@@ -34,9 +34,15 @@ UNSAVED_MAX = 20_000  # sequences kept in memory when the cache cannot take them
 
 class EarlyPage(concurrent.futures.Future[Page[SequenceListing]]):
     """Page 0, asked for by another client while the program starts (`prefetch`), with the
-    rate limit its answer reported: the walk's own gate counts that request from it."""
+    rate limit its answer reported: the walk's own gate counts that request from it.
+
+    When it went and when its answer came (`time.monotonic`, the gate's clock), where known:
+    a window's end is placed from the moment a request was sent, and the walk may take the
+    page long after it came, which would place the end that much too late."""
 
     rate: RateLimitInfo | None = None
+    sent_at: float | None = None
+    answered_at: float | None = None
 
 
 def _runs(status: str) -> Order:
@@ -268,7 +274,9 @@ class SequenceSource(PagedSource):
                 bound = self.client.deadline if self.client is not None else None
                 early = await asyncio.wait_for(asyncio.wrap_future(prefetched), bound)
                 if isinstance(prefetched, EarlyPage) and self.client is not None:
-                    self.client.gate.observe(prefetched.rate)
+                    self.client.gate.observe(
+                        prefetched.rate, prefetched.sent_at, answered_at=prefetched.answered_at
+                    )
                 return early
             except CloseTuiError:
                 raise  # a refused key or a dead network: the same answer a request would get
