@@ -537,6 +537,9 @@ def cpu_hogs() -> Any:
             hog.wait()
 
 
+RATE_FLOOR_10000 = 100 / 20  # seconds: 100 pages of 10,000 under a limit of 20 a second
+
+
 def bench_load_all(out: dict[str, Any], runs: int) -> None:
     """Every sequence of 10,000 at 100 ms latency and 20 requests a second: the plain loop,
     `list` and `sync` on a quiet machine; then `list` and `sync` with a busy loop on every
@@ -947,6 +950,16 @@ def table(out: dict[str, Any], sizes: list[int]) -> list[tuple[str, str, str, st
             goal = "ratio ≤ 0.4" if name != "list_warm" else ""
             add(label, f"{fmt(entry, 's')}  (ratio {ratio:.2f})", goal,
                 ratio <= 0.4 if goal else None)  # fmt: skip
+            if name == "list":
+                # Issue 27's goal for the same walk: the rate limit's time and no more.
+                # 100 requests at 20 a second are five windows: 5.0 s, as the issue counts it.
+                floor = RATE_FLOOR_10000
+                add(
+                    f"   … against the rate floor ({floor:.1f} s: 100 requests at 20/s)",
+                    f"{entry['median'] / floor:.2f} × the floor",
+                    "≤ 1.05 × the rate floor",
+                    entry["median"] <= 1.05 * floor,
+                )
         add("   closetui sync, all (+ users, templates)", fmt(out["load_all_sync"], "s"))
         add(
             "   429s earned, quiet machine",
