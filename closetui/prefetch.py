@@ -18,7 +18,6 @@ for every request. With `--trace` the client makes it, so that the trace holds i
 from __future__ import annotations
 
 import asyncio
-import base64
 import concurrent.futures
 import contextlib
 import os
@@ -29,7 +28,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
-from closetui import __version__
+from closetui.close.headers import basic_credentials, common_headers
 from closetui.close.models import Page, SequenceListing
 from closetui.close.paging import ListAnswer, read_page
 from closetui.close.ratelimit import parse_rate_limit
@@ -125,12 +124,8 @@ def _plain_page(
     target = (
         urlsplit(settings.base_url).path + "sequence/?" + urlencode({"_skip": 0, "_limit": limit})
     )
-    token = base64.b64encode(f"{settings.api_key.reveal()}:".encode()).decode("ascii")
-    headers = {
-        "user-agent": f"closetui/{__version__}",
-        "accept": "application/json",
-        "authorization": f"Basic {token}",
-    }
+    headers = {name.lower(): value for name, value in common_headers().items()}
+    headers["authorization"] = basic_credentials(settings.api_key.reveal())
     try:
         status, answer_headers, body = _plain_answer(settings, target, headers, asking, future)
     except TooSlow:

@@ -39,6 +39,7 @@ class RawServer:
     def __init__(self, answer: Handler) -> None:
         self.answer = answer
         self.page_0 = 0
+        self.heads: list[bytes] = []  # each request's head, as it came
         self.stop = threading.Event()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.2)
@@ -67,8 +68,9 @@ class RawServer:
                         if not chunk:
                             return
                         head += chunk
-                    if b"_skip=0" in head.split(b"\r\n", 1)[0]:
-                        with self._lock:
+                    with self._lock:
+                        self.heads.append(head)
+                        if b"_skip=0" in head.split(b"\r\n", 1)[0]:
                             self.page_0 += 1
                     self.answer(conn)
             except OSError:
@@ -187,6 +189,28 @@ def test_a_good_answer_is_asked_for_once(extra, raw, capsys, monkeypatch):
     assert main(["list", "--base-url", server.base_url, "--format", "jsonl"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 3
     assert server.page_0 == 1
+
+
+def _fields(head: bytes) -> dict[str, str]:
+    lines = head.decode("latin-1").split("\r\n")[1:]
+    return {
+        k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines) if k
+    }
+
+
+def test_the_early_request_reaches_close_as_the_clients_do(raw, capsys, monkeypatch):
+    # Page 0 first fails (a 503), so the client asks again: both requests are in the log.
+    page = _answer_with(b"")
+    failed = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    answers = iter([lambda conn: conn.sendall(failed)])
+    server = raw(lambda conn: next(answers, page)(conn))
+    monkeypatch.setenv("CLOSE_API_KEY", DEMO_API_KEY)
+    assert main(["list", "--base-url", server.base_url, "--format", "jsonl"]) == 0
+    assert server.page_0 == 2
+    early, client = (_fields(head) for head in server.heads[:2])
+    for name in ("user-agent", "accept", "authorization"):
+        assert early[name] == client[name], name
+    assert early["user-agent"].startswith("closetui/")
 
 
 # -- The environment's proxies, as httpx reads them ----------------------------------------

@@ -17,7 +17,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from closetui import __version__
+from closetui.close.headers import common_headers
 from closetui.close.models import (
     EmailTemplate,
     Page,
@@ -223,7 +223,7 @@ class CloseClient:
             self.timeout = timeout
         else:
             self.timeout = httpx.Timeout(timeout or 20.0, connect=min(timeout or 5.0, 5.0))
-        headers = {"User-Agent": f"closetui/{__version__}", "Accept": "application/json"}
+        headers = common_headers()
         auth: httpx.Auth | None = None
         if api_key:
             auth = httpx.BasicAuth(api_key, "")
