@@ -12,6 +12,7 @@ from typing import ClassVar
 from weakref import WeakKeyDictionary
 
 from rich.segment import Segment
+from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
@@ -205,6 +206,38 @@ class DetailPane(ComponentStyles, ScrollView, can_focus=True):
         if self._size_timer is not None:
             self._size_timer.stop()
             self._apply_size()
+
+    # The pane's keys move it at once, as a pager's do: Textual's own actions animate, End over
+    # a whole second, which over SSH is a second of frames, and what the pane showed in that
+    # second (to a person, or to a test reading it) was a point on the way, short of the end.
+
+    def _scrollable(self) -> None:
+        if not self.allow_vertical_scroll:
+            raise SkipAction()  # as Textual's own: the key goes on to the screen's bindings
+
+    def action_scroll_up(self) -> None:
+        self._scrollable()
+        self.scroll_up(animate=False)
+
+    def action_scroll_down(self) -> None:
+        self._scrollable()
+        self.scroll_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self._scrollable()
+        self.scroll_page_up(animate=False)
+
+    def action_page_down(self) -> None:
+        self._scrollable()
+        self.scroll_page_down(animate=False)
+
+    def action_scroll_home(self) -> None:
+        self._scrollable()
+        self.scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self._scrollable()
+        self.scroll_end(animate=False)
 
     @property
     def text(self) -> str:
