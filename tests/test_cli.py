@@ -58,6 +58,17 @@ def test_a_broken_config_file_is_a_clear_usage_error(capsys, isolated_env):
     assert "not valid TOML" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", [["list", "--demo"], ["doctor", "--offline"], ["--demo"]])
+def test_a_config_file_not_in_utf8_is_one_line_naming_the_byte(capsys, isolated_env, command):
+    (isolated_env / "config.toml").write_bytes('theme = "café"\n'.encode("latin-1"))
+    code = main(command)
+    err, out = capsys.readouterr()[::-1]
+    assert code in (1, 2)  # doctor reports it as a failed check, the rest as a usage error
+    said = err + out
+    assert "not UTF-8 text (byte 0xe9 at offset 12)" in said, said
+    assert "unexpected" not in said and "Traceback" not in said
+
+
 def test_a_dead_network_is_one_line_and_exit_1(capsys, server, monkeypatch):
     monkeypatch.setenv("CLOSE_API_KEY", DEMO_API_KEY)
     server.faults.add("drop", times=None)

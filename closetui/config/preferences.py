@@ -23,7 +23,6 @@ import re
 import stat
 import tempfile
 import time
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -233,6 +232,8 @@ def _read(fd: int | None, path: Path) -> bytes:
 
 
 def _edited(data: bytes, path: Path, key: str, name: str, what: str) -> str:
+    import tomllib  # (here, not at the top: the app's start reads no TOML when there is no file)
+
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

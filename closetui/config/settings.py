@@ -15,7 +15,6 @@ import hashlib
 import math
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,15 +135,27 @@ def default_config_path(env: Mapping[str, str] = os.environ) -> Path:
 
 def read_config(path: Path) -> dict[str, object]:
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+        handle = path.open("rb")
     except FileNotFoundError:
         return {}
     except OSError as exc:
         raise ConfigError(f"Cannot read the config file {path}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"The config file {path} is not valid TOML: {exc}") from None
-    return data
+    # Imported only for a file there is: tomllib compiles its regular expressions as it loads
+    # (about 3 ms), which a start without a config file has no use for.
+    import tomllib
+
+    with handle:
+        try:
+            return tomllib.load(handle)
+        except OSError as exc:
+            raise ConfigError(f"Cannot read the config file {path}: {exc.strerror}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"The config file {path} is not valid TOML: {exc}") from None
+        except UnicodeDecodeError as exc:  # TOML is UTF-8 (a file saved as Latin-1, say)
+            raise ConfigError(
+                f"The config file {path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} "
+                f"at offset {exc.start}): save it as UTF-8."
+            ) from None
 
 
 def _exposed(path: Path, what: str) -> str | None:

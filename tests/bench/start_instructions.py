@@ -47,8 +47,16 @@ def instructions(argv: list[str], env: dict[str, str], mark: str, folder: Path) 
     )
     socket = f"closetui-ir-{os.getpid()}"
     tmux = ["tmux", "-L", socket]
-    subprocess.run([*tmux, "new-session", "-d", "-x", "120", "-y", "35", f"sh {script}"],
-                   check=True)  # fmt: skip
+    for _attempt in range(3):  # tmux now and then says "server exited unexpectedly" at once
+        started = subprocess.run(
+            [*tmux, "new-session", "-d", "-x", "120", "-y", "35", f"sh {script}"],
+            capture_output=True,
+        )
+        if started.returncode == 0:
+            break
+        subprocess.run([*tmux, "kill-server"], check=False, capture_output=True)
+    else:
+        raise RuntimeError(f"tmux did not start: {started.stderr.decode(errors='replace')}")
     try:
         deadline = time.monotonic() + 300
         while not (out.exists() and SUMMARY.search(out.read_bytes())):
