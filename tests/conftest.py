@@ -96,11 +96,12 @@ def quick_lookups(monkeypatch):
     """The cursor rests 20 ms before its lookups start, not 150: a test settles after each
     key, and would otherwise wait out the delay in real time at every one. Still longer than
     a burst of moves made in one go (which is what the delay is for)."""
+    import closetui.tui.run_names
     import closetui.tui.screens.sequences
-    import closetui.tui.screens.subscriptions
 
-    for screen in (closetui.tui.screens.sequences, closetui.tui.screens.subscriptions):
-        monkeypatch.setattr(screen, "LOOKUP_DELAY", 0.02)
+    # The sequence list's lookups, and the names of every list of runs (tui/run_names.py).
+    for module in (closetui.tui.screens.sequences, closetui.tui.run_names):
+        monkeypatch.setattr(module, "LOOKUP_DELAY", 0.02)
 
 
 @pytest.fixture

@@ -82,3 +82,16 @@ async def test_the_app_says_once_when_a_lookup_fails(make_app, server):
     assert any("organization: failed" in m for m in toasts)
     assert "Lookup failed" in text
     assert SEED_TEMPLATE_ID in "".join(app.main.detail.text.split())  # the id shows instead
+
+
+async def test_a_sequences_runs_say_when_their_names_fail_to_arrive(make_app, server):
+    server.faults.add("status", path="contact/", status=403, times=None)
+    app = make_app()
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "SubscriptionsScreen"
+        told = [n.message for n in app.told if n.title == "Lookup failed"]
+        assert len(told) == 1 and "lead and contact names: failed" in told[0]
+        assert app.screen.table.current_row.contact_name is None  # the contact's email shows

@@ -180,3 +180,32 @@ async def test_a_deleted_contact_and_hostile_names_are_shown_inert(make_app):
         await pilot.press("enter")
         await wait_until(pilot, lambda: _screen(app) == "RunScreen")
         assert "deleted in Close" in screen_text(app)
+
+
+async def test_a_contact_found_by_id_is_named_in_the_title_once_a_run_gives_its_name(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await _find(app, pilot, PAT.contact_id)  # an id: no request, and no name yet
+        await wait_until(pilot, lambda: _screen(app) == "PersonScreen")
+        await settle(pilot)
+        assert app.screen.person.name == "Pat Quinn"
+        assert f"contact Pat Quinn · {PAT.contact_id}" in screen_text(app)
+
+
+async def test_names_that_fail_to_arrive_are_said_once_and_the_ids_stay(make_app, server):
+    # Both lists of runs say so: a person's list as a sequence's does.
+    server.faults.add("status", path="contact/", status=403, times=None)
+    server.faults.add("status", path="lead/", status=403, times=None)
+    app = make_app()
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        await _find(app, pilot, PAT.contact_id)
+        await wait_until(pilot, lambda: _screen(app) == "PersonScreen")
+        await settle(pilot)
+        assert app.screen.person.name == ""  # no name came, so the title keeps the id
+        assert "Lookup failed" in screen_text(app)
+        told = [n.message for n in app.told if n.title == "Lookup failed"]
+        assert len(told) == 1 and "lead and contact names: failed" in told[0]
+        await pilot.press("s")  # the same failure, on another list: not said again
+        await wait_until(pilot, lambda: _screen(app) == "SubscriptionsScreen")
+        await settle(pilot)
+        assert [n.title for n in app.told].count("Lookup failed") == 1

@@ -19,22 +19,22 @@ from textual.content import Content
 from textual.dom import DOMNode
 from textual.markup import escape
 from textual.screen import ModalScreen, Screen
-from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from closetui.close.people import Person
-from closetui.config.tuning import LOOKUP_DELAY, RECONNECT_DELAYS
+from closetui.config.tuning import RECONNECT_DELAYS
 from closetui.errors import ApiError
 from closetui.lists.paged import PagedList
 from closetui.lists.person import PersonRunRow
-from closetui.names.lookups import CONTACT, LEAD
+from closetui.names.lookups import CONTACT
 from closetui.names.people import resolve
 from closetui.present.links import LEAD_URL, url_for
 from closetui.session import Session
 from closetui.textsafe import inert
 from closetui.tui.handoff import copy_text, open_in_close
+from closetui.tui.run_names import RunNames
 from closetui.tui.screens.run import RunScreen
 from closetui.tui.screens.subscriptions import SubscriptionsScreen, title_for
 from closetui.tui.text import inert_content
@@ -100,10 +100,11 @@ class PersonScreen(Screen[None]):
         self.retry_delays = retry_delays
         self.runs: PagedList[PersonRunRow] = session.person_list(person, retry_delays=retry_delays)
         self.table = PersonRunList(self.runs, id="person-runs")
-        self.table.on_highlight = self._highlighted
-        self._names_timer: Timer | None = None
-        self._named: tuple[int, int] | None = None  # (list version, top row) names last filled
-        self.names_due = False
+        # Who each run is for: names for the rows on screen, once the cursor rests.
+        self.names = RunNames(
+            self, session, self.runs, self.table, contact_found=self._named_person
+        )
+        self.table.on_highlight = self.names.follow
         self.opening = False  # a run's sequence is being fetched before it is shown
         self.pane: FeedPane[PersonRunRow] = FeedPane(
             self.table,
@@ -136,55 +137,24 @@ class PersonScreen(Screen[None]):
             ("This screen", [*self.BINDINGS, *self.app.BINDINGS]),
         ]
 
-    # -- names for the rows on screen, once the cursor rests --------------------------------
+    # -- who each run is for, and the person's name -----------------------------------------
 
-    def _highlighted(self, row: PersonRunRow | None) -> None:
-        """Names for the rows on screen, when other rows came into view or the rows changed."""
-        view = (self.runs.version, int(self.table.scroll_y))
-        if view == self._named:
-            return
-        self._fill_names()
-        self._named = (self.runs.version, int(self.table.scroll_y))
-        if self._names_timer is not None:
-            self._names_timer.stop()
-        self.names_due = self.session.client is not None
-        if self.names_due:
-            self._names_timer = self.set_timer(LOOKUP_DELAY, self._look_up_names)
+    @property
+    def names_due(self) -> bool:
+        """A names lookup waits for the cursor to rest (the app's `busy` reads this)."""
+        return self.names.due
 
     def on_feed_pane_changed(self, message: FeedPane.Changed) -> None:
         if message.event.kind == "rows":
-            self._highlighted(self.table.current_row)
-
-    def _fill_names(self) -> None:
-        lookups, changed = self.session.lookups, []
-        for row in self.table.rows_on_screen():
-            sub = row.subscription
-            contact = lookups.party_name(CONTACT, sub.contact_id)
-            lead = lookups.party_name(LEAD, sub.lead_id)
-            if (contact, lead) != (row.contact_name, row.lead_name):
-                row.named(contact, lead)
-                changed.append(row)
-            if contact and not self.person.name and self.person.is_contact:
-                self._named_person(contact)
-        if changed:
-            self.runs.update(changed)  # kept, and found by the filter, from now on
-            self.table.refresh()
+            self.names.follow()
 
     def _named_person(self, name: str) -> None:
+        """A contact opened by id alone, named in the title once a run gives its name."""
         p = self.person
+        if p.name or not p.is_contact:
+            return
         self.person = Person(p.field, p.id, name, p.email, p.lead_id)
         self.query_one("#person-title", Static).update(self.title_content)
-
-    def _look_up_names(self) -> None:
-        self.names_due = False
-        spawn(self, self._names(), "lookups")
-
-    async def _names(self) -> None:
-        wanted: list[tuple[str, str | None]] = []
-        for row in self.table.rows_on_screen():
-            wanted += [(CONTACT, row.subscription.contact_id), (LEAD, row.subscription.lead_id)]
-        await self.session.lookups.look_up_parties(wanted)
-        self._fill_names()
 
     # -- a run, its sequence, and Close -----------------------------------------------------
 

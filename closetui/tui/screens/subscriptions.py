@@ -15,10 +15,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Static
 
-from closetui.config.tuning import LOOKUP_DELAY, RECONNECT_DELAYS
+from closetui.config.tuning import RECONNECT_DELAYS
 from closetui.lists.actions import (
     ACTIONS,
     REMOVED,
@@ -34,7 +33,6 @@ from closetui.lists.actions import (
 )
 from closetui.lists.paged import PagedList
 from closetui.lists.runs import KIND, SubscriptionRow, subscription_row
-from closetui.names.lookups import CONTACT, LEAD
 from closetui.present.links import LEAD_URL, url_for
 from closetui.session import Session
 from closetui.textsafe import inert
@@ -42,6 +40,7 @@ from closetui.tui.changes import ErrorWatch
 from closetui.tui.handoff import copy_text, open_in_close
 from closetui.tui.keymap import key_in_force
 from closetui.tui.messages import PersonWanted
+from closetui.tui.run_names import RunNames
 from closetui.tui.screens.confirm import ConfirmScreen
 from closetui.tui.screens.run import RunScreen
 from closetui.tui.text import inert_content
@@ -126,11 +125,10 @@ class SubscriptionsScreen(Screen[None]):
             sequence_id, retry_delays=retry_delays, hold_network=self._waiting
         )
         self.table = SubscriptionList(self.runs, id="subscriptions")
-        self.table.on_highlight = self._highlighted
-        self._names_timer: Timer | None = None
+        # Who each run is for: names for the rows on screen, once the cursor rests.
+        self.names = RunNames(self, session, self.runs, self.table)
+        self.table.on_highlight = self.names.follow
         self.reasons = ReasonsLine(session.cache, KIND, sequence_id, id="subscriptions-reasons")
-        self.names_due = False  # a names lookup waits for the cursor to rest
-        self._named: tuple[int, int] | None = None  # (list version, top row) names last filled
         self.errors = ErrorWatch()  # runs newly errored, said once
         self.done_line = Static("", id="subscriptions-done")  # what the last change did
         self.changing = False  # a change is on its way to Close
@@ -166,66 +164,19 @@ class SubscriptionsScreen(Screen[None]):
             self.runs.release_network()
             self.pane.pump()
 
-    # -- who each run is for: names for the rows on screen, once the cursor rests ------------
-
-    def _highlighted(self, row: SubscriptionRow | None) -> None:
-        self._rows_in_view()
-
-    def _rows_in_view(self) -> None:
-        """Names for the rows on screen, when other rows came into view or the rows changed:
-        a cursor step within the screen costs nothing here."""
-        view = (self.runs.version, int(self.table.scroll_y))
-        if view == self._named:
-            return
-        self._fill_names()  # what the cache knows shows at once
-        self._named = (self.runs.version, int(self.table.scroll_y))
-        if self._names_timer is not None:
-            self._names_timer.stop()
-        self.names_due = self.session.client is not None
-        if self.names_due:
-            self._names_timer = self.set_timer(LOOKUP_DELAY, self._look_up_names)
+    @property
+    def names_due(self) -> bool:
+        """A names lookup waits for the cursor to rest (the app's `busy` reads this)."""
+        return self.names.due
 
     def on_feed_pane_changed(self, message: FeedPane.Changed) -> None:
         if message.event.kind == "rows":
-            self._rows_in_view()
+            self.names.follow()
             self.reasons.count_later()
         elif message.event.kind == "statuses" and (
             news := self.errors.errored(message.event.changes)
         ):
             self.notify(news, title="Runs", severity="warning", markup=False, timeout=10)
-
-    def _wanted(self) -> list[tuple[str, str | None]]:
-        wanted: list[tuple[str, str | None]] = []
-        for row in self.table.rows_on_screen():
-            wanted += [(CONTACT, row.subscription.contact_id), (LEAD, row.subscription.lead_id)]
-        return wanted
-
-    def _fill_names(self) -> bool:
-        lookups, changed = self.session.lookups, []
-        for row in self.table.rows_on_screen():
-            sub = row.subscription
-            contact = lookups.party_name(CONTACT, sub.contact_id)
-            lead = lookups.party_name(LEAD, sub.lead_id)
-            if (contact, lead) != (row.contact_name, row.lead_name):
-                row.named(contact, lead)
-                changed.append(row)
-        if changed:
-            self.runs.update(changed)  # kept, and found by the filter, from now on
-            self.table.refresh()
-        return bool(changed)
-
-    def _look_up_names(self) -> None:
-        self.names_due = False
-        spawn(self, self._names(), "lookups")
-
-    async def _names(self) -> None:
-        lookups = self.session.lookups
-        await lookups.look_up_parties(self._wanted())
-        self._fill_names()
-        for failure in lookups.untold_failures():
-            if not failure.offline:
-                self.notify(failure.describe(), title="Lookup failed", severity="warning",
-                            markup=False)  # fmt: skip
 
     # -- over to Close ----------------------------------------------------------------------
 
